@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Shared between the BPF programs and the Java reader (probes/.../bpf/MapLayout.java):
+ * every struct here is read byte by byte from Java, so change both sides together.
+ */
+#ifndef KERNELTRACE_H
+#define KERNELTRACE_H
+
+/* Concurrent traced tests per JVM. A slot is one test's set of counters. */
+#define MAX_SLOTS 64
+/* System-call numbers at or above this are counted under OTHER_SYSCALL. */
+#define MAX_SYSCALLS 512
+#define OTHER_SYSCALL (MAX_SYSCALLS - 1)
+
+/*
+ * HdrHistogram layout with 2 significant digits and a lowest value of 1 ns:
+ * 256 sub-buckets per bucket, of which the upper half (128) is new in each bucket.
+ * Relative error at most 1/128 (0.78%).
+ */
+#define HDR_SUB_BUCKET_HALF_MAGNITUDE 7
+
+/* tracked_thread.flags */
+#define TRACK_FOLLOW_CHILDREN 1u
+
+/* The kernel returns these from interrupted calls that it then restarts. */
+#define ERESTARTSYS 512
+#define ERESTART_RESTARTBLOCK 516
+
+/* Value of the `tracked` hash (key: kernel thread id). */
+struct tracked_thread {
+	__u32 slot;
+	__u32 flags;
+	__s64 nr;		/* system call in flight, valid when enter_ns != 0 */
+	__u64 enter_ns;		/* 0: no call in flight (e.g. a clone child's first return) */
+};
+
+/* One per slot, in the mmap-able `slot_control` array. User space writes `open`. */
+struct slot_control {
+	__u32 open;			/* counting only while 1: brackets the test method exactly */
+	__u32 pad;
+	__u64 followed_children;	/* threads and processes added by following clone/fork */
+	__u64 dropped_latencies;	/* latency samples lost because latency_buckets was full */
+	__u64 dropped_errors;		/* failures lost because error_counts was full */
+	__u64 unmatched_exits;		/* exits with no entry seen: clone children, calls begun before the slot opened */
+	__u64 restarts;			/* calls interrupted with -ERESTART* that the kernel restarts */
+	__u64 reserved[2];
+};
+
+/* One per (slot, system call), in the mmap-able `syscall_stats` array. */
+struct syscall_stats {
+	__u64 calls;		/* entries */
+	__u64 errors;		/* exits with -4095..-1 except the -ERESTART* codes */
+	__u64 bytes;		/* sum of positive returns, for calls marked in byte_counting_syscalls */
+	__u64 total_ns;		/* sum of entry-to-exit latencies */
+};
+
+/* Key of the `latency_buckets` hash; the value is a __u64 count. */
+struct latency_key {
+	__u32 slot;
+	__u16 nr;
+	__u16 index;		/* HdrHistogram counts-array index */
+};
+
+/* Key of the `error_counts` hash; the value is a __u64 count. */
+struct error_key {
+	__u32 slot;
+	__u16 nr;
+	__u16 err;		/* positive errno */
+};
+
+#endif

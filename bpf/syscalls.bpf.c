@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Per-test system-call metrics: calls, failures by errno, bytes moved and an
+ * HdrHistogram of entry-to-exit latency per system call, for the threads a test
+ * has registered (and, when asked, the threads and processes they create).
+ *
+ * Every program exists twice: tp_btf (preferred) and raw_tp (fallback); the loader
+ * switches off the variant the kernel cannot load. Both receive the raw arguments
+ * as an array of u64, so they share one body.
+ */
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "kerneltrace.h"
+#include "hdr_index.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Kernel types, declared as far as used: CO-RE relocates the offsets at load. */
+struct task_struct {
+	int pid;
+} __attribute__((preserve_access_index));
+
+/* Set by user space before load: one bit per system call whose positive return is a byte count. */
+const volatile __u64 byte_counting_syscalls[MAX_SYSCALLS / 64] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);			/* thread id */
+	__type(value, struct tracked_thread);
+} tracked SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct slot_control);
+} slot_control SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_SLOTS * MAX_SYSCALLS);
+	__type(key, __u32);			/* slot * MAX_SYSCALLS + nr */
+	__type(value, struct syscall_stats);
+} syscall_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, struct latency_key);
+	__type(value, __u64);
+} latency_buckets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, struct error_key);
+	__type(value, __u64);
+} error_counts SEC(".maps");
+
+static __always_inline __u32 current_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
+/* The open slot of a tracked thread, or NULL: the filter every event passes first. */
+static __always_inline struct slot_control *open_slot(struct tracked_thread *t)
+{
+	__u32 slot = t->slot;
+	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+
+	return control && control->open ? control : NULL;
+}
+
+static __always_inline __u32 clamp_nr(__s64 nr)
+{
+	return nr >= 0 && nr < MAX_SYSCALLS ? (__u32)nr : OTHER_SYSCALL;
+}
+
+/* Adds one to a counter in a sparse hash; returns false when the hash is full. */
+static __always_inline bool increment(void *map, const void *key)
+{
+	__u64 one = 1, *count = bpf_map_lookup_elem(map, key);
+
+	if (count) {
+		__sync_fetch_and_add(count, 1);
+		return true;
+	}
+	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
+		return true;
+	/* another CPU created it between our lookup and update */
+	count = bpf_map_lookup_elem(map, key);
+	if (!count)
+		return false;
+	__sync_fetch_and_add(count, 1);
+	return true;
+}
+
+static __always_inline int on_sys_enter(__u64 *ctx)
+{
+	__u32 tid = current_tid();
+	struct tracked_thread *t = bpf_map_lookup_elem(&tracked, &tid);
+	struct slot_control *control;
+	struct syscall_stats *stats;
+	__u32 key;
+
+	if (!t)
+		return 0;
+	control = open_slot(t);
+	if (!control) {
+		t->enter_ns = 0;
+		return 0;
+	}
+	t->nr = (__s64)ctx[1];
+	key = t->slot * MAX_SYSCALLS + clamp_nr(t->nr);
+	stats = bpf_map_lookup_elem(&syscall_stats, &key);
+	if (stats)
+		__sync_fetch_and_add(&stats->calls, 1);
+	t->enter_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int on_sys_exit(__u64 *ctx)
+{
+	__u32 tid = current_tid();
+	struct tracked_thread *t = bpf_map_lookup_elem(&tracked, &tid);
+	struct slot_control *control;
+	struct syscall_stats *stats;
+	__u64 now, enter_ns;
+	__s64 ret;
+	__u32 nr, key;
+
+	if (!t)
+		return 0;
+	control = open_slot(t);
+	enter_ns = t->enter_ns;
+	t->enter_ns = 0;
+	if (!control)
+		return 0;
+	if (!enter_ns) {
+		__sync_fetch_and_add(&control->unmatched_exits, 1);
+		return 0;
+	}
+	now = bpf_ktime_get_ns();
+	nr = clamp_nr(t->nr);
+	ret = (__s64)ctx[1];
+	key = t->slot * MAX_SYSCALLS + nr;
+	stats = bpf_map_lookup_elem(&syscall_stats, &key);
+	if (!stats)
+		return 0;
+	if (now > enter_ns) {
+		struct latency_key lk = { .slot = t->slot, .nr = nr, .index = hdr_index(now - enter_ns) };
+
+		__sync_fetch_and_add(&stats->total_ns, now - enter_ns);
+		if (!increment(&latency_buckets, &lk))
+			__sync_fetch_and_add(&control->dropped_latencies, 1);
+	}
+	if (ret < 0 && ret >= -4095) {
+		if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
+			__sync_fetch_and_add(&control->restarts, 1);
+		} else {
+			struct error_key ek = { .slot = t->slot, .nr = nr, .err = (__u16)-ret };
+
+			__sync_fetch_and_add(&stats->errors, 1);
+			if (!increment(&error_counts, &ek))
+				__sync_fetch_and_add(&control->dropped_errors, 1);
+		}
+	} else if (ret > 0 && (byte_counting_syscalls[nr / 64] >> (nr % 64)) & 1) {
+		__sync_fetch_and_add(&stats->bytes, (__u64)ret);
+	}
+	return 0;
+}
+
+/* Follows threads and processes created by a tracked thread that asked for it. */
+static __always_inline int on_fork(__u64 *ctx)
+{
+	__u32 parent_tid = current_tid();
+	struct tracked_thread *parent = bpf_map_lookup_elem(&tracked, &parent_tid);
+	struct task_struct *child_task = (struct task_struct *)ctx[1];
+	struct tracked_thread child = {};
+	struct slot_control *control;
+	__u32 child_tid;
+
+	if (!parent || !(parent->flags & TRACK_FOLLOW_CHILDREN))
+		return 0;
+	child_tid = (__u32)BPF_CORE_READ(child_task, pid);
+	child.slot = parent->slot;
+	child.flags = parent->flags;
+	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0) {
+		__u32 slot = parent->slot;
+
+		control = bpf_map_lookup_elem(&slot_control, &slot);
+		if (control)
+			__sync_fetch_and_add(&control->followed_children, 1);
+	}
+	return 0;
+}
+
+/* A thread id can be reused once its thread is gone: forget it. */
+static __always_inline int on_exit(void)
+{
+	__u32 tid = current_tid();
+
+	bpf_map_delete_elem(&tracked, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int tp_btf_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
+SEC("tp_btf/sys_exit")
+int tp_btf_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
+SEC("tp_btf/sched_process_fork")
+int tp_btf_fork(__u64 *ctx) { return on_fork(ctx); }
+SEC("tp_btf/sched_process_exit")
+int tp_btf_exit(__u64 *ctx) { return on_exit(); }
+
+SEC("raw_tp/sys_enter")
+int raw_tp_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
+SEC("raw_tp/sys_exit")
+int raw_tp_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
+SEC("raw_tp/sched_process_fork")
+int raw_tp_fork(__u64 *ctx) { return on_fork(ctx); }
+SEC("raw_tp/sched_process_exit")
+int raw_tp_exit(__u64 *ctx) { return on_exit(); }

@@ -1,0 +1,99 @@
+package io.github.kerneltrace.probes.metrics;
+
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import org.HdrHistogram.Histogram;
+
+import io.github.kerneltrace.probes.syscalls.SyscallTable;
+
+/**
+ * Everything the kernel counted for one traced test. Immutable; obtained from a
+ * {@link io.github.kerneltrace.probes.TraceSlot}.
+ */
+public final class KernelMetrics {
+
+    private final Map<String, SyscallMetrics> syscalls;
+    private final long bytesRead;
+    private final long bytesWritten;
+    private final Diagnostics diagnostics;
+
+    public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
+                         Diagnostics diagnostics) {
+        this.syscalls = syscalls.stream()
+                .sorted(Comparator.comparingLong(SyscallMetrics::count).reversed()
+                        .thenComparing(SyscallMetrics::name))
+                .collect(Collectors.toMap(SyscallMetrics::name, s -> s, (a, b) -> a, LinkedHashMap::new));
+        this.bytesRead = bytesRead;
+        this.bytesWritten = bytesWritten;
+        this.diagnostics = diagnostics;
+    }
+
+    /** Every system call made at least once, most frequent first. */
+    public Map<String, SyscallMetrics> syscalls() {
+        return java.util.Collections.unmodifiableMap(syscalls);
+    }
+
+    /**
+     * One system call by name; a call that was not made gives zero counts.
+     *
+     * @throws IllegalArgumentException if this machine's kernel has no system call of that name
+     */
+    public SyscallMetrics syscall(String name) {
+        SyscallMetrics made = syscalls.get(name);
+        if (made != null) {
+            return made;
+        }
+        SyscallTable.current().requireKnown(name);
+        return SyscallMetrics.none(name);
+    }
+
+    /** The most frequent system calls, at most {@code limit}. */
+    public List<SyscallMetrics> topSyscalls(int limit) {
+        return syscalls.values().stream().limit(limit).collect(Collectors.toList());
+    }
+
+    public long totalSyscalls() {
+        return syscalls.values().stream().mapToLong(SyscallMetrics::count).sum();
+    }
+
+    public long totalErrors() {
+        return syscalls.values().stream().mapToLong(SyscallMetrics::errors).sum();
+    }
+
+    /** Bytes returned by read, pread64, readv, preadv, preadv2, recvfrom, recvmsg. */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** Bytes returned by write, pwrite64, writev, pwritev, pwritev2, sendto, sendmsg, sendfile. */
+    public long bytesWritten() {
+        return bytesWritten;
+    }
+
+    /** Latency of all completed system calls together, in nanoseconds. */
+    public Histogram syscallLatencyNanos() {
+        Histogram all = LatencyHistograms.create();
+        syscalls.values().forEach(s -> all.add(s.latencyNanos()));
+        return all;
+    }
+
+    public Diagnostics diagnostics() {
+        return diagnostics;
+    }
+
+    /** How the counting went: what was followed, and anything lost. */
+    public record Diagnostics(long followedChildren, long unmatchedExits, long restartedCalls,
+                              long droppedLatencies, long droppedErrors) {
+        public static final Diagnostics NONE = new Diagnostics(0, 0, 0, 0, 0);
+
+        /** True when some samples could not be recorded because a kernel map was full. */
+        public boolean lostSamples() {
+            return droppedLatencies > 0 || droppedErrors > 0;
+        }
+    }
+}
