@@ -1,0 +1,125 @@
+package io.github.kerneltrace.probes;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import io.github.kerneltrace.probes.libbpf.Libbpf;
+
+/**
+ * Whether this JVM can trace, and if not, why — in one sentence that says how to fix it.
+ * The final word is an actual load of the BPF programs: the checks before it only make the
+ * common failures (no libbpf, no BTF, no privileges) say exactly what is missing.
+ */
+public final class KernelSupport {
+
+    private static final int CAP_SYS_ADMIN = 21;
+    private static final int CAP_PERFMON = 38;
+    private static final int CAP_BPF = 39;
+
+    private static volatile KernelSupport detected;
+
+    private final boolean available;
+    private final String reason;
+    private final String description;
+
+    private KernelSupport(boolean available, String reason, String description) {
+        this.available = available;
+        this.reason = reason;
+        this.description = description;
+    }
+
+    /** Detects once per JVM (loading the programs if possible) and remembers the answer. */
+    public static KernelSupport detect() {
+        KernelSupport result = detected;
+        if (result == null) {
+            synchronized (KernelSupport.class) {
+                result = detected;
+                if (result == null) {
+                    result = probe();
+                    detected = result;
+                }
+            }
+        }
+        return result;
+    }
+
+    private static KernelSupport probe() {
+        String kernel = System.getProperty("os.version");
+        try {
+            KernelTracer tracer = KernelTracer.shared();
+            return new KernelSupport(true, null, "libbpf " + Libbpf.get().version() + ", "
+                    + tracer.attachMode() + ", " + System.getProperty("os.arch") + ", kernel " + kernel);
+        } catch (TracingUnavailableException e) {
+            return new KernelSupport(false, e.getMessage(), "unavailable: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The first missing prerequisite that can be seen without loading anything, or null.
+     * Order matters: each message assumes the ones before it passed.
+     */
+    static String staticCheck() {
+        String os = System.getProperty("os.name");
+        if (!"Linux".equals(os)) {
+            return "KernelTrace needs Linux with eBPF; this is " + os;
+        }
+        String arch = System.getProperty("os.arch");
+        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
+            return "KernelTrace supports x86_64 and aarch64; this JVM runs on " + arch;
+        }
+        try {
+            int major = Libbpf.get().api().libbpf_major_version();
+            if (major < 1) {
+                return "KernelTrace needs libbpf 1.0 or newer; this machine has libbpf " + Libbpf.get().version();
+            }
+        } catch (UnsatisfiedLinkError e) {
+            return "libbpf.so.1 is not installed; install the libbpf1 package (Debian/Ubuntu) or libbpf (Fedora/RHEL)";
+        }
+        if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
+            return "the kernel has no BTF type information (/sys/kernel/btf/vmlinux is missing);"
+                    + " KernelTrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (the default of current distributions)";
+        }
+        long capabilities = effectiveCapabilities();
+        boolean admin = (capabilities & (1L << CAP_SYS_ADMIN)) != 0;
+        boolean bpfAndPerfmon = (capabilities & (1L << CAP_BPF)) != 0 && (capabilities & (1L << CAP_PERFMON)) != 0;
+        if (!admin && !bpfAndPerfmon) {
+            return "tracing needs root or the capabilities CAP_BPF and CAP_PERFMON, and this JVM has neither"
+                    + " (run the tests as root, or grant them, e.g. setcap cap_bpf,cap_perfmon+ep on the java binary)";
+        }
+        return null;
+    }
+
+    /** CapEff from /proc/self/status; all ones if it cannot be read (then the load decides). */
+    private static long effectiveCapabilities() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    return Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        return -1L;
+    }
+
+    public boolean available() {
+        return available;
+    }
+
+    /** Why tracing is unavailable, in one sentence; null when available. */
+    public String reason() {
+        return reason;
+    }
+
+    /** What traces here, e.g. {@code "libbpf 1.1, tp_btf, amd64, kernel 6.18.44"}. */
+    public String describe() {
+        return description;
+    }
+
+    @Override
+    public String toString() {
+        return available ? "KernelTrace available: " + description : "KernelTrace unavailable: " + reason;
+    }
+}

@@ -1,0 +1,253 @@
+package io.github.kerneltrace.probes;
+
+import static io.github.kerneltrace.probes.SlotLayout.*;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+
+import io.github.kerneltrace.probes.libbpf.BpfMap;
+import io.github.kerneltrace.probes.libbpf.BpfObject;
+import io.github.kerneltrace.probes.libbpf.Libbpf;
+import io.github.kerneltrace.probes.syscalls.SyscallTable;
+
+/**
+ * The system-call programs of this JVM, loaded once and attached only while at least one
+ * {@link TraceSlot} is open: while attached they cost every process on the host a little per
+ * system call. Each JVM loads its own copy, so JVMs on one host never see each other's counts.
+ */
+public final class KernelTracer {
+
+    private static final String OBJECT_RESOURCE = "bpf/syscalls.bpf.o";
+    private static final List<String> PROGRAMS = List.of("sys_enter", "sys_exit", "fork", "exit");
+
+    private static final Object SHARED_LOCK = new Object();
+    private static KernelTracer shared;
+    private static TracingUnavailableException sharedFailure;
+
+    private final BpfObject object;
+    private final String attachMode;
+    private final BpfMap tracked;
+    private final BpfMap latencyBuckets;
+    private final BpfMap errorCounts;
+    private final Pointer slotControl;
+    private final Pointer syscallStats;
+    private final SyscallTable syscallTable;
+    /** One permit per slot; an exclusive (whole-process) slot takes them all. */
+    private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
+    private final boolean[] slotInUse = new boolean[MAX_SLOTS];
+    private int openSlots;
+
+    private KernelTracer(BpfObject object, String attachMode, SyscallTable syscallTable) {
+        this.object = object;
+        this.attachMode = attachMode;
+        this.syscallTable = syscallTable;
+        this.tracked = object.map("tracked");
+        this.latencyBuckets = object.map("latency_buckets");
+        this.errorCounts = object.map("error_counts");
+        this.slotControl = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
+        this.syscallStats = object.map("syscall_stats").mmap((long) MAX_SLOTS * MAX_SYSCALLS * SYSCALL_STATS_SIZE);
+    }
+
+    /**
+     * The tracer of this JVM, loaded on first use.
+     *
+     * @throws TracingUnavailableException when this machine or JVM cannot trace, saying why
+     */
+    public static KernelTracer shared() {
+        synchronized (SHARED_LOCK) {
+            if (shared != null) {
+                return shared;
+            }
+            if (sharedFailure != null) {
+                throw sharedFailure;
+            }
+            try {
+                shared = load();
+                return shared;
+            } catch (TracingUnavailableException e) {
+                sharedFailure = e;
+                throw e;
+            }
+        }
+    }
+
+    private static KernelTracer load() {
+        String staticReason = KernelSupport.staticCheck();
+        if (staticReason != null) {
+            throw new TracingUnavailableException(staticReason);
+        }
+        Libbpf libbpf = Libbpf.get();
+        SyscallTable table = SyscallTable.current();
+        byte[] elf = readResource(OBJECT_RESOURCE);
+        StringBuilder failures = new StringBuilder();
+        // tp_btf is typed and preferred; raw_tp is the fallback for kernels that refuse it.
+        for (String mode : List.of("tp_btf", "raw_tp")) {
+            BpfObject object = BpfObject.open(libbpf, "kerneltrace", elf);
+            try {
+                object.loadOnly(name -> name.startsWith(mode + "_"));
+                writeByteCountingSyscalls(object, table);
+                object.load();
+                return new KernelTracer(object, mode, table);
+            } catch (IllegalStateException e) {
+                object.close();
+                failures.append(mode).append(": ").append(e.getMessage()).append('\n');
+            }
+        }
+        throw new TracingUnavailableException("the kernel refused KernelTrace's BPF programs; " + failures);
+    }
+
+    private static void writeByteCountingSyscalls(BpfObject object, SyscallTable table) {
+        Pointer bitmap = object.initialValue(".rodata", BYTE_COUNTING_BITMAP_SIZE);
+        long[] words = new long[MAX_SYSCALLS / 64];
+        for (int[] numbers : new int[][] {table.byteReadingSyscalls(), table.byteWritingSyscalls()}) {
+            for (int nr : numbers) {
+                words[nr / 64] |= 1L << (nr % 64);
+            }
+        }
+        bitmap.write(0, words, 0, words.length);
+    }
+
+    private static byte[] readResource(String name) {
+        try (InputStream in = KernelTracer.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new TracingUnavailableException("the probes jar lacks " + name + "; rebuild it with bpf/build.sh");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new TracingUnavailableException("cannot read " + name + " from the probes jar", e);
+        }
+    }
+
+    /** {@code "tp_btf"} or {@code "raw_tp"}: how the programs hook the kernel's tracepoints. */
+    public String attachMode() {
+        return attachMode;
+    }
+
+    public SyscallTable syscallTable() {
+        return syscallTable;
+    }
+
+    /** A slot for one traced test; waits while an exclusive slot is open or all slots are taken. */
+    public TraceSlot openSlot() {
+        permits.acquireUninterruptibly();
+        return new TraceSlot(this, takeSlotIndex(), false);
+    }
+
+    /** A slot that no other slot runs alongside: for tracing the whole process. */
+    public TraceSlot openExclusiveSlot() {
+        permits.acquireUninterruptibly(MAX_SLOTS);
+        return new TraceSlot(this, takeSlotIndex(), true);
+    }
+
+    private synchronized int takeSlotIndex() {
+        for (int index = 0; index < MAX_SLOTS; index++) {
+            if (!slotInUse[index]) {
+                slotInUse[index] = true;
+                resetCounters(index);
+                if (openSlots++ == 0) {
+                    attach();
+                }
+                return index;
+            }
+        }
+        throw new IllegalStateException("no free slot although a permit was taken"); // a bug, not a user error
+    }
+
+    synchronized void releaseSlot(int index, boolean exclusive) {
+        slotInUse[index] = false;
+        if (--openSlots == 0) {
+            object.detachAll();
+        }
+        permits.release(exclusive ? MAX_SLOTS : 1);
+    }
+
+    /** Whether the programs are attached right now (they are while any slot is open). */
+    public synchronized boolean attached() {
+        return object.attached();
+    }
+
+    private void attach() {
+        try {
+            for (String program : PROGRAMS) {
+                object.attach(attachMode + "_" + program);
+            }
+        } catch (IllegalStateException e) {
+            object.detachAll();
+            throw new TracingUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    private void resetCounters(int slot) {
+        slotControl.setMemory((long) slot * SLOT_CONTROL_SIZE, SLOT_CONTROL_SIZE, (byte) 0);
+        syscallStats.setMemory((long) slot * MAX_SYSCALLS * SYSCALL_STATS_SIZE,
+                (long) MAX_SYSCALLS * SYSCALL_STATS_SIZE, (byte) 0);
+    }
+
+    // ---- used by TraceSlot ----
+
+    void setOpen(int slot, boolean open) {
+        slotControl.setInt((long) slot * SLOT_CONTROL_SIZE + CONTROL_OPEN, open ? 1 : 0);
+    }
+
+    long control(int slot, int field) {
+        return slotControl.getLong((long) slot * SLOT_CONTROL_SIZE + field);
+    }
+
+    long stat(int slot, int nr, int field) {
+        return syscallStats.getLong(((long) slot * MAX_SYSCALLS + nr) * SYSCALL_STATS_SIZE + field);
+    }
+
+    void track(int tid, int slot, boolean followChildren) {
+        Memory key = new Memory(4);
+        key.setInt(0, tid);
+        Memory value = new Memory(TRACKED_THREAD_SIZE);
+        value.clear();
+        value.setInt(0, slot);
+        value.setInt(4, followChildren ? TRACK_FOLLOW_CHILDREN : 0);
+        tracked.update(key, value);
+    }
+
+    void untrack(int tid) {
+        Memory key = new Memory(4);
+        key.setInt(0, tid);
+        tracked.delete(key);
+    }
+
+    /** Removes the threads a slot followed (the kernel added them; only the kernel's map knows them). */
+    void untrackFollowed(int slot) {
+        deleteMatching(tracked, 4, TRACKED_THREAD_SIZE, 1024, slot);
+    }
+
+    BpfMap latencyBuckets() {
+        return latencyBuckets;
+    }
+
+    BpfMap errorCounts() {
+        return errorCounts;
+    }
+
+    /** Deletes the entries of a hash map whose value (tracked) or key (counts) starts with {@code slot}. */
+    void deleteMatching(BpfMap map, int keySize, int valueSize, int batchSize, int slot) {
+        boolean slotInValue = map == tracked;
+        Memory doomed = new Memory((long) keySize * 4096);
+        int[] count = {0};
+        map.readAll(keySize, valueSize, batchSize, (keys, values, n) -> {
+            for (int i = 0; i < n; i++) {
+                int owner = slotInValue ? values.getInt((long) i * valueSize) : keys.getInt((long) i * keySize);
+                if (owner == slot) {
+                    doomed.write((long) count[0] * keySize, keys.getByteArray((long) i * keySize, keySize), 0, keySize);
+                    if (++count[0] == 4096) {
+                        map.deleteAll(doomed, count[0]);
+                        count[0] = 0;
+                    }
+                }
+            }
+        });
+        map.deleteAll(doomed, count[0]);
+    }
+}

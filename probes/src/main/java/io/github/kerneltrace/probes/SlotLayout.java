@@ -1,0 +1,40 @@
+package io.github.kerneltrace.probes;
+
+/**
+ * Sizes and offsets of the structs in {@code bpf/kerneltrace.h}, as Java reads them.
+ * Change both files together.
+ */
+final class SlotLayout {
+
+    static final int MAX_SLOTS = 64;
+    static final int MAX_SYSCALLS = 512;
+
+    /** struct tracked_thread { u32 slot; u32 flags; s64 nr; u64 enter_ns; } */
+    static final int TRACKED_THREAD_SIZE = 24;
+    static final int TRACK_FOLLOW_CHILDREN = 1;
+
+    /** struct slot_control: open, pad, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, reserved[2] */
+    static final int SLOT_CONTROL_SIZE = 64;
+    static final int CONTROL_OPEN = 0;
+    static final int CONTROL_FOLLOWED_CHILDREN = 8;
+    static final int CONTROL_DROPPED_LATENCIES = 16;
+    static final int CONTROL_DROPPED_ERRORS = 24;
+    static final int CONTROL_UNMATCHED_EXITS = 32;
+    static final int CONTROL_RESTARTS = 40;
+
+    /** struct syscall_stats { u64 calls, errors, bytes, total_ns; } */
+    static final int SYSCALL_STATS_SIZE = 32;
+    static final int STATS_CALLS = 0;
+    static final int STATS_ERRORS = 8;
+    static final int STATS_BYTES = 16;
+
+    /** struct latency_key { u32 slot; u16 nr; u16 index; } and struct error_key { u32 slot; u16 nr; u16 err; } */
+    static final int HASH_KEY_SIZE = 8;
+    static final int COUNT_VALUE_SIZE = 8;
+
+    /** .rodata: const volatile u64 byte_counting_syscalls[MAX_SYSCALLS / 64] */
+    static final int BYTE_COUNTING_BITMAP_SIZE = MAX_SYSCALLS / 8;
+
+    private SlotLayout() {
+    }
+}

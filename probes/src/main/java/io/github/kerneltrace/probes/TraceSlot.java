@@ -1,0 +1,210 @@
+package io.github.kerneltrace.probes;
+
+import static io.github.kerneltrace.probes.SlotLayout.*;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.ArrayList;
+
+import org.HdrHistogram.Histogram;
+
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.LatencyHistograms;
+import io.github.kerneltrace.probes.metrics.SyscallMetrics;
+import io.github.kerneltrace.probes.syscalls.Errno;
+import io.github.kerneltrace.probes.syscalls.SyscallTable;
+
+/**
+ * The kernel-side counters of one traced test. Typical use:
+ * <pre>{@code
+ * try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+ *     slot.trackThread(Threads.currentTid(), true);
+ *     slot.start();
+ *     codeUnderTest();
+ *     slot.stop();
+ *     KernelMetrics metrics = slot.metrics();
+ * }
+ * }</pre>
+ * Counting happens only between {@link #start()} and {@link #stop()}: both are a single store
+ * into memory shared with the BPF programs, so no system call of their own is counted.
+ */
+public final class TraceSlot implements AutoCloseable {
+
+    private static final int HASH_BATCH = 4096;
+
+    private final KernelTracer tracer;
+    private final int index;
+    private final boolean exclusive;
+    private final Set<Integer> trackedTids = new LinkedHashSet<>();
+    private boolean closed;
+
+    TraceSlot(KernelTracer tracer, int index, boolean exclusive) {
+        this.tracer = tracer;
+        this.index = index;
+        this.exclusive = exclusive;
+    }
+
+    /** This slot's number in the kernel maps, 0 to 63. */
+    public int index() {
+        return index;
+    }
+
+    /**
+     * Counts what the thread with kernel id {@code tid} does; with {@code followChildren}, also
+     * every thread and process it creates from now on (and those they create).
+     */
+    public synchronized void trackThread(int tid, boolean followChildren) {
+        requireOpen();
+        tracer.track(tid, index, followChildren);
+        trackedTids.add(tid);
+    }
+
+    /**
+     * Counts every thread of this JVM, and the threads and processes they create. Needs a slot from
+     * {@link KernelTracer#openExclusiveSlot()}: a thread is counted in one slot at a time.
+     */
+    public synchronized void trackProcess() {
+        requireOpen();
+        if (!exclusive) {
+            throw new IllegalStateException("tracing the whole process needs KernelTracer.openExclusiveSlot()");
+        }
+        // Threads may start while we register; read the thread list until it stops growing.
+        Set<Integer> seen;
+        do {
+            seen = new LinkedHashSet<>(trackedTids);
+            for (int tid : threadsOfThisProcess()) {
+                if (trackedTids.add(tid)) {
+                    tracer.track(tid, index, true);
+                }
+            }
+        } while (!seen.equals(trackedTids));
+    }
+
+    private static List<Integer> threadsOfThisProcess() {
+        List<Integer> tids = new ArrayList<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+            for (Path task : tasks) {
+                tids.add(Integer.parseInt(task.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list this process's threads in /proc/self/task", e);
+        }
+        return tids;
+    }
+
+    /** Counting on. */
+    public void start() {
+        requireOpen();
+        tracer.setOpen(index, true);
+    }
+
+    /** Counting off; what was counted stays readable. */
+    public void stop() {
+        tracer.setOpen(index, false);
+    }
+
+    /** What was counted so far. Call it after {@link #stop()} for a stable picture. */
+    public synchronized KernelMetrics metrics() {
+        requireOpen();
+        SyscallTable table = tracer.syscallTable();
+        Map<Integer, Histogram> latencies = readLatencies();
+        Map<Integer, Map<String, Long>> errors = readErrors();
+        List<SyscallMetrics> syscalls = new ArrayList<>();
+        for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
+            long calls = tracer.stat(index, nr, STATS_CALLS);
+            Histogram latency = latencies.get(nr);
+            if (calls == 0 && latency == null) {
+                continue;
+            }
+            syscalls.add(new SyscallMetrics(table.name(nr), calls, tracer.stat(index, nr, STATS_ERRORS),
+                    errors.getOrDefault(nr, Map.of()), tracer.stat(index, nr, STATS_BYTES),
+                    latency != null ? latency : LatencyHistograms.create()));
+        }
+        return new KernelMetrics(syscalls, sumBytes(table.byteReadingSyscalls()),
+                sumBytes(table.byteWritingSyscalls()), diagnostics());
+    }
+
+    private long sumBytes(int[] syscalls) {
+        long sum = 0;
+        for (int nr : syscalls) {
+            sum += tracer.stat(index, nr, STATS_BYTES);
+        }
+        return sum;
+    }
+
+    private KernelMetrics.Diagnostics diagnostics() {
+        return new KernelMetrics.Diagnostics(
+                tracer.control(index, CONTROL_FOLLOWED_CHILDREN),
+                tracer.control(index, CONTROL_UNMATCHED_EXITS),
+                tracer.control(index, CONTROL_RESTARTS),
+                tracer.control(index, CONTROL_DROPPED_LATENCIES),
+                tracer.control(index, CONTROL_DROPPED_ERRORS));
+    }
+
+    /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */
+    private Map<Integer, Histogram> readLatencies() {
+        Map<Integer, Histogram> histograms = new HashMap<>();
+        tracer.latencyBuckets().readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
+            for (int i = 0; i < count; i++) {
+                long offset = (long) i * HASH_KEY_SIZE;
+                if (keys.getInt(offset) != index) {
+                    continue;
+                }
+                int nr = Short.toUnsignedInt(keys.getShort(offset + 4));
+                int bucket = Short.toUnsignedInt(keys.getShort(offset + 6));
+                histograms.computeIfAbsent(nr, n -> LatencyHistograms.create())
+                        .recordValueWithCount(LatencyHistograms.valueAtIndex(bucket), values.getLong((long) i * 8));
+            }
+        });
+        return histograms;
+    }
+
+    private Map<Integer, Map<String, Long>> readErrors() {
+        Map<Integer, Map<String, Long>> errors = new HashMap<>();
+        tracer.errorCounts().readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
+            for (int i = 0; i < count; i++) {
+                long offset = (long) i * HASH_KEY_SIZE;
+                if (keys.getInt(offset) != index) {
+                    continue;
+                }
+                int nr = Short.toUnsignedInt(keys.getShort(offset + 4));
+                String errno = Errno.name(Short.toUnsignedInt(keys.getShort(offset + 6)));
+                errors.computeIfAbsent(nr, n -> new HashMap<>()).merge(errno, values.getLong((long) i * 8), Long::sum);
+            }
+        });
+        return errors;
+    }
+
+    /** Stops counting, forgets the tracked threads and the counts, and frees the slot. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        try {
+            trackedTids.forEach(tracer::untrack);
+            if (tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0) {
+                tracer.untrackFollowed(index);
+            }
+            tracer.deleteMatching(tracer.latencyBuckets(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
+            tracer.deleteMatching(tracer.errorCounts(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
+        } finally {
+            tracer.releaseSlot(index, exclusive);
+        }
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("trace slot " + index + " is closed");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package io.github.kerneltrace.probes.libbpf;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+
+/** One map of a loaded BPF object, by file descriptor. */
+public final class BpfMap {
+
+    private static final int ENOENT = 2;
+
+    private final LibBpf api;
+    private final String name;
+    private final int fd;
+
+    BpfMap(LibBpf api, String name, int fd) {
+        this.api = api;
+        this.name = name;
+        this.fd = fd;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void update(Pointer key, Pointer value) {
+        int result = api.bpf_map_update_elem(fd, key, value, 0 /* BPF_ANY */);
+        if (result < 0) {
+            throw new IllegalStateException("cannot update BPF map " + name + ": " + Libbpf.describeError(result));
+        }
+    }
+
+    /** Deletes one entry; an entry that is already gone is fine. */
+    public void delete(Pointer key) {
+        int result = api.bpf_map_delete_elem(fd, key);
+        if (result < 0 && -result != ENOENT) {
+            throw new IllegalStateException("cannot delete from BPF map " + name + ": " + Libbpf.describeError(result));
+        }
+    }
+
+    /** Receives the entries of a hash map, a batch at a time. */
+    public interface EntryVisitor {
+        void visit(Pointer keys, Pointer values, int count);
+    }
+
+    /**
+     * Reads every entry of a hash map with as few system calls as the map's size allows.
+     * The visitor sees keys and values as packed arrays of {@code count} elements.
+     */
+    public void readAll(int keySize, int valueSize, int batchSize, EntryVisitor visitor) {
+        Memory keys = new Memory((long) keySize * batchSize);
+        Memory values = new Memory((long) valueSize * batchSize);
+        Memory inToken = new Memory(Math.max(8, keySize));
+        Memory outToken = new Memory(Math.max(8, keySize));
+        boolean first = true;
+        while (true) {
+            IntByReference count = new IntByReference(batchSize);
+            int result = api.bpf_map_lookup_batch(fd, first ? null : inToken, outToken, keys, values, count, null);
+            int errno = result < 0 ? -result : 0;
+            if (result < 0 && errno != ENOENT) {
+                throw new IllegalStateException("cannot read BPF map " + name + ": " + Libbpf.describeError(result));
+            }
+            if (count.getValue() > 0) {
+                visitor.visit(keys, values, count.getValue());
+            }
+            if (errno == ENOENT) {
+                return;
+            }
+            inToken.write(0, outToken.getByteArray(0, (int) outToken.size()), 0, (int) outToken.size());
+            first = false;
+        }
+    }
+
+    /** Deletes {@code count} packed keys in one system call. */
+    public void deleteAll(Pointer keys, int count) {
+        if (count == 0) {
+            return;
+        }
+        IntByReference deleted = new IntByReference(count);
+        int result = api.bpf_map_delete_batch(fd, keys, deleted, null);
+        if (result < 0 && -result != ENOENT) {
+            throw new IllegalStateException("cannot delete from BPF map " + name + ": " + Libbpf.describeError(result));
+        }
+    }
+
+    /**
+     * Maps a {@code BPF_F_MMAPABLE} array into this process: reads and writes are plain
+     * memory accesses, shared with the BPF programs, with no system call.
+     */
+    public Pointer mmap(long size) {
+        Pointer address = LibC.INSTANCE.mmap(null, size, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, fd, 0);
+        if (address == null || LibC.MAP_FAILED.equals(address)) {
+            throw new IllegalStateException("cannot mmap BPF map " + name + ": " + Libbpf.describeError(Native.getLastError()));
+        }
+        return address;
+    }
+}

@@ -1,0 +1,125 @@
+package io.github.kerneltrace.probes.libbpf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.LongByReference;
+
+/**
+ * A BPF ELF object opened from bytes and loaded into the kernel through libbpf:
+ * its programs, maps and the links that attach programs to their hooks.
+ */
+public final class BpfObject implements AutoCloseable {
+
+    private final Libbpf libbpf;
+    private final LibBpf api;
+    private final Pointer object;
+    private final Memory bytes; // libbpf may keep pointing into the ELF bytes until close
+    private final List<Pointer> links = new ArrayList<>();
+
+    private BpfObject(Libbpf libbpf, Pointer object, Memory bytes) {
+        this.libbpf = libbpf;
+        this.api = libbpf.api();
+        this.object = object;
+        this.bytes = bytes;
+    }
+
+    /** Opens (parses, but does not load) an object; {@code name} appears in the kernel's listings. */
+    public static BpfObject open(Libbpf libbpf, String name, byte[] elf) {
+        Memory bytes = new Memory(elf.length);
+        bytes.write(0, elf, 0, elf.length);
+        // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: the first two fields suffice
+        Memory objectName = new Memory(name.length() + 1L);
+        objectName.setString(0, name);
+        Memory opts = new Memory(16);
+        opts.clear();
+        opts.setLong(0, 16);
+        opts.setPointer(8, objectName);
+        Pointer object = libbpf.api().bpf_object__open_mem(bytes, elf.length, opts);
+        if (object == null) {
+            throw new IllegalStateException("libbpf cannot open BPF object " + name + ": "
+                    + Libbpf.describeError(Native.getLastError()));
+        }
+        return new BpfObject(libbpf, object, bytes);
+    }
+
+    /** Keeps only the programs whose name matches: the others are not loaded. */
+    public void loadOnly(Predicate<String> programNames) {
+        for (Pointer program = api.bpf_object__next_program(object, null); program != null;
+             program = api.bpf_object__next_program(object, program)) {
+            api.bpf_program__set_autoload(program, programNames.test(api.bpf_program__name(program)));
+        }
+    }
+
+    /** The initial bytes of a global-data section such as {@code .rodata}; writable until load. */
+    public Pointer initialValue(String sectionSuffix, long expectedSize) {
+        for (Pointer map = api.bpf_object__next_map(object, null); map != null;
+             map = api.bpf_object__next_map(object, map)) {
+            if (api.bpf_map__name(map).endsWith(sectionSuffix)) {
+                LongByReference size = new LongByReference();
+                Pointer value = api.bpf_map__initial_value(map, size);
+                if (value == null || size.getValue() < expectedSize) {
+                    throw new IllegalStateException("BPF object section " + sectionSuffix + " is smaller than expected");
+                }
+                return value;
+            }
+        }
+        throw new IllegalStateException("BPF object has no section " + sectionSuffix);
+    }
+
+    /**
+     * Loads every enabled program into the kernel (the verifier runs here).
+     *
+     * @throws IllegalStateException with libbpf's and the verifier's last log lines
+     */
+    public void load() {
+        libbpf.log().clear();
+        int result = api.bpf_object__load(object);
+        if (result < 0) {
+            throw new IllegalStateException("the kernel refused to load the BPF programs ("
+                    + Libbpf.describeError(result) + "); libbpf said:\n" + libbpf.log().recentLines());
+        }
+    }
+
+    public BpfMap map(String name) {
+        Pointer map = api.bpf_object__find_map_by_name(object, name);
+        if (map == null) {
+            throw new IllegalStateException("BPF object has no map " + name);
+        }
+        return new BpfMap(api, name, api.bpf_map__fd(map));
+    }
+
+    /** Attaches one loaded program to the hook its section names (e.g. {@code tp_btf/sys_enter}). */
+    public void attach(String programName) {
+        Pointer program = api.bpf_object__find_program_by_name(object, programName);
+        if (program == null) {
+            throw new IllegalStateException("BPF object has no program " + programName);
+        }
+        Pointer link = api.bpf_program__attach(program);
+        if (link == null) {
+            throw new IllegalStateException("cannot attach BPF program " + programName + ": "
+                    + Libbpf.describeError(Native.getLastError()));
+        }
+        links.add(link);
+    }
+
+    /** Detaches every attached program; the programs and maps stay loaded. */
+    public void detachAll() {
+        links.forEach(api::bpf_link__destroy);
+        links.clear();
+    }
+
+    public boolean attached() {
+        return !links.isEmpty();
+    }
+
+    @Override
+    public void close() {
+        detachAll();
+        api.bpf_object__close(object);
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.kerneltrace.probes.libbpf;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+/** The few C library functions KernelTrace needs. */
+public interface LibC extends Library {
+
+    LibC INSTANCE = Native.load("c", LibC.class);
+
+    int PROT_READ = 1;
+    int PROT_WRITE = 2;
+    int MAP_SHARED = 1;
+    Pointer MAP_FAILED = new Pointer(-1);
+
+    /** The kernel's id of the calling thread: what BPF sees as the low half of pid_tgid. */
+    int gettid();
+
+    int getpid();
+
+    Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
+
+    int munmap(Pointer address, long length);
+
+    String strerror(int errno);
+
+    /** Formats libbpf's log lines; {@code va_list} is passed through as the pointer libbpf gave us. */
+    int vsnprintf(byte[] buffer, long size, String format, Pointer vaList);
+}
