@@ -2,7 +2,7 @@
 /*
  * HdrHistogram's counts-array index, computed in the kernel so that user space can
  * rebuild an org.HdrHistogram.Histogram(2 significant digits) without loss.
- * Java twin and its test: probes/.../histogram/HdrBuckets.java.
+ * Java twin: probes/.../metrics/LatencyHistograms.java (tested against HdrHistogram itself).
  */
 #ifndef HDR_INDEX_H
 #define HDR_INDEX_H

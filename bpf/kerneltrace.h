@@ -22,6 +22,15 @@
 /* tracked_thread.flags */
 #define TRACK_FOLLOW_CHILDREN 1u
 
+/* slot_control.flags */
+#define SLOT_LATENCY 1u		/* time each call: costs two clock reads and a histogram update per call */
+
+/*
+ * Processes whose threads may be tracked, by tgid % PROCESS_FILTER_SIZE. Checked before the
+ * thread lookup, so that every other process on the host pays one array load per event.
+ */
+#define PROCESS_FILTER_SIZE 1024
+
 /* The kernel returns these from interrupted calls that it then restarts. */
 #define ERESTARTSYS 512
 #define ERESTART_RESTARTBLOCK 516
@@ -37,7 +46,7 @@ struct tracked_thread {
 /* One per slot, in the mmap-able `slot_control` array. User space writes `open`. */
 struct slot_control {
 	__u32 open;			/* counting only while 1: brackets the test method exactly */
-	__u32 pad;
+	__u32 flags;			/* SLOT_* */
 	__u64 followed_children;	/* threads and processes added by following clone/fork */
 	__u64 dropped_latencies;	/* latency samples lost because latency_buckets was full */
 	__u64 dropped_errors;		/* failures lost because error_counts was full */

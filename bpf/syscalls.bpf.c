@@ -21,10 +21,19 @@ char LICENSE[] SEC("license") = "GPL";
 /* Kernel types, declared as far as used: CO-RE relocates the offsets at load. */
 struct task_struct {
 	int pid;
+	int tgid;
 } __attribute__((preserve_access_index));
 
 /* Set by user space before load: one bit per system call whose positive return is a byte count. */
 const volatile __u64 byte_counting_syscalls[MAX_SYSCALLS / 64] = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, PROCESS_FILTER_SIZE);
+	__type(key, __u32);			/* tgid % PROCESS_FILTER_SIZE */
+	__type(value, __u32);			/* non-zero: look the thread up in `tracked` */
+} process_filter SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -70,6 +79,18 @@ static __always_inline __u32 current_tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
+/* The tracked thread running now, or NULL; most events on the host leave at the first check. */
+static __always_inline struct tracked_thread *current_tracked(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 bucket = (__u32)(pid_tgid >> 32) % PROCESS_FILTER_SIZE, tid = (__u32)pid_tgid;
+	__u32 *maybe_tracked = bpf_map_lookup_elem(&process_filter, &bucket);
+
+	if (!maybe_tracked || !*maybe_tracked)
+		return NULL;
+	return bpf_map_lookup_elem(&tracked, &tid);
+}
+
 /* The open slot of a tracked thread, or NULL: the filter every event passes first. */
 static __always_inline struct slot_control *open_slot(struct tracked_thread *t)
 {
@@ -105,8 +126,7 @@ static __always_inline bool increment(void *map, const void *key)
 
 static __always_inline int on_sys_enter(__u64 *ctx)
 {
-	__u32 tid = current_tid();
-	struct tracked_thread *t = bpf_map_lookup_elem(&tracked, &tid);
+	struct tracked_thread *t = current_tracked();
 	struct slot_control *control;
 	struct syscall_stats *stats;
 	__u32 key;
@@ -123,14 +143,14 @@ static __always_inline int on_sys_enter(__u64 *ctx)
 	stats = bpf_map_lookup_elem(&syscall_stats, &key);
 	if (stats)
 		__sync_fetch_and_add(&stats->calls, 1);
-	t->enter_ns = bpf_ktime_get_ns();
+	/* enter_ns doubles as "a call is in flight": without latency, any non-zero value */
+	t->enter_ns = control->flags & SLOT_LATENCY ? bpf_ktime_get_ns() : 1;
 	return 0;
 }
 
 static __always_inline int on_sys_exit(__u64 *ctx)
 {
-	__u32 tid = current_tid();
-	struct tracked_thread *t = bpf_map_lookup_elem(&tracked, &tid);
+	struct tracked_thread *t = current_tracked();
 	struct slot_control *control;
 	struct syscall_stats *stats;
 	__u64 now, enter_ns;
@@ -148,13 +168,13 @@ static __always_inline int on_sys_exit(__u64 *ctx)
 		__sync_fetch_and_add(&control->unmatched_exits, 1);
 		return 0;
 	}
-	now = bpf_ktime_get_ns();
 	nr = clamp_nr(t->nr);
 	ret = (__s64)ctx[1];
 	key = t->slot * MAX_SYSCALLS + nr;
 	stats = bpf_map_lookup_elem(&syscall_stats, &key);
 	if (!stats)
 		return 0;
+	now = control->flags & SLOT_LATENCY ? bpf_ktime_get_ns() : 0;
 	if (now > enter_ns) {
 		struct latency_key lk = { .slot = t->slot, .nr = nr, .index = hdr_index(now - enter_ns) };
 
@@ -181,16 +201,21 @@ static __always_inline int on_sys_exit(__u64 *ctx)
 /* Follows threads and processes created by a tracked thread that asked for it. */
 static __always_inline int on_fork(__u64 *ctx)
 {
-	__u32 parent_tid = current_tid();
-	struct tracked_thread *parent = bpf_map_lookup_elem(&tracked, &parent_tid);
+	struct tracked_thread *parent = current_tracked();
 	struct task_struct *child_task = (struct task_struct *)ctx[1];
 	struct tracked_thread child = {};
 	struct slot_control *control;
-	__u32 child_tid;
+	__u32 child_tid, child_tgid, bucket, *filter;
 
 	if (!parent || !(parent->flags & TRACK_FOLLOW_CHILDREN))
 		return 0;
 	child_tid = (__u32)BPF_CORE_READ(child_task, pid);
+	child_tgid = (__u32)BPF_CORE_READ(child_task, tgid);
+	/* a new process: let its threads past the process filter (never cleared until detach) */
+	bucket = child_tgid % PROCESS_FILTER_SIZE;
+	filter = bpf_map_lookup_elem(&process_filter, &bucket);
+	if (filter)
+		*filter = 1;
 	child.slot = parent->slot;
 	child.flags = parent->flags;
 	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0) {

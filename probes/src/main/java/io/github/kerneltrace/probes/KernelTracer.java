@@ -4,6 +4,8 @@ import static io.github.kerneltrace.probes.SlotLayout.*;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Semaphore;
 
@@ -36,6 +38,7 @@ public final class KernelTracer {
     private final BpfMap errorCounts;
     private final Pointer slotControl;
     private final Pointer syscallStats;
+    private final Pointer processFilter;
     private final SyscallTable syscallTable;
     /** One permit per slot; an exclusive (whole-process) slot takes them all. */
     private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
@@ -51,6 +54,7 @@ public final class KernelTracer {
         this.errorCounts = object.map("error_counts");
         this.slotControl = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
         this.syscallStats = object.map("syscall_stats").mmap((long) MAX_SLOTS * MAX_SYSCALLS * SYSCALL_STATS_SIZE);
+        this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
     }
 
     /**
@@ -149,6 +153,7 @@ public final class KernelTracer {
             if (!slotInUse[index]) {
                 slotInUse[index] = true;
                 resetCounters(index);
+                setLatency(index, true);
                 if (openSlots++ == 0) {
                     attach();
                 }
@@ -162,6 +167,8 @@ public final class KernelTracer {
         slotInUse[index] = false;
         if (--openSlots == 0) {
             object.detachAll();
+            // nothing is tracked now: forget the processes followed so far
+            processFilter.setMemory(0, (long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE, (byte) 0);
         }
         permits.release(exclusive ? MAX_SLOTS : 1);
     }
@@ -202,7 +209,13 @@ public final class KernelTracer {
         return syscallStats.getLong(((long) slot * MAX_SYSCALLS + nr) * SYSCALL_STATS_SIZE + field);
     }
 
+    void setLatency(int slot, boolean latency) {
+        slotControl.setInt((long) slot * SLOT_CONTROL_SIZE + CONTROL_FLAGS, latency ? SLOT_LATENCY : 0);
+    }
+
     void track(int tid, int slot, boolean followChildren) {
+        // let the thread's process past the in-kernel process filter
+        processFilter.setInt((long) (Integer.remainderUnsigned(processOf(tid), PROCESS_FILTER_SIZE)) * PROCESS_FILTER_STRIDE, 1);
         Memory key = new Memory(4);
         key.setInt(0, tid);
         Memory value = new Memory(TRACKED_THREAD_SIZE);
@@ -210,6 +223,23 @@ public final class KernelTracer {
         value.setInt(0, slot);
         value.setInt(4, followChildren ? TRACK_FOLLOW_CHILDREN : 0);
         tracked.update(key, value);
+    }
+
+    /** The process (tgid) a thread belongs to. */
+    private static int processOf(int tid) {
+        if (Files.exists(Path.of("/proc/self/task/" + tid))) {
+            return Threads.processId();
+        }
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
+                if (line.startsWith("Tgid:")) {
+                    return Integer.parseInt(line.substring(5).trim());
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // fall through
+        }
+        throw new IllegalArgumentException("no thread with id " + tid + " is running");
     }
 
     void untrack(int tid) {

@@ -13,9 +13,11 @@ final class SlotLayout {
     static final int TRACKED_THREAD_SIZE = 24;
     static final int TRACK_FOLLOW_CHILDREN = 1;
 
-    /** struct slot_control: open, pad, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, reserved[2] */
+    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, reserved[2] */
     static final int SLOT_CONTROL_SIZE = 64;
     static final int CONTROL_OPEN = 0;
+    static final int CONTROL_FLAGS = 4;
+    static final int SLOT_LATENCY = 1;
     static final int CONTROL_FOLLOWED_CHILDREN = 8;
     static final int CONTROL_DROPPED_LATENCIES = 16;
     static final int CONTROL_DROPPED_ERRORS = 24;
@@ -31,6 +33,10 @@ final class SlotLayout {
     /** struct latency_key { u32 slot; u16 nr; u16 index; } and struct error_key { u32 slot; u16 nr; u16 err; } */
     static final int HASH_KEY_SIZE = 8;
     static final int COUNT_VALUE_SIZE = 8;
+
+    /** process_filter: u32 per tgid % PROCESS_FILTER_SIZE; array elements are 8-byte aligned */
+    static final int PROCESS_FILTER_SIZE = 1024;
+    static final int PROCESS_FILTER_STRIDE = 8;
 
     /** .rodata: const volatile u64 byte_counting_syscalls[MAX_SYSCALLS / 64] */
     static final int BYTE_COUNTING_BITMAP_SIZE = MAX_SYSCALLS / 8;

@@ -1,0 +1,112 @@
+package io.github.kerneltrace.benchmarks;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import io.github.kerneltrace.probes.KernelTracer;
+import io.github.kerneltrace.probes.Threads;
+import io.github.kerneltrace.probes.TraceSlot;
+
+/**
+ * Per-call cost of a cheap system call ({@code getppid} in a C loop, see syscall_loop.c), measured
+ * side by side in one run:
+ * <ol>
+ *   <li>untraced: no KernelTrace program attached;</li>
+ *   <li>traced: the loop's own thread is tracked by a slot (counts, bytes, latency histogram);</li>
+ *   <li>bystander: a slot is open for another thread, so the programs are attached, but the loop's
+ *       process is not tracked: what every other process on the host pays while a test is traced.</li>
+ * </ol>
+ * The three modes alternate round by round so that drifts of the machine hit them alike; the median
+ * of the rounds is reported. Usage: {@code SyscallOverhead <path of syscall_loop> [calls] [rounds]}.
+ */
+public final class SyscallOverhead {
+
+    private enum Mode { UNTRACED, COUNTED, TRACED, BYSTANDER }
+
+    public static void main(String[] args) throws Exception {
+        String loop = args[0];
+        long calls = args.length > 1 ? Long.parseLong(args[1]) : 5_000_000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        KernelTracer tracer = KernelTracer.shared();
+
+        List<List<Double>> results = new ArrayList<>();
+        for (Mode mode : Mode.values()) {
+            results.add(new ArrayList<>());
+        }
+        runLoop(loop, calls / 10, tracer, Mode.UNTRACED); // warm the page cache and CPU frequency
+        for (int round = 0; round < rounds; round++) {
+            for (Mode mode : Mode.values()) {
+                results.get(mode.ordinal()).add(runLoop(loop, calls, tracer, mode));
+            }
+        }
+        double untraced = median(results.get(Mode.UNTRACED.ordinal()));
+        System.out.printf("%-44s %8s %8s%n", "getppid, ns per call (median of " + rounds + " rounds)", "ns", "ratio");
+        for (Mode mode : Mode.values()) {
+            double ns = median(results.get(mode.ordinal()));
+            System.out.printf("%-44s %8.1f %7.2fx%n", describe(mode), ns, ns / untraced);
+        }
+    }
+
+    private static String describe(Mode mode) {
+        switch (mode) {
+            case UNTRACED: return "(a) untraced, no program attached";
+            case COUNTED: return "(a) traced thread, counts only";
+            case TRACED: return "(a) traced thread, counts + latency";
+            default: return "(b) other process while a test is traced";
+        }
+    }
+
+    private static double runLoop(String loop, long calls, KernelTracer tracer, Mode mode) throws Exception {
+        Process process = new ProcessBuilder(loop, Long.toString(calls), "--wait").start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             Writer in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
+            String ready = out.readLine(); // "ready <pid>"
+            int pid = Integer.parseInt(ready.split(" ")[1]);
+            TraceSlot slot = mode == Mode.UNTRACED ? null : tracer.openSlot();
+            try {
+                if (mode == Mode.TRACED || mode == Mode.COUNTED) {
+                    slot.recordLatency(mode == Mode.TRACED);
+                    slot.trackThread(pid, false);
+                } else if (mode == Mode.BYSTANDER) {
+                    slot.trackThread(Threads.currentTid(), false);
+                }
+                if (slot != null) {
+                    slot.start();
+                }
+                in.write("go\n");
+                in.flush();
+                double nsPerCall = Double.parseDouble(out.readLine().trim());
+                if (mode == Mode.TRACED || mode == Mode.COUNTED) {
+                    slot.stop();
+                    long counted = slot.metrics().syscall("getppid").count();
+                    if (counted != calls) {
+                        throw new IllegalStateException("traced loop made " + calls + " getppid calls, slot counted " + counted);
+                    }
+                }
+                return nsPerCall;
+            } finally {
+                if (slot != null) {
+                    slot.close();
+                }
+                process.waitFor();
+            }
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private SyscallOverhead() {
+    }
+}
