@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# KernelTrace overhead benchmark; results go into docs/performance.md by hand (with date and machine).
+#   (a) per-call cost of getppid on a traced thread vs untraced
+#   (b) the same for another process on the host while a test is traced
+#   (c) fixed overhead per traced test: an empty test with vs without @KernelTrace
+#   (d) first load and attach, in a fresh JVM
+# Usage: benchmarks/run.sh [--quick]    Needs root, gcc, and a Maven build of the project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+calls=5000000 rounds=9 tests=2000 jvms=7
+if [[ ${1:-} == --quick ]]; then calls=500000 rounds=3 tests=200 jvms=3; fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+gcc -O2 -o "$work/syscall_loop" benchmarks/src/main/c/syscall_loop.c
+mvn -q -B -ntp install -DskipTests
+mvn -q -B -ntp -f benchmarks/pom.xml dependency:build-classpath -Dmdep.outputFile="$work/cp.txt"
+cp="benchmarks/target/classes:$(cat "$work/cp.txt")"
+
+echo "# $(date -u +%Y-%m-%d) $(uname -r) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
+java -cp "$cp" io.github.kerneltrace.benchmarks.SyscallOverhead "$work/syscall_loop" "$calls" "$rounds"
+java -cp "$cp" io.github.kerneltrace.benchmarks.TestOverhead "$tests"
+for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad; done | sort -n -k2 |
+	awk '{ load[NR] = $1; attach[NR] = $2 } END { m = int((NR + 1) / 2);
+		printf "(d) first load and attach, fresh JVM (median of %d): load %.1f ms, load+attach %.1f ms\n", NR, load[m], attach[m] }'
