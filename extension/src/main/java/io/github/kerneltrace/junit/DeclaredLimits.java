@@ -1,0 +1,149 @@
+package io.github.kerneltrace.junit;
+
+import java.lang.reflect.AnnotatedElement;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.ToLongFunction;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.syscalls.SyscallTable;
+
+/**
+ * Reads and validates the limits that apply to a test: those on its enclosing classes and its
+ * class (for every test), then those on the method (added to them). Direct, repeated and
+ * meta-annotations all count.
+ */
+final class DeclaredLimits {
+
+    private final TracedTest test;
+    private final List<Limit> limits = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+
+    private DeclaredLimits(TracedTest test) {
+        this.test = test;
+    }
+
+    /**
+     * @throws KernelTraceConfigurationException listing every bad value, so that the test fails
+     *                                           before it runs
+     */
+    static List<Limit> of(ExtensionContext context, TracedTest test) {
+        List<AnnotatedElement> declaring = new ArrayList<>(DeclaringClasses.of(context));
+        Collections.reverse(declaring); // outermost class first, then the test class
+        declaring.add(context.getRequiredTestMethod());
+        return of(declaring, test);
+    }
+
+    static List<Limit> of(List<? extends AnnotatedElement> declaring, TracedTest test) {
+        DeclaredLimits reader = new DeclaredLimits(test);
+        for (AnnotatedElement element : declaring) {
+            AnnotationSupport.findRepeatableAnnotations(element, MaxSyscalls.class).forEach(reader::add);
+            AnnotationSupport.findRepeatableAnnotations(element, MaxSyscallLatency.class).forEach(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxBytesWritten.class).ifPresent(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxBytesRead.class).ifPresent(reader::add);
+        }
+        if (!reader.problems.isEmpty()) {
+            throw new KernelTraceConfigurationException(String.join("\n", reader.problems));
+        }
+        return List.copyOf(reader.limits);
+    }
+
+    private void add(MaxSyscalls max) {
+        if (max.value() < 0) {
+            problem("@MaxSyscalls(value = " + max.value() + ")", "negative limit " + max.value() + "; use 0 or more");
+            return;
+        }
+        if (max.syscall().isEmpty()) {
+            limits.add(new Limit("syscalls.total", "system calls", max.value(), Limit.Unit.CALLS,
+                    "@MaxSyscalls(" + max.value() + ")", metrics -> metrics.totalSyscalls()));
+            return;
+        }
+        String name = max.syscall();
+        if (knownSyscall("@MaxSyscalls(syscall = " + quoted(name) + ")", name)) {
+            limits.add(new Limit("syscalls." + name + ".count", name + " calls", max.value(), Limit.Unit.CALLS,
+                    "@MaxSyscalls(value = " + max.value() + ", syscall = " + quoted(name) + ")",
+                    metrics -> metrics.syscall(name).count()));
+        }
+    }
+
+    private void add(MaxSyscallLatency max) {
+        String name = max.syscall();
+        boolean valid = knownSyscall("@MaxSyscallLatency(syscall = " + quoted(name) + ")", name);
+        double percentile = max.percentile();
+        if (!(percentile > 0 && percentile <= 100)) {
+            problem("@MaxSyscallLatency(percentile = " + percentile + ")", "percentile " + percentile
+                    + " is outside (0, 100]; use a number greater than 0 and at most 100, e.g. 99 or 99.9");
+            valid = false;
+        }
+        long nanos = 0;
+        try {
+            nanos = Durations.parseNanos(max.value());
+        } catch (IllegalArgumentException e) {
+            problem("@MaxSyscallLatency(value = " + quoted(max.value()) + ")", e.getMessage());
+            valid = false;
+        }
+        if (valid) {
+            String p = percentileLabel(percentile);
+            String declaration = "@MaxSyscallLatency(syscall = " + quoted(name)
+                    + (percentile == 99.0 ? "" : ", percentile = " + percentileNumber(percentile))
+                    + ", value = " + quoted(max.value()) + ")";
+            limits.add(new Limit("syscalls." + name + ".latency." + p, name + " " + p + " latency", nanos,
+                    Limit.Unit.NANOSECONDS, declaration,
+                    metrics -> metrics.syscall(name).latencyNanos().getValueAtPercentile(percentile)));
+        }
+    }
+
+    private void add(MaxBytesWritten max) {
+        addBytes("MaxBytesWritten", max.value(), "bytesWritten", "bytes written", metrics -> metrics.bytesWritten());
+    }
+
+    private void add(MaxBytesRead max) {
+        addBytes("MaxBytesRead", max.value(), "bytesRead", "bytes read", metrics -> metrics.bytesRead());
+    }
+
+    private void addBytes(String annotation, String value, String metric, String label,
+                          ToLongFunction<KernelMetrics> measure) {
+        try {
+            long bytes = ByteSizes.parseBytes(value);
+            limits.add(new Limit(metric, label, bytes, Limit.Unit.BYTES, "@" + annotation + "(" + quoted(value) + ")", measure));
+        } catch (IllegalArgumentException e) {
+            problem("@" + annotation + "(value = " + quoted(value) + ")", e.getMessage());
+        }
+    }
+
+    private boolean knownSyscall(String attribute, String name) {
+        if (name.isBlank()) {
+            problem(attribute, "a system call name is required, e.g. \"write\"");
+            return false;
+        }
+        try {
+            SyscallTable.current().requireKnown(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            problem(attribute, e.getMessage());
+            return false;
+        }
+    }
+
+    private void problem(String attribute, String message) {
+        problems.add(attribute + " on " + test.shortName() + ": " + message);
+    }
+
+    /** {@code p99}, {@code p99.9}, {@code p50}. */
+    static String percentileLabel(double percentile) {
+        return "p" + percentileNumber(percentile);
+    }
+
+    private static String percentileNumber(double percentile) {
+        return BigDecimal.valueOf(percentile).stripTrailingZeros().toPlainString();
+    }
+
+    private static String quoted(String value) {
+        return "\"" + value + "\"";
+    }
+}

@@ -1,0 +1,29 @@
+package io.github.kerneltrace.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Traces a test (on a method) or every test of a class (on a class) with eBPF: while the test
+ * method runs, the kernel counts the system calls of the threads selected by {@link #scope()}.
+ * Limits such as {@link MaxSyscalls} are then checked, metrics are reported, and a
+ * {@link KernelTraceSession} parameter gives the test its own metrics.
+ *
+ * <p>Usable as a meta-annotation. A method-level {@code @KernelTrace} overrides the class-level one.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Inherited
+@Documented
+@ExtendWith(KernelTraceExtension.class)
+public @interface KernelTrace {
+
+    /** Which threads are counted; the test's thread and everything it starts by default. */
+    Scope scope() default Scope.TEST;
+}

@@ -1,0 +1,44 @@
+package io.github.kerneltrace.junit;
+
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The extension's configuration parameters, read through JUnit so that system properties and
+ * {@code junit-platform.properties} both work.
+ *
+ * @param require   {@code kerneltrace.require}: fail, rather than skip, tests that cannot be traced
+ * @param summary   {@code kerneltrace.summary}: print one line per traced test (default true)
+ * @param reportDir {@code kerneltrace.reportDir}: where JSON reports go (default {@code target/kerneltrace})
+ */
+record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir) {
+
+    static final String REQUIRE = "kerneltrace.require";
+    static final String SUMMARY = "kerneltrace.summary";
+    static final String REPORT_DIR = "kerneltrace.reportDir";
+
+    static KernelTraceConfiguration of(ExtensionContext context) {
+        return new KernelTraceConfiguration(
+                flag(context, REQUIRE, false),
+                flag(context, SUMMARY, true),
+                Path.of(context.getConfigurationParameter(REPORT_DIR).orElse("target/kerneltrace")));
+    }
+
+    private static boolean flag(ExtensionContext context, String key, boolean otherwise) {
+        return context.getConfigurationParameter(key)
+                .map(String::strip)
+                .filter(value -> !value.isEmpty())
+                .map(value -> {
+                    if (value.equalsIgnoreCase("true")) {
+                        return true;
+                    }
+                    if (value.equalsIgnoreCase("false")) {
+                        return false;
+                    }
+                    throw new KernelTraceConfigurationException(
+                            "configuration parameter " + key + " = \"" + value + "\"; use true or false");
+                })
+                .orElse(otherwise);
+    }
+}

@@ -1,0 +1,190 @@
+package io.github.kerneltrace.junit;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+
+import io.github.kerneltrace.probes.TracingUnavailableException;
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+
+/**
+ * Traces each test method it applies to with eBPF, then checks the test's limits and reports
+ * its metrics. Registered by {@link KernelTrace} and by the limit annotations; see those.
+ *
+ * <p>Only the test method is measured: {@code @BeforeEach} and {@code @AfterEach} run untraced.
+ * Each invocation keeps its state in local variables and its {@link ExtensionContext}'s store,
+ * so tests may run in parallel; only the kernel tracer is shared by the whole JVM.
+ */
+public final class KernelTraceExtension implements InvocationInterceptor, ParameterResolver {
+
+    private static final Namespace NAMESPACE = Namespace.create(KernelTraceExtension.class);
+    private static final System.Logger LOGGER = System.getLogger(KernelTraceExtension.class.getName());
+
+    private final TracingBackend kernel = new KernelTracingBackend();
+
+    /**
+     * Substitutes the kernel for the tests below {@code context}: a seam for this module's own
+     * tests of machines that cannot trace. Package-private on purpose; not API.
+     */
+    static void substituteBackend(ExtensionContext context, TracingBackend backend) {
+        context.getStore(NAMESPACE).put(TracingBackend.class, backend);
+    }
+
+    private TracingBackend backend(ExtensionContext context) {
+        TracingBackend substitute = context.getStore(NAMESPACE).get(TracingBackend.class, TracingBackend.class);
+        return substitute != null ? substitute : kernel;
+    }
+
+    @Override
+    public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                    ExtensionContext extensionContext) throws Throwable {
+        trace(invocation, extensionContext, false);
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+        trace(invocation, extensionContext, true);
+    }
+
+    // @TestFactory methods are not traced: they only build dynamic tests, which JUnit runs later.
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == KernelTraceSession.class
+                && extensionContext.getTestMethod().isPresent();
+    }
+
+    @Override
+    public KernelTraceSession resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return session(extensionContext);
+    }
+
+    private void trace(Invocation<Void> invocation, ExtensionContext context, boolean repeated) throws Throwable {
+        TracingMarker marker = new TracingMarker(context);
+        if (marker.present()) {
+            // Registered twice (say, by an annotation and programmatically): the outer one measures.
+            invocation.proceed();
+            return;
+        }
+        TracedTest test = TracedTest.of(context, repeated);
+        TracingBackend backend = backend(context);
+        KernelTraceConfiguration configuration;
+        List<Limit> limits;
+        TraceRun run;
+        try {
+            // Bad input fails this test before it runs, and before any kernel resource is taken.
+            configuration = KernelTraceConfiguration.of(context);
+            limits = DeclaredLimits.of(context, test);
+            run = open(backend, session(context).scope(), configuration);
+        } catch (Throwable notRun) {
+            invocation.skip();
+            throw notRun;
+        }
+        marker.set();
+        TraceOutcome outcome;
+        Throwable testFailure = null;
+        try {
+            KernelTraceSession session = session(context);
+            session.running(run);
+            Instant startedAt = Instant.now();
+            long startNanos = System.nanoTime();
+            run.start();
+            try {
+                invocation.proceed();
+            } catch (Throwable t) {
+                testFailure = t;
+            } finally {
+                session.stopping();
+                run.stop();
+            }
+            long durationNanos = System.nanoTime() - startNanos;
+            KernelMetrics metrics = run.metrics();
+            session.finished(metrics);
+            List<LimitResult> results = limits.stream().map(limit -> limit.check(metrics)).toList();
+            outcome = new TraceOutcome(test, session.scope(), backend.kernelDescription(), startedAt,
+                    durationNanos, metrics, results);
+        } catch (Throwable readingFailed) {
+            if (testFailure == null) {
+                throw readingFailed;
+            }
+            testFailure.addSuppressed(readingFailed);
+            throw testFailure;
+        } finally {
+            run.close();
+            marker.clear();
+        }
+        report(outcome, configuration, context);
+        if (!outcome.breaches().isEmpty()) {
+            KernelLimitExceededError breach = KernelLimitExceededError.of(outcome);
+            if (testFailure == null) {
+                throw breach;
+            }
+            testFailure.addSuppressed(breach);
+        }
+        if (testFailure != null) {
+            throw testFailure;
+        }
+    }
+
+    private static TraceRun open(TracingBackend backend, Scope scope, KernelTraceConfiguration configuration) {
+        Optional<String> unavailable = backend.unavailableReason();
+        if (unavailable.isPresent()) {
+            throw TracingUnavailable.handle(unavailable.get(), configuration.require());
+        }
+        try {
+            return backend.open(scope);
+        } catch (TracingUnavailableException e) {
+            throw TracingUnavailable.handle(e.getMessage(), configuration.require());
+        }
+    }
+
+    private static void report(TraceOutcome outcome, KernelTraceConfiguration configuration, ExtensionContext context) {
+        context.publishReportEntry(ReportEntries.of(outcome));
+        if (configuration.summary()) {
+            System.out.println(SummaryLine.of(outcome));
+        }
+        Path file = configuration.reportDir().resolve(JsonReport.fileName(outcome.test()));
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, JsonReport.render(outcome));
+        } catch (IOException | RuntimeException e) {
+            // A report that cannot be written must not change the test's verdict.
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not write the report " + file, e);
+        }
+    }
+
+    private static KernelTraceSession session(ExtensionContext context) {
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(KernelTraceSession.class,
+                key -> new KernelTraceSession(DeclaredScope.of(context)), KernelTraceSession.class);
+    }
+
+    /** Marks, in the invocation's store, that a KernelTrace extension is measuring it. */
+    private record TracingMarker(ExtensionContext context) {
+
+        private static final String KEY = "traced";
+
+        boolean present() {
+            return context.getStore(NAMESPACE).get(KEY) != null;
+        }
+
+        void set() {
+            context.getStore(NAMESPACE).put(KEY, Boolean.TRUE);
+        }
+
+        void clear() {
+            context.getStore(NAMESPACE).remove(KEY);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.github.kerneltrace.junit;
+
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+
+/**
+ * A traced test's view of its own tracing; declare it as a test method parameter:
+ * <pre>
+ * &#64;Test &#64;KernelTrace
+ * void appendIsOneWrite(KernelTraceSession session) {
+ *     log.append(record);
+ *     assertThat(session.metrics()).hasSyscallCount("write", 1);
+ * }
+ * </pre>
+ */
+public final class KernelTraceSession {
+
+    private final Scope scope;
+    private TraceRun run;
+    private KernelMetrics finalMetrics;
+
+    KernelTraceSession(Scope scope) {
+        this.scope = scope;
+    }
+
+    /**
+     * What was counted so far. During the test method, counting pauses while the metrics are
+     * read, so reading them is not counted; after the method, the final metrics.
+     *
+     * @throws IllegalStateException before the test method started, e.g. in {@code @BeforeEach}
+     */
+    public synchronized KernelMetrics metrics() {
+        if (run != null) {
+            run.stop();
+            try {
+                return run.metrics();
+            } finally {
+                run.start();
+            }
+        }
+        if (finalMetrics != null) {
+            return finalMetrics;
+        }
+        throw new IllegalStateException("KernelTrace counts during the test method only (not in @BeforeEach"
+                + " or @BeforeAll): call KernelTraceSession.metrics() from the test method or later");
+    }
+
+    /** Which threads are counted. */
+    public Scope scope() {
+        return scope;
+    }
+
+    synchronized void running(TraceRun run) {
+        this.run = run;
+    }
+
+    /** Called before counting stops, so that no later {@link #metrics()} call switches it on again. */
+    synchronized void stopping() {
+        this.run = null;
+    }
+
+    synchronized void finished(KernelMetrics metrics) {
+        this.finalMetrics = metrics;
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.kerneltrace.junit;
+
+import java.util.Optional;
+
+import io.github.kerneltrace.probes.KernelSupport;
+import io.github.kerneltrace.probes.KernelTracer;
+import io.github.kerneltrace.probes.Threads;
+import io.github.kerneltrace.probes.TraceSlot;
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+
+/** Traced runs on the real kernel: one {@link TraceSlot} of the JVM-wide {@link KernelTracer} per run. */
+final class KernelTracingBackend implements TracingBackend {
+
+    @Override
+    public Optional<String> unavailableReason() {
+        KernelSupport support = KernelSupport.detect();
+        return support.available() ? Optional.empty() : Optional.of(support.reason());
+    }
+
+    @Override
+    public String kernelDescription() {
+        return KernelSupport.detect().describe();
+    }
+
+    @Override
+    public TraceRun open(Scope scope) {
+        int tid = Threads.currentTid();
+        KernelTracer tracer = KernelTracer.shared();
+        // A thread counts in one slot at a time, so tracing the whole process excludes all other slots.
+        TraceSlot slot = scope == Scope.PROCESS ? tracer.openExclusiveSlot() : tracer.openSlot();
+        try {
+            switch (scope) {
+                case TEST -> slot.trackThread(tid, true);
+                case THREAD -> slot.trackThread(tid, false);
+                case PROCESS -> slot.trackProcess();
+            }
+        } catch (RuntimeException | Error e) {
+            slot.close();
+            throw e;
+        }
+        return new SlotRun(slot);
+    }
+
+    private record SlotRun(TraceSlot slot) implements TraceRun {
+
+        @Override
+        public void start() {
+            slot.start();
+        }
+
+        @Override
+        public void stop() {
+            slot.stop();
+        }
+
+        @Override
+        public KernelMetrics metrics() {
+            return slot.metrics();
+        }
+
+        @Override
+        public void close() {
+            slot.close();
+        }
+    }
+}

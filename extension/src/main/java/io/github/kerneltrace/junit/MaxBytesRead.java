@@ -1,0 +1,25 @@
+package io.github.kerneltrace.junit;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Fails the test when its system calls read more bytes than {@link #value()}
+ * (the bytes returned by read, pread64, readv, preadv, preadv2, recvfrom and recvmsg).
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Inherited
+@Documented
+@ExtendWith(KernelTraceExtension.class)
+public @interface MaxBytesRead {
+
+    /** A size: a number and an optional unit {@code B}, {@code KB}, {@code KiB}, {@code MB}, {@code MiB}, {@code GB}, {@code GiB}, e.g. {@code "64KiB"}. */
+    String value();
+}

@@ -1,0 +1,74 @@
+package io.github.kerneltrace.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.SyscallMetrics;
+
+/** The per-test summary line and the top-system-calls context, from fixed metrics. */
+class MessagesTest {
+
+    private static final TracedTest TEST = new TracedTest("com.example.AppendLogTest", "append", "append()",
+            "[engine:junit-jupiter]/[class:com.example.AppendLogTest]/[method:append()]", "AppendLogTest.append()", false);
+
+    @Test
+    void summaryLineShowsTotalsTopCallsBytesAndLatency() {
+        TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1,
+                FakeTracingBackend.CANNED, List.of());
+
+        assertThat(SummaryLine.of(outcome)).isEqualTo("[kerneltrace] AppendLogTest.append() scope=TEST: 7 syscalls"
+                + " (write 3, openat 2, fsync 1, lseek 1), 3 B written, 0 B read, p99 latency 4.11ms");
+    }
+
+    @Test
+    void summaryLineAbbreviatesLongListsAndCountsBreaches() {
+        List<SyscallMetrics> many = List.of("read", "write", "close", "openat", "fstat", "lseek").stream()
+                .map(name -> new SyscallMetrics(name, 1, 0, Map.of(), 0, FakeTracingBackend.latencies(1000)))
+                .toList();
+        KernelMetrics metrics = new KernelMetrics(many, 4096, 0, KernelMetrics.Diagnostics.NONE);
+        Limit limit = new Limit("syscalls.total", "system calls", 1, Limit.Unit.CALLS, "@MaxSyscalls(1)", KernelMetrics::totalSyscalls);
+        TraceOutcome outcome = new TraceOutcome(TEST, Scope.THREAD, "fake", Instant.EPOCH, 1, metrics,
+                List.of(limit.check(metrics)));
+
+        assertThat(SummaryLine.of(outcome))
+                .contains("scope=THREAD: 6 syscalls (")
+                .contains(", ...), 0 B written, 4.0 KiB read, p99 latency 1us, 1 limit exceeded");
+    }
+
+    @Test
+    void summaryOfATestThatCalledNothing() {
+        KernelMetrics nothing = new KernelMetrics(List.of(), 0, 0, KernelMetrics.Diagnostics.NONE);
+        TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1, nothing, List.of());
+
+        assertThat(SummaryLine.of(outcome)).isEqualTo("[kerneltrace] AppendLogTest.append() scope=TEST: 0 syscalls, 0 B written, 0 B read");
+        assertThat(TopSyscalls.describe(nothing, 5)).isEqualTo("none");
+    }
+
+    @Test
+    void topSyscallsSaysHowManyMoreThereAre() {
+        assertThat(TopSyscalls.describe(FakeTracingBackend.CANNED, 2))
+                .isEqualTo("write 3 (3 B), openat 2 (1 error: ENOENT 1) and 2 more");
+    }
+
+    @Test
+    void breachesShowBytesExactlyAboveOneKibibyte() {
+        assertThat(Limit.Unit.BYTES.format(70_000)).isEqualTo("68.4 KiB (70000 B)");
+        assertThat(Limit.Unit.BYTES.format(1_000)).isEqualTo("1000 B");
+    }
+
+    @Test
+    void jsonFileNamesAreSafeAndDistinctForRepeatedInvocations() {
+        TracedTest first = new TracedTest("com.example.A", "m", "[1] a/b", "[engine]/[method:m]/[invocation:#1]", "A.m() [1]", true);
+        TracedTest second = new TracedTest("com.example.A", "m", "[2] a/b", "[engine]/[method:m]/[invocation:#2]", "A.m() [2]", true);
+
+        assertThat(JsonReport.fileName(TEST)).isEqualTo("com.example.AppendLogTest.append.json");
+        assertThat(JsonReport.fileName(first)).matches("com\\.example\\.A\\.m-[0-9a-f]{8}\\.json")
+                .isNotEqualTo(JsonReport.fileName(second));
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.kerneltrace.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.platform.engine.TestExecutionResult.Status;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.opentest4j.TestAbortedException;
+
+import io.github.kerneltrace.probes.TracingUnavailableException;
+
+/**
+ * Where tracing cannot run, a traced test is skipped with the reason, or fails with it when
+ * {@code kerneltrace.require=true}; it never passes untraced. Unavailability is simulated with a
+ * stand-in backend (the real path, with dropped capabilities, is tested in a separate JVM).
+ */
+class UnavailableTracingPolicyTest {
+
+    private static final String REASON = "tracing needs root or CAP_BPF+CAP_PERFMON; this JVM has neither";
+
+    @Test
+    void skipsWithTheReasonByDefault() {
+        EngineExecutionResults results = Fixtures.run(CannotTrace.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(1).aborted(1).succeeded(0).failed(0));
+        Throwable skipped = Fixtures.throwableOf(results.testEvents(), "traced");
+        assertThat(skipped).isInstanceOf(TestAbortedException.class)
+                .hasMessageStartingWith("KernelTrace cannot trace here: " + REASON + ". ")
+                .hasMessageContaining("CAP_BPF")
+                .hasMessageContaining("set kerneltrace.require=true to fail instead");
+        assertThat(CannotTrace.ran).as("the test body must not run untraced").isFalse();
+    }
+
+    @Test
+    void failsWithTheReasonWhenRequired() {
+        EngineExecutionResults results = Fixtures.run(CannotTrace.class, Map.of("kerneltrace.require", "true"));
+
+        results.testEvents().assertStatistics(stats -> stats.started(1).failed(1).aborted(0).succeeded(0));
+        Throwable failure = Fixtures.throwableOf(results.testEvents(), "traced");
+        assertThat(failure).isInstanceOf(TracingUnavailableException.class)
+                .hasMessageStartingWith("KernelTrace cannot trace here: " + REASON + ". ")
+                .hasMessageContaining("fails because kerneltrace.require=true");
+    }
+
+    @Test
+    void aFailureToOpenTheTracerIsHandledLikeUnavailability() {
+        EngineExecutionResults results = Fixtures.run(TracerRefuses.class);
+
+        assertThat(Fixtures.statusOf(results.testEvents(), "traced")).isEqualTo(Status.ABORTED);
+        assertThat(Fixtures.throwableOf(results.testEvents(), "traced"))
+                .hasMessageStartingWith("KernelTrace cannot trace here: the kernel refused the programs. ");
+    }
+
+    @Test
+    void rejectsAMalformedRequireFlag() {
+        EngineExecutionResults results = Fixtures.run(CannotTrace.class, Map.of("kerneltrace.require", "yes"));
+
+        assertThat(Fixtures.throwableOf(results.testEvents(), "traced"))
+                .isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessage("configuration parameter kerneltrace.require = \"yes\"; use true or false");
+    }
+
+    @Test
+    void messageEndsWithOnePeriodWhateverTheReason() {
+        assertThat(TracingUnavailable.message("no BTF.", false))
+                .startsWith("KernelTrace cannot trace here: no BTF. Run the tests as root");
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class CannotTrace {
+
+        static volatile boolean ran;
+
+        @RegisterExtension
+        static final StandInBackend TRACING = new StandInBackend(FakeTracingBackend.unavailable(REASON));
+
+        @Test
+        void traced() {
+            ran = true;
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class TracerRefuses {
+
+        @RegisterExtension
+        static final StandInBackend TRACING = new StandInBackend(new FakeTracingBackend.Refusing());
+
+        @Test
+        void traced() {
+        }
+    }
+}
