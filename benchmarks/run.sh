@@ -7,8 +7,8 @@
 # Usage: benchmarks/run.sh [--quick]    Needs root, gcc, and a Maven build of the project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-calls=5000000 rounds=9 tests=2000 jvms=7
-if [[ ${1:-} == --quick ]]; then calls=500000 rounds=3 tests=200 jvms=3; fi
+calls=5000000 rounds=9 jvms=7
+if [[ ${1:-} == --quick ]]; then calls=500000 rounds=3 jvms=3; fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -19,7 +19,7 @@ cp="benchmarks/target/classes:$(cat "$work/cp.txt")"
 
 echo "# $(date -u +%Y-%m-%d) $(uname -r) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
 java -cp "$cp" io.github.kerneltrace.benchmarks.SyscallOverhead "$work/syscall_loop" "$calls" "$rounds"
-java -cp "$cp" io.github.kerneltrace.benchmarks.TestOverhead "$tests"
+java -cp "$cp" io.github.kerneltrace.benchmarks.TestOverhead
 for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad; done | sort -n -k2 |
 	awk '{ load[NR] = $1; attach[NR] = $2 } END { m = int((NR + 1) / 2);
 		printf "(d) first load and attach, fresh JVM (median of %d): load %.1f ms, load+attach %.1f ms\n", NR, load[m], attach[m] }'

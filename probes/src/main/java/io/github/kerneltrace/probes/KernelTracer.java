@@ -7,7 +7,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -19,8 +24,8 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
 /**
  * The system-call programs of this JVM, loaded once and attached only while at least one
- * {@link TraceSlot} is open: while attached they cost every process on the host a little per
- * system call. Each JVM loads its own copy, so JVMs on one host never see each other's counts.
+ * {@link TraceSlot} is open (and for {@link #detachDelay()} after): while attached they cost every
+ * process on the host a little per system call. Each JVM loads its own copy, so JVMs on one host never see each other's counts.
  */
 public final class KernelTracer {
 
@@ -44,6 +49,14 @@ public final class KernelTracer {
     private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
     private final boolean[] slotInUse = new boolean[MAX_SLOTS];
     private int openSlots;
+    /**
+     * Attaching costs about 10 ms, so the programs stay attached this long after the last slot
+     * closes: tests that run one after another pay it once. Meanwhile other processes pay the
+     * filter's cost per system call (see docs/performance.md).
+     */
+    private Duration detachDelay = Duration.ofMillis(Long.getLong("kerneltrace.detachDelayMillis", 1000));
+    private ScheduledExecutorService detacher;
+    private ScheduledFuture<?> pendingDetach;
 
     private KernelTracer(BpfObject object, String attachMode, SyscallTable syscallTable) {
         this.object = object;
@@ -155,7 +168,13 @@ public final class KernelTracer {
                 resetCounters(index);
                 setLatency(index, true);
                 if (openSlots++ == 0) {
-                    attach();
+                    if (pendingDetach != null) {
+                        pendingDetach.cancel(false);
+                        pendingDetach = null;
+                    }
+                    if (!object.attached()) {
+                        attach();
+                    }
                 }
                 return index;
             }
@@ -166,11 +185,51 @@ public final class KernelTracer {
     synchronized void releaseSlot(int index, boolean exclusive) {
         slotInUse[index] = false;
         if (--openSlots == 0) {
-            object.detachAll();
-            // nothing is tracked now: forget the processes followed so far
-            processFilter.setMemory(0, (long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE, (byte) 0);
+            if (detachDelay.isZero()) {
+                detach();
+            } else {
+                pendingDetach = detacher().schedule(this::detachIfIdle, detachDelay.toMillis(), TimeUnit.MILLISECONDS);
+            }
         }
         permits.release(exclusive ? MAX_SLOTS : 1);
+    }
+
+    private synchronized void detachIfIdle() {
+        if (openSlots == 0) {
+            detach();
+        }
+    }
+
+    private void detach() {
+        object.detachAll();
+        // nothing is tracked now: forget the processes followed so far
+        processFilter.setMemory(0, (long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE, (byte) 0);
+    }
+
+    private ScheduledExecutorService detacher() {
+        if (detacher == null) {
+            detacher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "kerneltrace-detach");
+                thread.setDaemon(true); // never keeps the JVM alive; exiting closes the links anyway
+                return thread;
+            });
+        }
+        return detacher;
+    }
+
+    /**
+     * How long the programs stay attached after the last slot closes; zero detaches at once.
+     * Default 1 s, or the system property {@code kerneltrace.detachDelayMillis}.
+     */
+    public synchronized void setDetachDelay(Duration delay) {
+        if (delay.isNegative()) {
+            throw new IllegalArgumentException("detach delay must not be negative: " + delay);
+        }
+        detachDelay = delay;
+    }
+
+    public synchronized Duration detachDelay() {
+        return detachDelay;
     }
 
     /** Whether the programs are attached right now (they are while any slot is open). */
@@ -205,8 +264,11 @@ public final class KernelTracer {
         return slotControl.getLong((long) slot * SLOT_CONTROL_SIZE + field);
     }
 
-    long stat(int slot, int nr, int field) {
-        return syscallStats.getLong(((long) slot * MAX_SYSCALLS + nr) * SYSCALL_STATS_SIZE + field);
+    /** A copy of the slot's syscall_stats, {@code STATS_LONGS} longs per system call, in one native call. */
+    long[] stats(int slot) {
+        long[] stats = new long[MAX_SYSCALLS * STATS_LONGS];
+        syscallStats.read((long) slot * MAX_SYSCALLS * SYSCALL_STATS_SIZE, stats, 0, stats.length);
+        return stats;
     }
 
     void setLatency(int slot, boolean latency) {
@@ -227,7 +289,7 @@ public final class KernelTracer {
 
     /** The process (tgid) a thread belongs to. */
     private static int processOf(int tid) {
-        if (Files.exists(Path.of("/proc/self/task/" + tid))) {
+        if (tid == Threads.currentTid() || Files.exists(Path.of("/proc/self/task/" + tid))) {
             return Threads.processId();
         }
         try {
@@ -259,6 +321,18 @@ public final class KernelTracer {
 
     BpfMap errorCounts() {
         return errorCounts;
+    }
+
+    /** Deletes known 8-byte keys from a hash map in one system call. */
+    void deleteKeys(BpfMap map, List<Long> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        Memory packed = new Memory((long) keys.size() * 8);
+        for (int i = 0; i < keys.size(); i++) {
+            packed.setLong((long) i * 8, keys.get(i));
+        }
+        map.deleteAll(packed, keys.size());
     }
 
     /** Deletes the entries of a hash map whose value (tracked) or key (counts) starts with {@code slot}. */

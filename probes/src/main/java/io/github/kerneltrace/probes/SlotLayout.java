@@ -26,6 +26,7 @@ final class SlotLayout {
 
     /** struct syscall_stats { u64 calls, errors, bytes, total_ns; } */
     static final int SYSCALL_STATS_SIZE = 32;
+    static final int STATS_LONGS = SYSCALL_STATS_SIZE / 8;
     static final int STATS_CALLS = 0;
     static final int STATS_ERRORS = 8;
     static final int STATS_BYTES = 16;

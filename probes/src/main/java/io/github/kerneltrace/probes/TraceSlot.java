@@ -44,6 +44,9 @@ public final class TraceSlot implements AutoCloseable {
     private final boolean exclusive;
     private final Set<Integer> trackedTids = new LinkedHashSet<>();
     private boolean closed;
+    private boolean counting;
+    /** The slot's hash keys, when read after counting stopped: then close() need not search for them. */
+    private SlotKeys keysAfterStop;
 
     TraceSlot(KernelTracer tracer, int index, boolean exclusive) {
         this.tracer = tracer;
@@ -109,41 +112,56 @@ public final class TraceSlot implements AutoCloseable {
     }
 
     /** Counting on. */
-    public void start() {
+    public synchronized void start() {
         requireOpen();
+        counting = true;
         tracer.setOpen(index, true);
     }
 
     /** Counting off; what was counted stays readable. */
-    public void stop() {
+    public synchronized void stop() {
         tracer.setOpen(index, false);
+        counting = false;
     }
 
     /** What was counted so far. Call it after {@link #stop()} for a stable picture. */
     public synchronized KernelMetrics metrics() {
         requireOpen();
         SyscallTable table = tracer.syscallTable();
-        Map<Integer, Histogram> latencies = readLatencies();
-        Map<Integer, Map<String, Long>> errors = readErrors();
+        long[] stats = tracer.stats(index);
+        SlotKeys keys = new SlotKeys();
+        Map<Integer, Histogram> latencies = readLatencies(keys);
+        Map<Integer, Map<String, Long>> errors = hasErrors(stats) ? readErrors(keys) : Map.of();
+        // once counting is off no key can be added, so close() can delete exactly these
+        keysAfterStop = counting ? null : keys;
         List<SyscallMetrics> syscalls = new ArrayList<>();
         for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
-            long calls = tracer.stat(index, nr, STATS_CALLS);
+            long calls = stats[nr * STATS_LONGS + STATS_CALLS / 8];
             Histogram latency = latencies.get(nr);
             if (calls == 0 && latency == null) {
                 continue;
             }
-            syscalls.add(new SyscallMetrics(table.name(nr), calls, tracer.stat(index, nr, STATS_ERRORS),
-                    errors.getOrDefault(nr, Map.of()), tracer.stat(index, nr, STATS_BYTES),
+            syscalls.add(new SyscallMetrics(table.name(nr), calls, stats[nr * STATS_LONGS + STATS_ERRORS / 8],
+                    errors.getOrDefault(nr, Map.of()), stats[nr * STATS_LONGS + STATS_BYTES / 8],
                     latency != null ? latency : LatencyHistograms.create()));
         }
-        return new KernelMetrics(syscalls, sumBytes(table.byteReadingSyscalls()),
-                sumBytes(table.byteWritingSyscalls()), diagnostics());
+        return new KernelMetrics(syscalls, sumBytes(stats, table.byteReadingSyscalls()),
+                sumBytes(stats, table.byteWritingSyscalls()), diagnostics());
     }
 
-    private long sumBytes(int[] syscalls) {
+    private static boolean hasErrors(long[] stats) {
+        for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
+            if (stats[nr * STATS_LONGS + STATS_ERRORS / 8] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long sumBytes(long[] stats, int[] syscalls) {
         long sum = 0;
         for (int nr : syscalls) {
-            sum += tracer.stat(index, nr, STATS_BYTES);
+            sum += stats[nr * STATS_LONGS + STATS_BYTES / 8];
         }
         return sum;
     }
@@ -158,7 +176,7 @@ public final class TraceSlot implements AutoCloseable {
     }
 
     /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */
-    private Map<Integer, Histogram> readLatencies() {
+    private Map<Integer, Histogram> readLatencies(SlotKeys slotKeys) {
         Map<Integer, Histogram> histograms = new HashMap<>();
         tracer.latencyBuckets().readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
             for (int i = 0; i < count; i++) {
@@ -166,6 +184,7 @@ public final class TraceSlot implements AutoCloseable {
                 if (keys.getInt(offset) != index) {
                     continue;
                 }
+                slotKeys.latency.add(keys.getLong(offset));
                 int nr = Short.toUnsignedInt(keys.getShort(offset + 4));
                 int bucket = Short.toUnsignedInt(keys.getShort(offset + 6));
                 histograms.computeIfAbsent(nr, n -> LatencyHistograms.create())
@@ -175,7 +194,7 @@ public final class TraceSlot implements AutoCloseable {
         return histograms;
     }
 
-    private Map<Integer, Map<String, Long>> readErrors() {
+    private Map<Integer, Map<String, Long>> readErrors(SlotKeys slotKeys) {
         Map<Integer, Map<String, Long>> errors = new HashMap<>();
         tracer.errorCounts().readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
             for (int i = 0; i < count; i++) {
@@ -183,6 +202,7 @@ public final class TraceSlot implements AutoCloseable {
                 if (keys.getInt(offset) != index) {
                     continue;
                 }
+                slotKeys.errors.add(keys.getLong(offset));
                 int nr = Short.toUnsignedInt(keys.getShort(offset + 4));
                 String errno = Errno.name(Short.toUnsignedInt(keys.getShort(offset + 6)));
                 errors.computeIfAbsent(nr, n -> new HashMap<>()).merge(errno, values.getLong((long) i * 8), Long::sum);
@@ -197,18 +217,29 @@ public final class TraceSlot implements AutoCloseable {
         if (closed) {
             return;
         }
-        closed = true;
         stop();
+        closed = true;
         try {
             trackedTids.forEach(tracer::untrack);
             if (tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0) {
                 tracer.untrackFollowed(index);
             }
-            tracer.deleteMatching(tracer.latencyBuckets(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
-            tracer.deleteMatching(tracer.errorCounts(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
+            if (keysAfterStop != null) {
+                tracer.deleteKeys(tracer.latencyBuckets(), keysAfterStop.latency);
+                tracer.deleteKeys(tracer.errorCounts(), keysAfterStop.errors);
+            } else {
+                tracer.deleteMatching(tracer.latencyBuckets(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
+                tracer.deleteMatching(tracer.errorCounts(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
+            }
         } finally {
             tracer.releaseSlot(index, exclusive);
         }
+    }
+
+    /** The 8-byte hash keys (slot, nr, bucket or errno) this slot owns, as read. */
+    private static final class SlotKeys {
+        final List<Long> latency = new ArrayList<>();
+        final List<Long> errors = new ArrayList<>();
     }
 
     private void requireOpen() {

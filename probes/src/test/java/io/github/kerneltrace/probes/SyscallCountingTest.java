@@ -269,13 +269,29 @@ class SyscallCountingTest {
     }
 
     @Test
-    void programsAreAttachedOnlyWhileASlotIsOpen() {
+    void programsAreAttachedOnlyWhileASlotIsOpenAndForTheDetachDelay() throws InterruptedException {
         KernelTracer tracer = KernelTracer.shared();
-        assertThat(tracer.attached()).isFalse();
-        try (TraceSlot slot = tracer.openSlot()) {
-            assertThat(tracer.attached()).isTrue();
+        java.time.Duration defaultDelay = tracer.detachDelay();
+        try {
+            tracer.setDetachDelay(java.time.Duration.ZERO);
+            try (TraceSlot slot = tracer.openSlot()) {
+                assertThat(tracer.attached()).isTrue();
+            }
+            assertThat(tracer.attached()).isFalse();
+
+            tracer.setDetachDelay(java.time.Duration.ofMillis(200));
+            try (TraceSlot slot = tracer.openSlot()) {
+                assertThat(tracer.attached()).isTrue();
+            }
+            assertThat(tracer.attached()).as("still attached during the delay").isTrue();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (tracer.attached() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(tracer.attached()).as("detached after the delay").isFalse();
+        } finally {
+            tracer.setDetachDelay(defaultDelay);
         }
-        assertThat(tracer.attached()).isFalse();
     }
 
     @Test
