@@ -26,7 +26,8 @@ final class TracingUnavailable {
     }
 
     static String message(String reason, boolean required) {
-        String sentence = reason.endsWith(".") ? reason.substring(0, reason.length() - 1) : reason;
+        String sentence = reason.strip();
+        sentence = sentence.endsWith(".") ? sentence.substring(0, sentence.length() - 1) : sentence;
         return "KernelTrace cannot trace here: " + sentence + ". " + FIX
                 + (required
                         ? " The test fails because kerneltrace.require=true."

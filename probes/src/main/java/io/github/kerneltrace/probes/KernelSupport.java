@@ -52,6 +52,10 @@ public final class KernelSupport {
                     + tracer.attachMode() + ", " + System.getProperty("os.arch") + ", kernel " + kernel);
         } catch (TracingUnavailableException e) {
             return new KernelSupport(false, e.getMessage(), "unavailable: " + e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            // anything else that stops the load is still a reason not to trace, never a crash
+            String reason = "loading KernelTrace's BPF programs failed: " + e;
+            return new KernelSupport(false, reason, "unavailable: " + reason);
         }
     }
 
@@ -85,7 +89,8 @@ public final class KernelSupport {
         boolean bpfAndPerfmon = (capabilities & (1L << CAP_BPF)) != 0 && (capabilities & (1L << CAP_PERFMON)) != 0;
         if (!admin && !bpfAndPerfmon) {
             return "tracing needs root or the capabilities CAP_BPF and CAP_PERFMON, and this JVM has neither"
-                    + " (run the tests as root, or grant them, e.g. setcap cap_bpf,cap_perfmon+ep on the java binary)";
+                    + " (run the tests as root, or start the JVM with those capabilities, e.g. ambient capabilities"
+                    + " via capsh or systemd, or a container with --cap-add BPF --cap-add PERFMON)";
         }
         return null;
     }

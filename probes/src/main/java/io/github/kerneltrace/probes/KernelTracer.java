@@ -104,18 +104,21 @@ public final class KernelTracer {
         StringBuilder failures = new StringBuilder();
         // tp_btf is typed and preferred; raw_tp is the fallback for kernels that refuse it.
         for (String mode : List.of("tp_btf", "raw_tp")) {
-            BpfObject object = BpfObject.open(libbpf, "kerneltrace", elf);
+            BpfObject object = null;
             try {
+                object = BpfObject.open(libbpf, "kerneltrace", elf);
                 object.loadOnly(name -> name.startsWith(mode + "_"));
                 writeByteCountingSyscalls(object, table);
                 object.load();
                 return new KernelTracer(object, mode, table);
             } catch (IllegalStateException e) {
-                object.close();
-                failures.append(mode).append(": ").append(e.getMessage()).append('\n');
+                if (object != null) {
+                    object.close();
+                }
+                failures.append(failures.length() == 0 ? "" : "; ").append(mode).append(": ").append(e.getMessage());
             }
         }
-        throw new TracingUnavailableException("the kernel refused KernelTrace's BPF programs; " + failures);
+        throw new TracingUnavailableException("the kernel refused KernelTrace's BPF programs (" + failures.toString().strip() + ")");
     }
 
     private static void writeByteCountingSyscalls(BpfObject object, SyscallTable table) {
@@ -151,31 +154,40 @@ public final class KernelTracer {
 
     /** A slot for one traced test; waits while an exclusive slot is open or all slots are taken. */
     public TraceSlot openSlot() {
-        permits.acquireUninterruptibly();
-        return new TraceSlot(this, takeSlotIndex(), false);
+        return open(1, false);
     }
 
     /** A slot that no other slot runs alongside: for tracing the whole process. */
     public TraceSlot openExclusiveSlot() {
-        permits.acquireUninterruptibly(MAX_SLOTS);
-        return new TraceSlot(this, takeSlotIndex(), true);
+        return open(MAX_SLOTS, true);
+    }
+
+    private TraceSlot open(int permitsNeeded, boolean exclusive) {
+        permits.acquireUninterruptibly(permitsNeeded);
+        try {
+            return new TraceSlot(this, takeSlotIndex(), exclusive);
+        } catch (RuntimeException | Error e) {
+            permits.release(permitsNeeded);
+            throw e;
+        }
     }
 
     private synchronized int takeSlotIndex() {
         for (int index = 0; index < MAX_SLOTS; index++) {
             if (!slotInUse[index]) {
-                slotInUse[index] = true;
-                resetCounters(index);
-                setLatency(index, true);
-                if (openSlots++ == 0) {
+                if (openSlots == 0) {
                     if (pendingDetach != null) {
                         pendingDetach.cancel(false);
                         pendingDetach = null;
                     }
                     if (!object.attached()) {
-                        attach();
+                        attach(); // may throw: then no slot is taken
                     }
                 }
+                openSlots++;
+                slotInUse[index] = true;
+                resetCounters(index);
+                setLatency(index, true);
                 return index;
             }
         }
