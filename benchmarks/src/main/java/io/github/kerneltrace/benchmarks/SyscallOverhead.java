@@ -36,6 +36,8 @@ public final class SyscallOverhead {
         long calls = args.length > 1 ? Long.parseLong(args[1]) : 5_000_000;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
         KernelTracer tracer = KernelTracer.shared();
+        // the untraced rounds must run with nothing attached: no lingering after a traced round
+        tracer.setDetachDelay(java.time.Duration.ZERO);
 
         List<List<Double>> results = new ArrayList<>();
         for (Mode mode : Mode.values()) {
@@ -71,6 +73,9 @@ public final class SyscallOverhead {
             String ready = out.readLine(); // "ready <pid>"
             int pid = Integer.parseInt(ready.split(" ")[1]);
             TraceSlot slot = mode == Mode.UNTRACED ? null : tracer.openSlot();
+            if (mode == Mode.UNTRACED && tracer.attached()) {
+                throw new IllegalStateException("programs still attached during an untraced round");
+            }
             try {
                 if (mode == Mode.TRACED || mode == Mode.COUNTED) {
                     slot.recordLatency(mode == Mode.TRACED);
