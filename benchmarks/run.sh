@@ -20,6 +20,10 @@ cp="benchmarks/target/classes:$(cat "$work/cp.txt")"
 echo "# $(date -u +%Y-%m-%d) $(uname -r) $(nproc) CPUs, $(java -version 2>&1 | head -1)"
 java -cp "$cp" io.github.kerneltrace.benchmarks.SyscallOverhead "$work/syscall_loop" "$calls" "$rounds"
 java -cp "$cp" io.github.kerneltrace.benchmarks.TestOverhead
-for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad; done | sort -n -k2 |
-	awk '{ load[NR] = $1; attach[NR] = $2 } END { m = int((NR + 1) / 2);
-		printf "(d) first load and attach, fresh JVM (median of %d): load %.1f ms, load+attach %.1f ms\n", NR, load[m], attach[m] }'
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+bare=$(for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad bare; done)
+junit=$(for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad junit; done)
+printf "(d) first load and attach, bare fresh JVM (median of %d): load %s ms, load+attach %s ms\n" "$jvms" \
+	"$(cut -d' ' -f1 <<<"$bare" | median)" "$(cut -d' ' -f2 <<<"$bare" | median)"
+printf "(d) in a JUnit run (median of %d fresh JVMs): first traced test %s ms, second traced test %s ms\n" "$jvms" \
+	"$(cut -d' ' -f1 <<<"$junit" | median)" "$(cut -d' ' -f2 <<<"$junit" | median)"

@@ -34,6 +34,15 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
     private final TracingBackend kernel = new KernelTracingBackend();
 
     /**
+     * JUnit creates the extension when it prepares the first class that uses it, before that
+     * class's instances and {@code @BeforeAll} methods: start loading the BPF programs then, so
+     * that the first traced test waits only for what is left of it.
+     */
+    public KernelTraceExtension() {
+        BackgroundLoad.start();
+    }
+
+    /**
      * Substitutes the kernel for the tests below {@code context}: a seam for this module's own
      * tests of machines that cannot trace. Package-private on purpose; not API.
      */

@@ -1,0 +1,20 @@
+package io.github.kerneltrace.junit;
+
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+
+/**
+ * Starts loading the BPF programs (not attaching them: that waits for the first traced test) as
+ * soon as a JUnit Platform session opens, on a daemon thread, while JUnit discovers and runs the
+ * tests that come first. Registered through {@code META-INF/services}; switched off with the
+ * system property {@code kerneltrace.preload=false}.
+ */
+public final class EarlyLoad implements LauncherSessionListener {
+
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        if (!"false".equals(System.getProperty("kerneltrace.preload"))) {
+            BackgroundLoad.start();
+        }
+    }
+}
