@@ -60,7 +60,7 @@ struct syscall_stats {
 	__u64 calls;		/* entries */
 	__u64 errors;		/* exits with -4095..-1 except the -ERESTART* codes */
 	__u64 bytes;		/* sum of positive returns, for calls marked in byte_counting_syscalls */
-	__u64 total_ns;		/* sum of entry-to-exit latencies */
+	__u64 reserved;		/* keeps the struct at 32 bytes; the latency sum is in the histogram */
 };
 
 /* Key of the `latency_buckets` hash; the value is a __u64 count. */

@@ -178,7 +178,6 @@ static __always_inline int on_sys_exit(__u64 *ctx)
 	if (now > enter_ns) {
 		struct latency_key lk = { .slot = t->slot, .nr = nr, .index = hdr_index(now - enter_ns) };
 
-		__sync_fetch_and_add(&stats->total_ns, now - enter_ns);
 		if (!increment(&latency_buckets, &lk))
 			__sync_fetch_and_add(&control->dropped_latencies, 1);
 	}

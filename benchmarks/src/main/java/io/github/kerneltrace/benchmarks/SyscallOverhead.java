@@ -6,12 +6,16 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.kerneltrace.probes.KernelTracer;
+import io.github.kerneltrace.probes.libbpf.BpfObject;
+import io.github.kerneltrace.probes.libbpf.Libbpf;
 import io.github.kerneltrace.probes.Threads;
 import io.github.kerneltrace.probes.TraceSlot;
 
@@ -20,21 +24,27 @@ import io.github.kerneltrace.probes.TraceSlot;
  * side by side in one run:
  * <ol>
  *   <li>untraced: no KernelTrace program attached;</li>
+ *   <li>floor: two do-nothing programs on the same tracepoints (floor.bpf.c): the cost of any
+ *       program there, before it does work;</li>
  *   <li>traced: the loop's own thread is tracked by a slot (counts, bytes, latency histogram);</li>
  *   <li>bystander: a slot is open for another thread, so the programs are attached, but the loop's
  *       process is not tracked: what every other process on the host pays while a test is traced.</li>
  * </ol>
  * The three modes alternate round by round so that drifts of the machine hit them alike; the median
- * of the rounds is reported. Usage: {@code SyscallOverhead <path of syscall_loop> [calls] [rounds]}.
+ * of the rounds is reported.
+ * Usage: {@code SyscallOverhead <path of syscall_loop> <path of floor.bpf.o> [calls] [rounds]}.
  */
 public final class SyscallOverhead {
 
-    private enum Mode { UNTRACED, COUNTED, TRACED, BYSTANDER }
+    private enum Mode { UNTRACED, FLOOR, BYSTANDER, COUNTED, TRACED }
 
     public static void main(String[] args) throws Exception {
         String loop = args[0];
-        long calls = args.length > 1 ? Long.parseLong(args[1]) : 5_000_000;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
+        BpfObject floor = BpfObject.open(Libbpf.get(), "floor", Files.readAllBytes(Path.of(args[1])));
+        floor.loadOnly(name -> true);
+        floor.load();
+        long calls = args.length > 2 ? Long.parseLong(args[2]) : 5_000_000;
+        int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 7;
         KernelTracer tracer = KernelTracer.shared();
         // the untraced rounds must run with nothing attached: no lingering after a traced round
         tracer.setDetachDelay(java.time.Duration.ZERO);
@@ -43,10 +53,10 @@ public final class SyscallOverhead {
         for (Mode mode : Mode.values()) {
             results.add(new ArrayList<>());
         }
-        runLoop(loop, calls / 10, tracer, Mode.UNTRACED); // warm the page cache and CPU frequency
+        runLoop(loop, calls / 10, tracer, floor, Mode.UNTRACED); // warm the page cache and CPU frequency
         for (int round = 0; round < rounds; round++) {
             for (Mode mode : Mode.values()) {
-                results.get(mode.ordinal()).add(runLoop(loop, calls, tracer, mode));
+                results.get(mode.ordinal()).add(runLoop(loop, calls, tracer, floor, mode));
             }
         }
         double untraced = median(results.get(Mode.UNTRACED.ordinal()));
@@ -60,20 +70,23 @@ public final class SyscallOverhead {
     private static String describe(Mode mode) {
         switch (mode) {
             case UNTRACED: return "(a) untraced, no program attached";
+            case FLOOR: return "    floor: do-nothing raw_tp enter+exit pair";
             case COUNTED: return "(a) traced thread, counts only";
             case TRACED: return "(a) traced thread, counts + latency";
             default: return "(b) other process while a test is traced";
         }
     }
 
-    private static double runLoop(String loop, long calls, KernelTracer tracer, Mode mode) throws Exception {
+    private static double runLoop(String loop, long calls, KernelTracer tracer, BpfObject floor, Mode mode)
+            throws Exception {
         Process process = new ProcessBuilder(loop, Long.toString(calls), "--wait").start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              Writer in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
             String ready = out.readLine(); // "ready <pid>"
             int pid = Integer.parseInt(ready.split(" ")[1]);
-            TraceSlot slot = mode == Mode.UNTRACED ? null : tracer.openSlot();
-            if (mode == Mode.UNTRACED && tracer.attached()) {
+            boolean kernelTrace = mode != Mode.UNTRACED && mode != Mode.FLOOR;
+            TraceSlot slot = kernelTrace ? tracer.openSlot() : null;
+            if (!kernelTrace && tracer.attached()) {
                 throw new IllegalStateException("programs still attached during an untraced round");
             }
             try {
@@ -85,6 +98,10 @@ public final class SyscallOverhead {
                 }
                 if (slot != null) {
                     slot.start();
+                }
+                if (mode == Mode.FLOOR) {
+                    floor.attach("floor_sys_enter");
+                    floor.attach("floor_sys_exit");
                 }
                 in.write("go\n");
                 in.flush();
@@ -98,6 +115,7 @@ public final class SyscallOverhead {
                 }
                 return nsPerCall;
             } finally {
+                floor.detachAll();
                 if (slot != null) {
                     slot.close();
                 }

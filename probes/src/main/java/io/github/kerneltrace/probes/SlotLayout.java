@@ -24,7 +24,7 @@ final class SlotLayout {
     static final int CONTROL_UNMATCHED_EXITS = 32;
     static final int CONTROL_RESTARTS = 40;
 
-    /** struct syscall_stats { u64 calls, errors, bytes, total_ns; } */
+    /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;
     static final int STATS_LONGS = SYSCALL_STATS_SIZE / 8;
     static final int STATS_CALLS = 0;

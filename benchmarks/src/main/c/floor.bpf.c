@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+// The floor: two raw-tracepoint programs that only compare the thread id with a constant.
+// What any BPF program on sys_enter + sys_exit costs each system call on this machine,
+// before it does any work; SyscallOverhead measures it next to KernelTrace's programs.
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile __u32 target_tid = 0;
+
+SEC("raw_tp/sys_enter")
+int floor_sys_enter(void *ctx)
+{
+	return (__u32)bpf_get_current_pid_tgid() == target_tid;
+}
+
+SEC("raw_tp/sys_exit")
+int floor_sys_exit(void *ctx)
+{
+	return (__u32)bpf_get_current_pid_tgid() == target_tid;
+}
