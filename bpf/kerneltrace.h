@@ -52,7 +52,8 @@ struct slot_control {
 	__u64 dropped_errors;		/* failures lost because error_counts was full */
 	__u64 unmatched_exits;		/* exits with no entry seen: clone children, calls begun before the slot opened */
 	__u64 restarts;			/* calls interrupted with -ERESTART* that the kernel restarts */
-	__u64 reserved[2];
+	__u64 lost_children;		/* children not followed because `tracked` was full */
+	__u64 reserved;
 };
 
 /* One per (slot, system call), in the mmap-able `syscall_stats` array. */

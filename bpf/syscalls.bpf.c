@@ -204,7 +204,7 @@ static __always_inline int on_fork(__u64 *ctx)
 	struct task_struct *child_task = (struct task_struct *)ctx[1];
 	struct tracked_thread child = {};
 	struct slot_control *control;
-	__u32 child_tid, child_tgid, bucket, *filter;
+	__u32 child_tid, child_tgid, bucket, slot, *filter;
 
 	if (!parent || !(parent->flags & TRACK_FOLLOW_CHILDREN))
 		return 0;
@@ -217,13 +217,14 @@ static __always_inline int on_fork(__u64 *ctx)
 		*filter = 1;
 	child.slot = parent->slot;
 	child.flags = parent->flags;
-	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0) {
-		__u32 slot = parent->slot;
-
-		control = bpf_map_lookup_elem(&slot_control, &slot);
-		if (control)
-			__sync_fetch_and_add(&control->followed_children, 1);
-	}
+	slot = parent->slot;
+	control = bpf_map_lookup_elem(&slot_control, &slot);
+	if (!control)
+		return 0;
+	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0)
+		__sync_fetch_and_add(&control->followed_children, 1);
+	else
+		__sync_fetch_and_add(&control->lost_children, 1);
 	return 0;
 }
 

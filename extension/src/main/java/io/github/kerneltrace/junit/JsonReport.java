@@ -75,6 +75,7 @@ final class JsonReport {
                 .member("restartedCalls", diagnostics.restartedCalls())
                 .member("droppedLatencies", diagnostics.droppedLatencies())
                 .member("droppedErrors", diagnostics.droppedErrors())
+                .member("lostChildren", diagnostics.lostChildren())
                 .member("lostSamples", diagnostics.lostSamples())
                 .endObject();
         return json.endObject().toString();

@@ -27,6 +27,9 @@ public class KernelLimitExceededError extends AssertionError {
             message.append("\n  - ").append(breach.describe());
         }
         message.append("\nTop system calls: ").append(TopSyscalls.describe(outcome.metrics(), TopSyscalls.IN_MESSAGES));
+        if (outcome.metrics().diagnostics().lostSamples()) {
+            message.append("\nNote: the measurement is ").append(outcome.metrics().diagnostics().describeLosses());
+        }
         return new KernelLimitExceededError(message.toString());
     }
 }

@@ -35,6 +35,9 @@ final class SummaryLine {
         if (metrics.totalSyscalls() > 0) {
             line.append(", p99 latency ").append(Durations.format(metrics.syscallLatencyNanos().getValueAtPercentile(99)));
         }
+        if (metrics.diagnostics().lostSamples()) {
+            line.append(", ").append(metrics.diagnostics().describeLosses());
+        }
         long breaches = outcome.breaches().size();
         if (breaches > 0) {
             line.append(", ").append(breaches).append(breaches == 1 ? " limit" : " limits").append(" exceeded");

@@ -51,6 +51,16 @@ class MessagesTest {
     }
 
     @Test
+    void summaryWarnsWhenKernelMapsWereFull() {
+        KernelMetrics.Diagnostics losses = new KernelMetrics.Diagnostics(3, 0, 0, 12, 0, 2);
+        KernelMetrics metrics = new KernelMetrics(List.of(), 0, 0, losses);
+        TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "kernel", Instant.EPOCH, 1, metrics, List.of());
+
+        assertThat(SummaryLine.of(outcome)).endsWith(", incomplete: 12 latency samples and 0 errno counts dropped,"
+                + " 2 child threads/processes not followed (kernel maps full: too many traced tests or threads at once)");
+    }
+
+    @Test
     void topSyscallsSaysHowManyMoreThereAre() {
         assertThat(TopSyscalls.describe(FakeTracingBackend.CANNED, 2))
                 .isEqualTo("write 3 (3 B), openat 2 (1 error: ENOENT 1) and 2 more");

@@ -102,8 +102,7 @@ public final class KernelTracer {
         SyscallTable table = SyscallTable.current();
         byte[] elf = readResource(OBJECT_RESOURCE);
         StringBuilder failures = new StringBuilder();
-        // tp_btf is typed and preferred; raw_tp is the fallback for kernels that refuse it.
-        for (String mode : List.of("tp_btf", "raw_tp")) {
+        for (String mode : attachModes()) {
             BpfObject object = null;
             try {
                 object = BpfObject.open(libbpf, "kerneltrace", elf);
@@ -119,6 +118,24 @@ public final class KernelTracer {
             }
         }
         throw new TracingUnavailableException("the kernel refused KernelTrace's BPF programs (" + failures.toString().strip() + ")");
+    }
+
+    /**
+     * tp_btf is typed and preferred; raw_tp is the fallback for kernels that refuse it. The system
+     * property {@code kerneltrace.attachMode} ({@code tp_btf} or {@code raw_tp}) forces one.
+     */
+    private static List<String> attachModes() {
+        String forced = System.getProperty("kerneltrace.attachMode", "");
+        switch (forced) {
+            case "":
+                return List.of("tp_btf", "raw_tp");
+            case "tp_btf":
+            case "raw_tp":
+                return List.of(forced);
+            default:
+                throw new TracingUnavailableException("the system property kerneltrace.attachMode is \"" + forced
+                        + "\"; use tp_btf or raw_tp, or leave it unset to choose automatically");
+        }
     }
 
     private static void writeByteCountingSyscalls(BpfObject object, SyscallTable table) {

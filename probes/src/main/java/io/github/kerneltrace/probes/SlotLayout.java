@@ -13,7 +13,7 @@ final class SlotLayout {
     static final int TRACKED_THREAD_SIZE = 24;
     static final int TRACK_FOLLOW_CHILDREN = 1;
 
-    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, reserved[2] */
+    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, lost_children, reserved */
     static final int SLOT_CONTROL_SIZE = 64;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
@@ -23,6 +23,7 @@ final class SlotLayout {
     static final int CONTROL_DROPPED_ERRORS = 24;
     static final int CONTROL_UNMATCHED_EXITS = 32;
     static final int CONTROL_RESTARTS = 40;
+    static final int CONTROL_LOST_CHILDREN = 48;
 
     /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;

@@ -172,7 +172,8 @@ public final class TraceSlot implements AutoCloseable {
                 tracer.control(index, CONTROL_UNMATCHED_EXITS),
                 tracer.control(index, CONTROL_RESTARTS),
                 tracer.control(index, CONTROL_DROPPED_LATENCIES),
-                tracer.control(index, CONTROL_DROPPED_ERRORS));
+                tracer.control(index, CONTROL_DROPPED_ERRORS),
+                tracer.control(index, CONTROL_LOST_CHILDREN));
     }
 
     /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */

@@ -86,14 +86,28 @@ public final class KernelMetrics {
         return diagnostics;
     }
 
-    /** How the counting went: what was followed, and anything lost. */
+    /**
+     * How the counting went: what was followed, and anything lost because a kernel map was full
+     * (dropped latency samples or errno breakdowns: the histograms are incomplete; lost children:
+     * threads or processes the test created were not counted at all).
+     */
     public record Diagnostics(long followedChildren, long unmatchedExits, long restartedCalls,
-                              long droppedLatencies, long droppedErrors) {
-        public static final Diagnostics NONE = new Diagnostics(0, 0, 0, 0, 0);
+                              long droppedLatencies, long droppedErrors, long lostChildren) {
+        public static final Diagnostics NONE = new Diagnostics(0, 0, 0, 0, 0, 0);
 
-        /** True when some samples could not be recorded because a kernel map was full. */
+        /** True when some events could not be recorded because a kernel map was full. */
         public boolean lostSamples() {
-            return droppedLatencies > 0 || droppedErrors > 0;
+            return droppedLatencies > 0 || droppedErrors > 0 || lostChildren > 0;
+        }
+
+        /** One sentence on what was lost, for reports; empty when nothing was. */
+        public String describeLosses() {
+            if (!lostSamples()) {
+                return "";
+            }
+            return "incomplete: " + droppedLatencies + " latency samples and " + droppedErrors
+                    + " errno counts dropped, " + lostChildren + " child threads/processes not followed"
+                    + " (kernel maps full: too many traced tests or threads at once)";
         }
     }
 }
