@@ -5,24 +5,36 @@ import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
-/** Finds the {@link Scope} a test declared: the method's {@link KernelTrace} wins over its class's. */
+/**
+ * Finds the {@link KernelTrace} settings a test declared: the method's annotation wins over its
+ * class's, an inner class's over its enclosing class's.
+ */
 final class DeclaredScope {
 
     private DeclaredScope() {
     }
 
     static Scope of(ExtensionContext context) {
+        return find(context).map(KernelTrace::scope).orElse(Scope.TEST);
+    }
+
+    /** Whether the test's system calls are timed; on unless {@code @KernelTrace(latency = false)}. */
+    static boolean latency(ExtensionContext context) {
+        return find(context).map(KernelTrace::latency).orElse(true);
+    }
+
+    private static Optional<KernelTrace> find(ExtensionContext context) {
         Optional<KernelTrace> onMethod = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), KernelTrace.class);
         if (onMethod.isPresent()) {
-            return onMethod.get().scope();
+            return onMethod;
         }
         for (Class<?> declaring : DeclaringClasses.of(context)) {
             Optional<KernelTrace> onClass = AnnotationSupport.findAnnotation(declaring, KernelTrace.class);
             if (onClass.isPresent()) {
-                return onClass.get().scope();
+                return onClass;
             }
         }
         // Tracing was turned on by a limit annotation alone, or by registering the extension.
-        return Scope.TEST;
+        return Optional.empty();
     }
 }

@@ -26,4 +26,12 @@ public @interface KernelTrace {
 
     /** Which threads are counted; the test's thread and everything it starts by default. */
     Scope scope() default Scope.TEST;
+
+    /**
+     * Whether to time each system call (an HdrHistogram per call, for {@link MaxSyscallLatency}
+     * and the reports). Off, calls, failures and bytes are still counted exactly, and each
+     * traced call costs the test's threads about a fifth less (see docs/performance.md); a
+     * {@code @MaxSyscallLatency} on such a test is an error.
+     */
+    boolean latency() default true;
 }

@@ -96,7 +96,9 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             // Bad input fails this test before it runs, and before any kernel resource is taken.
             configuration = KernelTraceConfiguration.of(context);
             limits = DeclaredLimits.of(context, test);
-            run = open(backend, session(context).scope(), configuration);
+            boolean latency = DeclaredScope.latency(context);
+            requireLatencyForLatencyLimits(latency, limits, test);
+            run = open(backend, session(context).scope(), latency, configuration);
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;
@@ -147,13 +149,27 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
-    private static TraceRun open(TracingBackend backend, Scope scope, KernelTraceConfiguration configuration) {
+    private static void requireLatencyForLatencyLimits(boolean latency, List<Limit> limits, TracedTest test) {
+        if (latency) {
+            return;
+        }
+        for (Limit limit : limits) {
+            if (limit.unit() == Limit.Unit.NANOSECONDS) {
+                throw new KernelTraceConfigurationException(limit.declaration() + " on " + test.shortName()
+                        + ": latency is not measured for this test (@KernelTrace(latency = false));"
+                        + " remove the limit or turn latency on");
+            }
+        }
+    }
+
+    private static TraceRun open(TracingBackend backend, Scope scope, boolean latency,
+                                 KernelTraceConfiguration configuration) {
         Optional<String> unavailable = backend.unavailableReason();
         if (unavailable.isPresent()) {
             throw TracingUnavailable.handle(unavailable.get(), configuration.require());
         }
         try {
-            return backend.open(scope);
+            return backend.open(scope, latency);
         } catch (TracingUnavailableException e) {
             throw TracingUnavailable.handle(e.getMessage(), configuration.require());
         }

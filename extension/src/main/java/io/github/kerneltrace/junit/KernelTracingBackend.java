@@ -23,12 +23,13 @@ final class KernelTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope) {
+    public TraceRun open(Scope scope, boolean latency) {
         int tid = Threads.currentTid();
         KernelTracer tracer = KernelTracer.shared();
         // A thread counts in one slot at a time, so tracing the whole process excludes all other slots.
         TraceSlot slot = scope == Scope.PROCESS ? tracer.openExclusiveSlot() : tracer.openSlot();
         try {
+            slot.recordLatency(latency);
             switch (scope) {
                 case TEST -> slot.trackThread(tid, true);
                 case THREAD -> slot.trackThread(tid, false);

@@ -18,10 +18,10 @@ interface TracingBackend {
     String kernelDescription();
 
     /**
-     * Opens a run that counts the threads {@code scope} selects, relative to the calling thread.
-     * The run is not counting yet.
+     * Opens a run that counts the threads {@code scope} selects, relative to the calling thread,
+     * timing each call when {@code latency} is set. The run is not counting yet.
      *
      * @throws TracingUnavailableException when tracing turns out not to work here
      */
-    TraceRun open(Scope scope);
+    TraceRun open(Scope scope, boolean latency);
 }

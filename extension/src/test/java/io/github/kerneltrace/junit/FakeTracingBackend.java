@@ -59,7 +59,7 @@ final class FakeTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope) {
+    public TraceRun open(Scope scope, boolean latency) {
         opened.incrementAndGet();
         return new TraceRun() {
             @Override
@@ -96,7 +96,7 @@ final class FakeTracingBackend implements TracingBackend {
         }
 
         @Override
-        public TraceRun open(Scope scope) {
+        public TraceRun open(Scope scope, boolean latency) {
             throw new io.github.kerneltrace.probes.TracingUnavailableException("the kernel refused the programs");
         }
     }

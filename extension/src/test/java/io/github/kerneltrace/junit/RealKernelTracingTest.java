@@ -72,6 +72,31 @@ class RealKernelTracingTest {
     }
 
     @Test
+    void withoutLatencyCallsAndBytesAreStillExactAndNothingIsTimed() {
+        runSuccessfully(CountsOnly.class);
+
+        KernelMetrics metrics = MEASURED.get("writesElevenBytesUntimed");
+        assertThat(metrics).hasSyscallCount("write", 11);
+        assertThat(metrics).bytesWritten().isEqualTo(11);
+        assertThat(metrics.syscall("write").latencyNanos().getTotalCount()).isZero();
+        // the same test with latency on times every call
+        assertThat(MEASURED.get("writesElevenBytesTimed").syscall("write").latencyNanos().getTotalCount()).isEqualTo(11);
+    }
+
+    @Test
+    void aLatencyLimitOnATestWithoutLatencyIsRefusedBeforeItRuns() {
+        EngineExecutionResults results = Fixtures.run(LatencyLimitWithoutLatency.class);
+
+        assertThat(Fixtures.statusOf(results.testEvents(), "limitsAnUntimedCall")).isEqualTo(Status.FAILED);
+        assertThat(Fixtures.throwableOf(results.testEvents(), "limitsAnUntimedCall"))
+                .isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessage("@MaxSyscallLatency(syscall = \"write\", value = \"1ms\") on"
+                        + " LatencyLimitWithoutLatency.limitsAnUntimedCall(): latency is not measured for this test"
+                        + " (@KernelTrace(latency = false)); remove the limit or turn latency on");
+        assertThat(LatencyLimitWithoutLatency.bodyRan).isFalse();
+    }
+
+    @Test
     void testScopeCountsAChildThreadAndThreadScopeDoesNot() {
         runSuccessfully(Scopes.class);
 
@@ -225,6 +250,35 @@ class RealKernelTracingTest {
                     // read(2) until end of file
                 }
             }
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace(latency = false)
+    static class CountsOnly extends WithDevNull {
+
+        @Test
+        void writesElevenBytesUntimed() throws IOException {
+            write(devNull, 11);
+        }
+
+        @Test
+        @KernelTrace
+        void writesElevenBytesTimed() throws IOException {
+            write(devNull, 11);
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace(latency = false)
+    static class LatencyLimitWithoutLatency {
+
+        static volatile boolean bodyRan;
+
+        @Test
+        @MaxSyscallLatency(syscall = "write", value = "1ms")
+        void limitsAnUntimedCall() {
+            bodyRan = true;
         }
     }
 
