@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 import io.github.kerneltrace.probes.TracingUnavailableException;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
@@ -67,7 +68,26 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         trace(invocation, extensionContext, true);
     }
 
-    // @TestFactory methods are not traced: they only build dynamic tests, which JUnit runs later.
+    /**
+     * {@code @TestFactory} methods are not traced: they only build dynamic tests, which JUnit runs
+     * later without per-test interception. A KernelTrace annotation on the factory itself would
+     * otherwise pass silently untraced, so it fails the factory with the reason.
+     */
+    @Override
+    public <T> T interceptTestFactoryMethod(Invocation<T> invocation, ReflectiveInvocationContext<Method> invocationContext,
+                                            ExtensionContext extensionContext) throws Throwable {
+        Method factory = invocationContext.getExecutable();
+        boolean annotated = AnnotationSupport.isAnnotated(factory, KernelTrace.class)
+                || !DeclaredLimits.of(List.of(factory), TracedTest.of(extensionContext, false)).isEmpty();
+        if (annotated) {
+            invocation.skip();
+            throw new KernelTraceConfigurationException("KernelTrace annotations on @TestFactory method "
+                    + factory.getDeclaringClass().getSimpleName() + "." + factory.getName() + "() cannot be honoured:"
+                    + " dynamic tests are not traced; move the annotations to @Test, @RepeatedTest or"
+                    + " @ParameterizedTest methods");
+        }
+        return invocation.proceed();
+    }
 
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
