@@ -29,7 +29,7 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
  */
 public final class KernelTracer {
 
-    private static final String OBJECT_RESOURCE = "bpf/syscalls.bpf.o";
+    private static final String OBJECT_RESOURCE = "bpf/kerneltrace.bpf.o";
     private static final List<String> PROGRAMS = List.of("sys_enter", "sys_exit", "fork", "exit");
 
     private static final Object SHARED_LOCK = new Object();

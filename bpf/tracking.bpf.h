@@ -1,22 +1,11 @@
-// SPDX-License-Identifier: Apache-2.0
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Per-test system-call metrics: calls, failures by errno, bytes moved and an
- * HdrHistogram of entry-to-exit latency per system call, for the threads a test
- * has registered (and, when asked, the threads and processes they create).
- *
- * Every program exists twice: tp_btf (preferred) and raw_tp (fallback); the loader
- * switches off the variant the kernel cannot load. Both receive the raw arguments
- * as an array of u64, so they share one body.
+ * Which threads belong to which traced test: the maps every program shares, the filter every
+ * event passes first, and the following of threads and processes a tracked thread creates.
+ * Included once, by kerneltrace.bpf.c.
  */
-#include <stdbool.h>
-#include <linux/types.h>
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include "kerneltrace.h"
-#include "hdr_index.h"
-
-char LICENSE[] SEC("license") = "GPL";
+#ifndef TRACKING_BPF_H
+#define TRACKING_BPF_H
 
 /* Kernel types, declared as far as used: CO-RE relocates the offsets at load. */
 struct task_struct {
@@ -124,79 +113,6 @@ static __always_inline bool increment(void *map, const void *key)
 	return true;
 }
 
-static __always_inline int on_sys_enter(__u64 *ctx)
-{
-	struct tracked_thread *t = current_tracked();
-	struct slot_control *control;
-	struct syscall_stats *stats;
-	__u32 key;
-
-	if (!t)
-		return 0;
-	control = open_slot(t);
-	if (!control) {
-		t->enter_ns = 0;
-		return 0;
-	}
-	t->nr = (__s64)ctx[1];
-	key = t->slot * MAX_SYSCALLS + clamp_nr(t->nr);
-	stats = bpf_map_lookup_elem(&syscall_stats, &key);
-	if (stats)
-		__sync_fetch_and_add(&stats->calls, 1);
-	/* enter_ns doubles as "a call is in flight": without latency, any non-zero value */
-	t->enter_ns = control->flags & SLOT_LATENCY ? bpf_ktime_get_ns() : 1;
-	return 0;
-}
-
-static __always_inline int on_sys_exit(__u64 *ctx)
-{
-	struct tracked_thread *t = current_tracked();
-	struct slot_control *control;
-	struct syscall_stats *stats;
-	__u64 now, enter_ns;
-	__s64 ret;
-	__u32 nr, key;
-
-	if (!t)
-		return 0;
-	control = open_slot(t);
-	enter_ns = t->enter_ns;
-	t->enter_ns = 0;
-	if (!control)
-		return 0;
-	if (!enter_ns) {
-		__sync_fetch_and_add(&control->unmatched_exits, 1);
-		return 0;
-	}
-	nr = clamp_nr(t->nr);
-	ret = (__s64)ctx[1];
-	key = t->slot * MAX_SYSCALLS + nr;
-	stats = bpf_map_lookup_elem(&syscall_stats, &key);
-	if (!stats)
-		return 0;
-	now = control->flags & SLOT_LATENCY ? bpf_ktime_get_ns() : 0;
-	if (now > enter_ns) {
-		struct latency_key lk = { .slot = t->slot, .nr = nr, .index = hdr_index(now - enter_ns) };
-
-		if (!increment(&latency_buckets, &lk))
-			__sync_fetch_and_add(&control->dropped_latencies, 1);
-	}
-	if (ret < 0 && ret >= -4095) {
-		if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
-			__sync_fetch_and_add(&control->restarts, 1);
-		} else {
-			struct error_key ek = { .slot = t->slot, .nr = nr, .err = (__u16)-ret };
-
-			__sync_fetch_and_add(&stats->errors, 1);
-			if (!increment(&error_counts, &ek))
-				__sync_fetch_and_add(&control->dropped_errors, 1);
-		}
-	} else if (ret > 0 && (byte_counting_syscalls[nr / 64] >> (nr % 64)) & 1) {
-		__sync_fetch_and_add(&stats->bytes, (__u64)ret);
-	}
-	return 0;
-}
-
 /* Follows threads and processes created by a tracked thread that asked for it. */
 static __always_inline int on_fork(__u64 *ctx)
 {
@@ -237,20 +153,4 @@ static __always_inline int on_exit(void)
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int tp_btf_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
-SEC("tp_btf/sys_exit")
-int tp_btf_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
-SEC("tp_btf/sched_process_fork")
-int tp_btf_fork(__u64 *ctx) { return on_fork(ctx); }
-SEC("tp_btf/sched_process_exit")
-int tp_btf_exit(__u64 *ctx) { return on_exit(); }
-
-SEC("raw_tp/sys_enter")
-int raw_tp_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
-SEC("raw_tp/sys_exit")
-int raw_tp_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
-SEC("raw_tp/sched_process_fork")
-int raw_tp_fork(__u64 *ctx) { return on_fork(ctx); }
-SEC("raw_tp/sched_process_exit")
-int raw_tp_exit(__u64 *ctx) { return on_exit(); }
+#endif

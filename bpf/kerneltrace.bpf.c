@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * KernelTrace's BPF programs: per-test system-call and scheduler metrics for the threads a test
+ * has registered (and, when asked, the threads and processes they create).
+ *
+ * Every program exists twice: tp_btf (preferred) and raw_tp (fallback); the loader switches off
+ * the variant the kernel cannot load. Both receive the tracepoint's raw arguments as an array
+ * of u64, so they share one body.
+ */
+#include <stdbool.h>
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "kerneltrace.h"
+#include "hdr_index.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#include "tracking.bpf.h"
+#include "syscalls.bpf.h"
+
+SEC("tp_btf/sys_enter")
+int tp_btf_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
+SEC("tp_btf/sys_exit")
+int tp_btf_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
+SEC("tp_btf/sched_process_fork")
+int tp_btf_fork(__u64 *ctx) { return on_fork(ctx); }
+SEC("tp_btf/sched_process_exit")
+int tp_btf_exit(__u64 *ctx) { return on_exit(); }
+
+SEC("raw_tp/sys_enter")
+int raw_tp_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
+SEC("raw_tp/sys_exit")
+int raw_tp_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
+SEC("raw_tp/sched_process_fork")
+int raw_tp_fork(__u64 *ctx) { return on_fork(ctx); }
+SEC("raw_tp/sched_process_exit")
+int raw_tp_exit(__u64 *ctx) { return on_exit(); }

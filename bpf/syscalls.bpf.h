@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-test system-call metrics: calls, failures by errno, bytes moved and an HdrHistogram of
+ * entry-to-exit latency per system call. Included once, by kerneltrace.bpf.c.
+ */
+#ifndef SYSCALLS_BPF_H
+#define SYSCALLS_BPF_H
+
+static __always_inline int on_sys_enter(__u64 *ctx)
+{
+	struct tracked_thread *t = current_tracked();
+	struct slot_control *control;
+	struct syscall_stats *stats;
+	__u32 key;
+
+	if (!t)
+		return 0;
+	control = open_slot(t);
+	if (!control) {
+		t->enter_ns = 0;
+		return 0;
+	}
+	t->nr = (__s64)ctx[1];
+	key = t->slot * MAX_SYSCALLS + clamp_nr(t->nr);
+	stats = bpf_map_lookup_elem(&syscall_stats, &key);
+	if (stats)
+		__sync_fetch_and_add(&stats->calls, 1);
+	/* enter_ns doubles as "a call is in flight": without latency, any non-zero value */
+	t->enter_ns = control->flags & SLOT_LATENCY ? bpf_ktime_get_ns() : 1;
+	return 0;
+}
+
+static __always_inline int on_sys_exit(__u64 *ctx)
+{
+	struct tracked_thread *t = current_tracked();
+	struct slot_control *control;
+	struct syscall_stats *stats;
+	__u64 now, enter_ns;
+	__s64 ret;
+	__u32 nr, key;
+
+	if (!t)
+		return 0;
+	control = open_slot(t);
+	enter_ns = t->enter_ns;
+	t->enter_ns = 0;
+	if (!control)
+		return 0;
+	if (!enter_ns) {
+		__sync_fetch_and_add(&control->unmatched_exits, 1);
+		return 0;
+	}
+	nr = clamp_nr(t->nr);
+	ret = (__s64)ctx[1];
+	key = t->slot * MAX_SYSCALLS + nr;
+	stats = bpf_map_lookup_elem(&syscall_stats, &key);
+	if (!stats)
+		return 0;
+	now = control->flags & SLOT_LATENCY ? bpf_ktime_get_ns() : 0;
+	if (now > enter_ns) {
+		struct latency_key lk = { .slot = t->slot, .nr = nr, .index = hdr_index(now - enter_ns) };
+
+		if (!increment(&latency_buckets, &lk))
+			__sync_fetch_and_add(&control->dropped_latencies, 1);
+	}
+	if (ret < 0 && ret >= -4095) {
+		if (ret <= -ERESTARTSYS && ret >= -ERESTART_RESTARTBLOCK) {
+			__sync_fetch_and_add(&control->restarts, 1);
+		} else {
+			struct error_key ek = { .slot = t->slot, .nr = nr, .err = (__u16)-ret };
+
+			__sync_fetch_and_add(&stats->errors, 1);
+			if (!increment(&error_counts, &ek))
+				__sync_fetch_and_add(&control->dropped_errors, 1);
+		}
+	} else if (ret > 0 && (byte_counting_syscalls[nr / 64] >> (nr % 64)) & 1) {
+		__sync_fetch_and_add(&stats->bytes, (__u64)ret);
+	}
+	return 0;
+}
+
+#endif
