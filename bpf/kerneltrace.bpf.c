@@ -18,6 +18,7 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "tracking.bpf.h"
+#include "sched.bpf.h"
 #include "syscalls.bpf.h"
 
 SEC("tp_btf/sys_enter")
@@ -29,6 +30,15 @@ int tp_btf_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("tp_btf/sched_process_exit")
 int tp_btf_exit(__u64 *ctx) { return on_exit(); }
 
+SEC("tp_btf/sched_switch")
+int tp_btf_sched_switch(__u64 *ctx) { return on_sched_switch(ctx); }
+SEC("tp_btf/sched_wakeup")
+int tp_btf_sched_wakeup(__u64 *ctx) { return on_sched_wakeup(ctx); }
+SEC("tp_btf/sched_wakeup_new")
+int tp_btf_sched_wakeup_new(__u64 *ctx) { return on_sched_wakeup(ctx); }
+SEC("tp_btf/sched_migrate_task")
+int tp_btf_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }
+
 SEC("raw_tp/sys_enter")
 int raw_tp_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
 SEC("raw_tp/sys_exit")
@@ -37,3 +47,11 @@ SEC("raw_tp/sched_process_fork")
 int raw_tp_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("raw_tp/sched_process_exit")
 int raw_tp_exit(__u64 *ctx) { return on_exit(); }
+SEC("raw_tp/sched_switch")
+int raw_tp_sched_switch(__u64 *ctx) { return on_sched_switch(ctx); }
+SEC("raw_tp/sched_wakeup")
+int raw_tp_sched_wakeup(__u64 *ctx) { return on_sched_wakeup(ctx); }
+SEC("raw_tp/sched_wakeup_new")
+int raw_tp_sched_wakeup_new(__u64 *ctx) { return on_sched_wakeup(ctx); }
+SEC("raw_tp/sched_migrate_task")
+int raw_tp_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }

@@ -35,12 +35,21 @@
 #define ERESTARTSYS 512
 #define ERESTART_RESTARTBLOCK 516
 
+/* tracked_thread.sched_state: where the thread is, since sched_ns */
+#define SCHED_UNKNOWN 0		/* not seen by the scheduler programs since it was tracked */
+#define SCHED_RUNNING 1		/* on a CPU */
+#define SCHED_QUEUED 2		/* runnable, waiting in a run queue (woken, or preempted) */
+#define SCHED_BLOCKED 3		/* sleeping: switched out in a non-running state */
+
 /* Value of the `tracked` hash (key: kernel thread id). */
 struct tracked_thread {
 	__u32 slot;
 	__u32 flags;
 	__s64 nr;		/* system call in flight, valid when enter_ns != 0 */
 	__u64 enter_ns;		/* 0: no call in flight (e.g. a clone child's first return) */
+	__u64 sched_ns;		/* when the thread entered sched_state (CLOCK_MONOTONIC) */
+	__u32 sched_state;	/* SCHED_* */
+	__u32 pad;
 };
 
 /* One per slot, in the mmap-able `slot_control` array. User space writes `open`. */
@@ -53,7 +62,12 @@ struct slot_control {
 	__u64 unmatched_exits;		/* exits with no entry seen: clone children, calls begun before the slot opened */
 	__u64 restarts;			/* calls interrupted with -ERESTART* that the kernel restarts */
 	__u64 lost_children;		/* children not followed because `tracked` was full */
-	__u64 reserved;
+	/*
+	 * Scheduler time window (CLOCK_MONOTONIC), written by user space: durations are clipped to
+	 * [start_ns, stop_ns], or [start_ns, now] while stop_ns is 0. 0/0: never started.
+	 */
+	__u64 start_ns;
+	__u64 stop_ns;
 };
 
 /* One per (slot, system call), in the mmap-able `syscall_stats` array. */
@@ -63,6 +77,22 @@ struct syscall_stats {
 	__u64 bytes;		/* sum of positive returns, for calls marked in byte_counting_syscalls */
 	__u64 reserved;		/* keeps the struct at 32 bytes; the latency sum is in the histogram */
 };
+
+/* One per slot, in the mmap-able `sched_stats` array: what the scheduler did to the slot's threads. */
+struct sched_stats {
+	__u64 voluntary_switches;	/* switched out while blocking (as /proc's voluntary_ctxt_switches) */
+	__u64 involuntary_switches;	/* switched out while runnable: preempted, or yielded */
+	__u64 migrations;		/* moved to another CPU (as /proc's se.nr_migrations) */
+	__u64 wakeups;			/* woken from blocked */
+	__u64 on_cpu_ns;		/* running */
+	__u64 run_queue_ns;		/* runnable but waiting for a CPU */
+	__u64 off_cpu_ns;		/* blocked (run-queue wait not included) */
+	__u64 reserved;
+};
+
+/* latency_buckets keys with these `nr` values hold the scheduler's histograms. */
+#define HIST_RUN_QUEUE 0xFFF0
+#define HIST_OFF_CPU 0xFFF1
 
 /* Key of the `latency_buckets` hash; the value is a __u64 count. */
 struct latency_key {

@@ -18,6 +18,7 @@ static __always_inline int on_sys_enter(__u64 *ctx)
 	control = open_slot(t);
 	if (!control) {
 		t->enter_ns = 0;
+		close_running_interval(t);
 		return 0;
 	}
 	t->nr = (__s64)ctx[1];

@@ -30,7 +30,8 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
 public final class KernelTracer {
 
     private static final String OBJECT_RESOURCE = "bpf/kerneltrace.bpf.o";
-    private static final List<String> PROGRAMS = List.of("sys_enter", "sys_exit", "fork", "exit");
+    private static final List<String> PROGRAMS = List.of("sys_enter", "sys_exit", "fork", "exit",
+            "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate");
 
     private static final Object SHARED_LOCK = new Object();
     private static KernelTracer shared;
@@ -44,6 +45,7 @@ public final class KernelTracer {
     private final Pointer slotControl;
     private final Pointer syscallStats;
     private final Pointer processFilter;
+    private final Pointer schedStats;
     private final SyscallTable syscallTable;
     /** One permit per slot; an exclusive (whole-process) slot takes them all. */
     private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
@@ -67,6 +69,7 @@ public final class KernelTracer {
         this.errorCounts = object.map("error_counts");
         this.slotControl = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
         this.syscallStats = object.map("syscall_stats").mmap((long) MAX_SLOTS * MAX_SYSCALLS * SYSCALL_STATS_SIZE);
+        this.schedStats = object.map("sched_stats").mmap((long) MAX_SLOTS * SCHED_STATS_SIZE);
         this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
     }
 
@@ -281,6 +284,7 @@ public final class KernelTracer {
         slotControl.setMemory((long) slot * SLOT_CONTROL_SIZE, SLOT_CONTROL_SIZE, (byte) 0);
         syscallStats.setMemory((long) slot * MAX_SYSCALLS * SYSCALL_STATS_SIZE,
                 (long) MAX_SYSCALLS * SYSCALL_STATS_SIZE, (byte) 0);
+        schedStats.setMemory((long) slot * SCHED_STATS_SIZE, SCHED_STATS_SIZE, (byte) 0);
     }
 
     // ---- used by TraceSlot ----
@@ -291,6 +295,17 @@ public final class KernelTracer {
 
     long control(int slot, int field) {
         return slotControl.getLong((long) slot * SLOT_CONTROL_SIZE + field);
+    }
+
+    void setControl(int slot, int field, long value) {
+        slotControl.setLong((long) slot * SLOT_CONTROL_SIZE + field, value);
+    }
+
+    /** A copy of the slot's sched_stats. */
+    long[] schedStats(int slot) {
+        long[] stats = new long[SCHED_STATS_LONGS];
+        schedStats.read((long) slot * SCHED_STATS_SIZE, stats, 0, stats.length);
+        return stats;
     }
 
     /** A copy of the slot's syscall_stats, {@code STATS_LONGS} longs per system call, in one native call. */
@@ -313,6 +328,11 @@ public final class KernelTracer {
         value.clear();
         value.setInt(0, slot);
         value.setInt(4, followChildren ? TRACK_FOLLOW_CHILDREN : 0);
+        if (tid == Threads.currentTid()) {
+            // the registering thread is on a CPU right now; other threads' states are learnt from their next event
+            value.setLong(TRACKED_SCHED_NS, System.nanoTime()); // CLOCK_MONOTONIC, as bpf_ktime_get_ns()
+            value.setInt(TRACKED_SCHED_STATE, SCHED_RUNNING);
+        }
         tracked.update(key, value);
     }
 

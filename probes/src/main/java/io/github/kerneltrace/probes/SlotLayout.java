@@ -9,12 +9,15 @@ final class SlotLayout {
     static final int MAX_SLOTS = 64;
     static final int MAX_SYSCALLS = 512;
 
-    /** struct tracked_thread { u32 slot; u32 flags; s64 nr; u64 enter_ns; } */
-    static final int TRACKED_THREAD_SIZE = 24;
+    /** struct tracked_thread { u32 slot; u32 flags; s64 nr; u64 enter_ns; u64 sched_ns; u32 sched_state; u32 pad; } */
+    static final int TRACKED_THREAD_SIZE = 40;
+    static final int TRACKED_SCHED_NS = 24;
+    static final int TRACKED_SCHED_STATE = 32;
+    static final int SCHED_RUNNING = 1;
     static final int TRACK_FOLLOW_CHILDREN = 1;
 
-    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, lost_children, reserved */
-    static final int SLOT_CONTROL_SIZE = 64;
+    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, lost_children, start_ns, stop_ns */
+    static final int SLOT_CONTROL_SIZE = 72;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
@@ -24,6 +27,8 @@ final class SlotLayout {
     static final int CONTROL_UNMATCHED_EXITS = 32;
     static final int CONTROL_RESTARTS = 40;
     static final int CONTROL_LOST_CHILDREN = 48;
+    static final int CONTROL_START_NS = 56;
+    static final int CONTROL_STOP_NS = 64;
 
     /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;
@@ -31,6 +36,14 @@ final class SlotLayout {
     static final int STATS_CALLS = 0;
     static final int STATS_ERRORS = 8;
     static final int STATS_BYTES = 16;
+
+    /** struct sched_stats: voluntary, involuntary, migrations, wakeups, on_cpu_ns, run_queue_ns, off_cpu_ns, reserved */
+    static final int SCHED_STATS_SIZE = 64;
+    static final int SCHED_STATS_LONGS = SCHED_STATS_SIZE / 8;
+
+    /** latency_buckets "system call numbers" of the scheduler histograms */
+    static final int HIST_RUN_QUEUE = 0xFFF0;
+    static final int HIST_OFF_CPU = 0xFFF1;
 
     /** struct latency_key { u32 slot; u16 nr; u16 index; } and struct error_key { u32 slot; u16 nr; u16 err; } */
     static final int HASH_KEY_SIZE = 8;

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import org.HdrHistogram.Histogram;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.LatencyHistograms;
+import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 import io.github.kerneltrace.probes.syscalls.Errno;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
@@ -114,14 +116,27 @@ public final class TraceSlot implements AutoCloseable {
     /** Counting on. */
     public synchronized void start() {
         requireOpen();
+        if (counting) {
+            return;
+        }
         counting = true;
+        // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
+        tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
+        tracer.setControl(index, CONTROL_STOP_NS, 0);
         tracer.setOpen(index, true);
     }
 
     /** Counting off; what was counted stays readable. */
     public synchronized void stop() {
-        tracer.setOpen(index, false);
+        if (!counting) {
+            return;
+        }
         counting = false;
+        tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
+        tracer.setOpen(index, false);
+        // This thread is on a CPU, so no context switch will close its last on-CPU stretch: one
+        // (uncounted) system call does, at stop_ns, in the thread's own context (sched.bpf.h).
+        LibC.INSTANCE.getppid();
     }
 
     /** What was counted so far. Call it after {@link #stop()} for a stable picture. */
@@ -146,7 +161,17 @@ public final class TraceSlot implements AutoCloseable {
                     latency != null ? latency : LatencyHistograms.create()));
         }
         return new KernelMetrics(syscalls, sumBytes(stats, table.byteReadingSyscalls()),
-                sumBytes(stats, table.byteWritingSyscalls()), diagnostics());
+                sumBytes(stats, table.byteWritingSyscalls()), diagnostics(), scheduler(latencies));
+    }
+
+    /** The scheduler's counters, and its two histograms (kept with the latencies under reserved numbers). */
+    private SchedulerMetrics scheduler(Map<Integer, Histogram> histograms) {
+        long[] sched = tracer.schedStats(index);
+        Histogram runQueue = histograms.remove(HIST_RUN_QUEUE);
+        Histogram offCpu = histograms.remove(HIST_OFF_CPU);
+        return new SchedulerMetrics(sched[0], sched[1], sched[2], sched[3], sched[4], sched[5], sched[6],
+                runQueue != null ? runQueue : LatencyHistograms.create(),
+                offCpu != null ? offCpu : LatencyHistograms.create());
     }
 
     private static boolean hasErrors(long[] stats) {

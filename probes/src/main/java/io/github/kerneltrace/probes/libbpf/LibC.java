@@ -19,6 +19,8 @@ public interface LibC extends Library {
 
     int getpid();
 
+    int getppid();
+
     Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
 
     int munmap(Pointer address, long length);

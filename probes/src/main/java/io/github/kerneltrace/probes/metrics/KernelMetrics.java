@@ -21,9 +21,16 @@ public final class KernelMetrics {
     private final long bytesRead;
     private final long bytesWritten;
     private final Diagnostics diagnostics;
+    private final SchedulerMetrics scheduler;
 
     public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
                          Diagnostics diagnostics) {
+        this(syscalls, bytesRead, bytesWritten, diagnostics, SchedulerMetrics.NONE);
+    }
+
+    public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
+                         Diagnostics diagnostics, SchedulerMetrics scheduler) {
+        this.scheduler = scheduler;
         this.syscalls = syscalls.stream()
                 .sorted(Comparator.comparingLong(SyscallMetrics::count).reversed()
                         .thenComparing(SyscallMetrics::name))
@@ -80,6 +87,11 @@ public final class KernelMetrics {
         Histogram all = LatencyHistograms.create();
         syscalls.values().forEach(s -> all.add(s.latencyNanos()));
         return all;
+    }
+
+    /** Context switches, migrations, on-CPU, run-queue and off-CPU time of the test's threads. */
+    public SchedulerMetrics scheduler() {
+        return scheduler;
     }
 
     public Diagnostics diagnostics() {

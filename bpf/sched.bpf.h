@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-test scheduler metrics: context switches, migrations, on-CPU time, run-queue latency
+ * (woken or preempted -> switched in) and off-CPU time (switched out blocking -> woken; the
+ * run-queue wait that follows is not included). Included once, by kerneltrace.bpf.c.
+ *
+ * Each event is attributed to the task it is about (the woken task, prev, next, the migrated
+ * task), never to whatever task happens to be current: that is libbpf-tools' runqlat bug.
+ * Thread states are followed whether or not the slot is counting; counts change only while it
+ * is, and durations are clipped to the slot's [start_ns, stop_ns] window.
+ */
+#ifndef SCHED_BPF_H
+#define SCHED_BPF_H
+
+#define TASK_RUNNING 0
+
+/* The tracked thread a task is, or NULL; tasks of untracked processes leave at the filter. */
+static __always_inline struct tracked_thread *tracked_task(struct task_struct *task)
+{
+	__u32 tgid = (__u32)BPF_CORE_READ(task, tgid), tid = (__u32)BPF_CORE_READ(task, pid);
+	__u32 bucket = tgid % PROCESS_FILTER_SIZE;
+	__u32 *maybe_tracked = bpf_map_lookup_elem(&process_filter, &bucket);
+
+	if (!maybe_tracked || !*maybe_tracked)
+		return NULL;
+	return bpf_map_lookup_elem(&tracked, &tid);
+}
+
+/* The slot's control record once it has started counting, else NULL. */
+static __always_inline struct slot_control *started_slot(struct tracked_thread *t)
+{
+	__u32 slot = t->slot;
+	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+
+	return control && control->start_ns ? control : NULL;
+}
+
+/* The part of [since, now] inside the slot's window. */
+static __always_inline __u64 in_window(struct slot_control *control, __u64 since, __u64 now)
+{
+	__u64 from = since > control->start_ns ? since : control->start_ns;
+	__u64 to = control->stop_ns && control->stop_ns < now ? control->stop_ns : now;
+
+	return to > from ? to - from : 0;
+}
+
+/*
+ * Adds a finished interval to a sum and, if it lies wholly inside the window, to a histogram:
+ * user space reads the histograms once after stop, and no key may appear after that read.
+ */
+static __always_inline void add_interval(struct tracked_thread *t, struct slot_control *control,
+					 __u64 *sum, __u16 histogram, __u64 now)
+{
+	__u64 duration = in_window(control, t->sched_ns, now);
+
+	if (!duration)
+		return;
+	__sync_fetch_and_add(sum, duration);
+	if (histogram && t->sched_ns >= control->start_ns && (!control->stop_ns || now <= control->stop_ns)) {
+		struct latency_key key = { .slot = t->slot, .nr = histogram, .index = hdr_index(duration) };
+
+		if (!increment(&latency_buckets, &key))
+			__sync_fetch_and_add(&control->dropped_latencies, 1);
+	}
+}
+
+static __always_inline struct sched_stats *stats_of(struct tracked_thread *t)
+{
+	__u32 slot = t->slot;
+
+	return bpf_map_lookup_elem(&sched_stats, &slot);
+}
+
+static __always_inline void on_switch_out(struct tracked_thread *t, bool preempt, __u64 prev_state, __u64 now)
+{
+	struct slot_control *control = started_slot(t);
+	struct sched_stats *stats = stats_of(t);
+	/* as the kernel counts nvcsw: switched out by schedule() in a sleeping state */
+	bool voluntary = !preempt && prev_state != TASK_RUNNING;
+
+	if (control && stats) {
+		if (t->sched_state == SCHED_RUNNING)
+			add_interval(t, control, &stats->on_cpu_ns, 0, now);
+		if (control->open)
+			__sync_fetch_and_add(voluntary ? &stats->voluntary_switches : &stats->involuntary_switches, 1);
+	}
+	/* a preempted task stays on its run queue: it is waiting for a CPU from now on */
+	t->sched_state = voluntary ? SCHED_BLOCKED : SCHED_QUEUED;
+	t->sched_ns = now;
+}
+
+static __always_inline void on_switch_in(struct tracked_thread *t, __u64 now)
+{
+	struct slot_control *control = started_slot(t);
+	struct sched_stats *stats = stats_of(t);
+
+	if (control && stats && t->sched_state == SCHED_QUEUED)
+		add_interval(t, control, &stats->run_queue_ns, HIST_RUN_QUEUE, now);
+	t->sched_state = SCHED_RUNNING;
+	t->sched_ns = now;
+}
+
+static __always_inline int on_sched_switch(__u64 *ctx)
+{
+	bool preempt = (bool)ctx[0];
+	struct task_struct *prev = (struct task_struct *)ctx[1];
+	struct task_struct *next = (struct task_struct *)ctx[2];
+	__u64 prev_state = ctx[3];
+	struct tracked_thread *t;
+	__u64 now = 0;
+
+	t = tracked_task(prev);
+	if (t) {
+		now = bpf_ktime_get_ns();
+		on_switch_out(t, preempt, prev_state, now);
+	}
+	t = tracked_task(next);
+	if (t) {
+		if (!now)
+			now = bpf_ktime_get_ns();
+		on_switch_in(t, now);
+	}
+	return 0;
+}
+
+/* sched_wakeup and sched_wakeup_new: the task is runnable from now on. */
+static __always_inline int on_sched_wakeup(__u64 *ctx)
+{
+	struct tracked_thread *t = tracked_task((struct task_struct *)ctx[0]);
+	struct slot_control *control;
+	struct sched_stats *stats;
+	__u64 now;
+
+	/* a running task that is "woken" before it got to sleep never left its CPU */
+	if (!t || t->sched_state == SCHED_RUNNING || t->sched_state == SCHED_QUEUED)
+		return 0;
+	now = bpf_ktime_get_ns();
+	control = started_slot(t);
+	stats = stats_of(t);
+	if (control && stats && t->sched_state == SCHED_BLOCKED) {
+		add_interval(t, control, &stats->off_cpu_ns, HIST_OFF_CPU, now);
+		if (control->open)
+			__sync_fetch_and_add(&stats->wakeups, 1);
+	}
+	t->sched_state = SCHED_QUEUED;
+	t->sched_ns = now;
+	return 0;
+}
+
+static __always_inline int on_sched_migrate(__u64 *ctx)
+{
+	struct tracked_thread *t = tracked_task((struct task_struct *)ctx[0]);
+	struct slot_control *control;
+	struct sched_stats *stats;
+
+	if (!t)
+		return 0;
+	control = started_slot(t);
+	stats = stats_of(t);
+	if (control && control->open && stats)
+		__sync_fetch_and_add(&stats->migrations, 1);
+	return 0;
+}
+
+/*
+ * The test's own thread is on a CPU when counting stops, so no switch-out closes its last
+ * interval. User space makes one system call right after writing stop_ns; its entry, in the
+ * thread's own context, closes the interval at stop_ns.
+ */
+static __always_inline void close_running_interval(struct tracked_thread *t)
+{
+	struct slot_control *control = started_slot(t);
+	struct sched_stats *stats;
+
+	if (!control || !control->stop_ns || control->open || t->sched_state != SCHED_RUNNING
+	    || t->sched_ns >= control->stop_ns)
+		return;
+	stats = stats_of(t);
+	if (stats)
+		add_interval(t, control, &stats->on_cpu_ns, 0, control->stop_ns);
+	t->sched_ns = control->stop_ns;
+}
+
+#endif
