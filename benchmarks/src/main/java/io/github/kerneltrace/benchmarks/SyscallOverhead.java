@@ -1,17 +1,9 @@
 package io.github.kerneltrace.benchmarks;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 import io.github.kerneltrace.probes.KernelTracer;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
@@ -59,10 +51,10 @@ public final class SyscallOverhead {
                 results.get(mode.ordinal()).add(runLoop(loop, calls, tracer, floor, mode));
             }
         }
-        double untraced = median(results.get(Mode.UNTRACED.ordinal()));
+        double untraced = WorkloadProcess.median(results.get(Mode.UNTRACED.ordinal()));
         System.out.printf("%-44s %8s %8s%n", "getppid, ns per call (median of " + rounds + " rounds)", "ns", "ratio");
         for (Mode mode : Mode.values()) {
-            double ns = median(results.get(mode.ordinal()));
+            double ns = WorkloadProcess.median(results.get(mode.ordinal()));
             System.out.printf("%-44s %8.1f %7.2fx%n", describe(mode), ns, ns / untraced);
         }
     }
@@ -79,11 +71,7 @@ public final class SyscallOverhead {
 
     private static double runLoop(String loop, long calls, KernelTracer tracer, BpfObject floor, Mode mode)
             throws Exception {
-        Process process = new ProcessBuilder(loop, Long.toString(calls), "--wait").start();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-             Writer in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8)) {
-            String ready = out.readLine(); // "ready <pid>"
-            int pid = Integer.parseInt(ready.split(" ")[1]);
+        try (WorkloadProcess workload = new WorkloadProcess(loop, calls)) {
             boolean kernelTrace = mode != Mode.UNTRACED && mode != Mode.FLOOR;
             TraceSlot slot = kernelTrace ? tracer.openSlot() : null;
             if (!kernelTrace && tracer.attached()) {
@@ -92,7 +80,7 @@ public final class SyscallOverhead {
             try {
                 if (mode == Mode.TRACED || mode == Mode.COUNTED) {
                     slot.recordLatency(mode == Mode.TRACED);
-                    slot.trackThread(pid, false);
+                    slot.trackThread(workload.pid(), false);
                 } else if (mode == Mode.BYSTANDER) {
                     slot.trackThread(Threads.currentTid(), false);
                 }
@@ -103,9 +91,7 @@ public final class SyscallOverhead {
                     floor.attach("floor_sys_enter");
                     floor.attach("floor_sys_exit");
                 }
-                in.write("go\n");
-                in.flush();
-                double nsPerCall = Double.parseDouble(out.readLine().trim());
+                double nsPerCall = workload.run();
                 if (mode == Mode.TRACED || mode == Mode.COUNTED) {
                     slot.stop();
                     long counted = slot.metrics().syscall("getppid").count();
@@ -119,16 +105,10 @@ public final class SyscallOverhead {
                 if (slot != null) {
                     slot.close();
                 }
-                process.waitFor();
             }
         }
     }
 
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(sorted.size() / 2);
-    }
 
     private SyscallOverhead() {
     }
