@@ -87,7 +87,7 @@ struct sched_stats {
 	__u64 on_cpu_ns;		/* running */
 	__u64 run_queue_ns;		/* runnable but waiting for a CPU */
 	__u64 off_cpu_ns;		/* blocked (run-queue wait not included) */
-	__u64 reserved;
+	__u64 inferred_wakeups;		/* wake-ups not seen, inferred at switch-in (included in wakeups) */
 };
 
 /* latency_buckets keys with these `nr` values hold the scheduler's histograms. */

@@ -96,6 +96,17 @@ static __always_inline void on_switch_in(struct tracked_thread *t, __u64 now)
 
 	if (control && stats && t->sched_state == SCHED_QUEUED)
 		add_interval(t, control, &stats->run_queue_ns, HIST_RUN_QUEUE, now);
+	/*
+	 * Blocked until now: its wake-up was not seen (rare; see docs/metrics.md). Infer it here, so
+	 * that wake-ups still match the blocking switches; its run-queue wait counts as off-CPU.
+	 */
+	if (control && stats && t->sched_state == SCHED_BLOCKED) {
+		add_interval(t, control, &stats->off_cpu_ns, HIST_OFF_CPU, now);
+		if (control->open) {
+			__sync_fetch_and_add(&stats->wakeups, 1);
+			__sync_fetch_and_add(&stats->inferred_wakeups, 1);
+		}
+	}
 	t->sched_state = SCHED_RUNNING;
 	t->sched_ns = now;
 }

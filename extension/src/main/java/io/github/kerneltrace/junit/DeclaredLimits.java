@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
 /**
@@ -46,6 +47,11 @@ final class DeclaredLimits {
             AnnotationSupport.findRepeatableAnnotations(element, MaxSyscallLatency.class).forEach(reader::add);
             AnnotationSupport.findAnnotation(element, MaxBytesWritten.class).ifPresent(reader::add);
             AnnotationSupport.findAnnotation(element, MaxBytesRead.class).ifPresent(reader::add);
+            AnnotationSupport.findRepeatableAnnotations(element, MaxContextSwitches.class).forEach(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxMigrations.class).ifPresent(reader::add);
+            AnnotationSupport.findRepeatableAnnotations(element, MaxRunQueueLatency.class).forEach(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxOffCpuTime.class).ifPresent(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxOnCpuTime.class).ifPresent(reader::add);
         }
         if (!reader.problems.isEmpty()) {
             throw new KernelTraceConfigurationException(String.join("\n", reader.problems));
@@ -75,19 +81,9 @@ final class DeclaredLimits {
         String name = max.syscall();
         boolean valid = knownSyscall("@MaxSyscallLatency(syscall = " + quoted(name) + ")", name);
         double percentile = max.percentile();
-        if (!(percentile > 0 && percentile <= 100)) {
-            problem("@MaxSyscallLatency(percentile = " + percentile + ")", "percentile " + percentile
-                    + " is outside (0, 100]; use a number greater than 0 and at most 100, e.g. 99 or 99.9");
-            valid = false;
-        }
-        long nanos = 0;
-        try {
-            nanos = Durations.parseNanos(max.value());
-        } catch (IllegalArgumentException e) {
-            problem("@MaxSyscallLatency(value = " + quoted(max.value()) + ")", e.getMessage());
-            valid = false;
-        }
-        if (valid) {
+        valid &= validPercentile("MaxSyscallLatency", percentile);
+        long nanos = duration("MaxSyscallLatency", max.value());
+        if (valid && nanos >= 0) {
             String p = percentileLabel(percentile);
             String declaration = "@MaxSyscallLatency(syscall = " + quoted(name)
                     + (percentile == 99.0 ? "" : ", percentile = " + percentileNumber(percentile))
@@ -113,6 +109,88 @@ final class DeclaredLimits {
             limits.add(new Limit(metric, label, bytes, Limit.Unit.BYTES, "@" + annotation + "(" + quoted(value) + ")", measure));
         } catch (IllegalArgumentException e) {
             problem("@" + annotation + "(value = " + quoted(value) + ")", e.getMessage());
+        }
+    }
+
+    private void add(MaxContextSwitches max) {
+        if (max.value() < 0) {
+            problem("@MaxContextSwitches(value = " + max.value() + ")", "negative limit " + max.value() + "; use 0 or more");
+            return;
+        }
+        SwitchKind kind = max.kind();
+        String declaration = kind == SwitchKind.ALL
+                ? "@MaxContextSwitches(" + max.value() + ")"
+                : "@MaxContextSwitches(value = " + max.value() + ", kind = " + kind + ")";
+        switch (kind) {
+            case ALL -> limits.add(new Limit("scheduler.contextSwitches", "context switches", max.value(),
+                    Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::contextSwitches)));
+            case VOLUNTARY -> limits.add(new Limit("scheduler.voluntarySwitches", "voluntary context switches",
+                    max.value(), Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::voluntarySwitches)));
+            case INVOLUNTARY -> limits.add(new Limit("scheduler.involuntarySwitches", "involuntary context switches",
+                    max.value(), Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::involuntarySwitches)));
+        }
+    }
+
+    private void add(MaxMigrations max) {
+        if (max.value() < 0) {
+            problem("@MaxMigrations(value = " + max.value() + ")", "negative limit " + max.value() + "; use 0 or more");
+            return;
+        }
+        limits.add(new Limit("scheduler.migrations", "CPU migrations", max.value(), Limit.Unit.COUNT,
+                "@MaxMigrations(" + max.value() + ")", scheduler(SchedulerMetrics::migrations)));
+    }
+
+    private void add(MaxRunQueueLatency max) {
+        double percentile = max.percentile();
+        boolean valid = validPercentile("MaxRunQueueLatency", percentile);
+        long nanos = duration("MaxRunQueueLatency", max.value());
+        if (valid && nanos >= 0) {
+            String p = percentileLabel(percentile);
+            String declaration = percentile == 99.0
+                    ? "@MaxRunQueueLatency(" + quoted(max.value()) + ")"
+                    : "@MaxRunQueueLatency(percentile = " + percentileNumber(percentile) + ", value = " + quoted(max.value()) + ")";
+            limits.add(new Limit("scheduler.runQueueLatency." + p, "run-queue " + p + " latency", nanos,
+                    Limit.Unit.NANOSECONDS, declaration,
+                    metrics -> metrics.scheduler().runQueueLatencyNanos().getValueAtPercentile(percentile)));
+        }
+    }
+
+    private void add(MaxOffCpuTime max) {
+        long nanos = duration("MaxOffCpuTime", max.value());
+        if (nanos >= 0) {
+            limits.add(new Limit("scheduler.offCpuTime", "off-CPU time", nanos, Limit.Unit.NANOSECONDS,
+                    "@MaxOffCpuTime(" + quoted(max.value()) + ")", scheduler(SchedulerMetrics::offCpuNanos)));
+        }
+    }
+
+    private void add(MaxOnCpuTime max) {
+        long nanos = duration("MaxOnCpuTime", max.value());
+        if (nanos >= 0) {
+            limits.add(new Limit("scheduler.onCpuTime", "on-CPU time", nanos, Limit.Unit.NANOSECONDS,
+                    "@MaxOnCpuTime(" + quoted(max.value()) + ")", scheduler(SchedulerMetrics::onCpuNanos)));
+        }
+    }
+
+    private static ToLongFunction<KernelMetrics> scheduler(ToLongFunction<SchedulerMetrics> measure) {
+        return metrics -> measure.applyAsLong(metrics.scheduler());
+    }
+
+    private boolean validPercentile(String annotation, double percentile) {
+        if (percentile > 0 && percentile <= 100) {
+            return true;
+        }
+        problem("@" + annotation + "(percentile = " + percentile + ")", "percentile " + percentile
+                + " is outside (0, 100]; use a number greater than 0 and at most 100, e.g. 99 or 99.9");
+        return false;
+    }
+
+    /** The duration in nanoseconds, or -1 after recording the problem. */
+    private long duration(String annotation, String value) {
+        try {
+            return Durations.parseNanos(value);
+        } catch (IllegalArgumentException e) {
+            problem("@" + annotation + "(value = " + quoted(value) + ")", e.getMessage());
+            return -1;
         }
     }
 

@@ -9,12 +9,14 @@ import java.util.Map;
 import org.HdrHistogram.Histogram;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /** The JSON report of one traced test; its schema is documented in {@code docs/report-schema.md}. */
 final class JsonReport {
 
-    static final int SCHEMA_VERSION = 1;
+    /** 2 added {@code scheduler}, scheduler limits and the limit unit {@code count}; see the schema's history. */
+    static final int SCHEMA_VERSION = 2;
 
     private JsonReport() {
     }
@@ -56,6 +58,7 @@ final class JsonReport {
             writeSyscall(json.name(syscall.name()), syscall);
         }
         json.endObject();
+        writeScheduler(json.name("scheduler"), metrics.scheduler());
         json.name("limits").beginArray();
         for (LimitResult result : outcome.limits()) {
             json.beginObject()
@@ -91,19 +94,37 @@ final class JsonReport {
         }
         json.endObject();
         json.member("bytes", syscall.bytes());
-        Histogram latency = syscall.latencyNanos();
-        boolean empty = latency.getTotalCount() == 0;
-        json.name("latencyNanos").beginObject()
-                .member("count", latency.getTotalCount())
-                .member("min", empty ? 0 : latency.getMinValue())
-                .member("p50", latency.getValueAtPercentile(50))
-                .member("p90", latency.getValueAtPercentile(90))
-                .member("p99", latency.getValueAtPercentile(99))
-                .member("p999", latency.getValueAtPercentile(99.9))
-                .member("max", empty ? 0 : latency.getMaxValue())
-                .member("mean", empty ? 0.0 : latency.getMean())
-                .endObject();
+        writeHistogram(json.name("latencyNanos"), syscall.latencyNanos());
         json.endObject();
+    }
+
+    private static void writeScheduler(JsonWriter json, SchedulerMetrics scheduler) {
+        json.beginObject()
+                .member("voluntarySwitches", scheduler.voluntarySwitches())
+                .member("involuntarySwitches", scheduler.involuntarySwitches())
+                .member("migrations", scheduler.migrations())
+                .member("wakeups", scheduler.wakeups())
+                .member("onCpuNanos", scheduler.onCpuNanos())
+                .member("runQueueNanos", scheduler.runQueueNanos())
+                .member("offCpuNanos", scheduler.offCpuNanos());
+        writeHistogram(json.name("runQueueLatencyNanos"), scheduler.runQueueLatencyNanos());
+        writeHistogram(json.name("offCpuTimeNanos"), scheduler.offCpuTimeNanos());
+        json.endObject();
+    }
+
+    /** The same summary for every histogram of nanoseconds; all zero when nothing was recorded. */
+    private static void writeHistogram(JsonWriter json, Histogram nanos) {
+        boolean empty = nanos.getTotalCount() == 0;
+        json.beginObject()
+                .member("count", nanos.getTotalCount())
+                .member("min", empty ? 0 : nanos.getMinValue())
+                .member("p50", nanos.getValueAtPercentile(50))
+                .member("p90", nanos.getValueAtPercentile(90))
+                .member("p99", nanos.getValueAtPercentile(99))
+                .member("p999", nanos.getValueAtPercentile(99.9))
+                .member("max", empty ? 0 : nanos.getMaxValue())
+                .member("mean", empty ? 0.0 : nanos.getMean())
+                .endObject();
     }
 
     private static String shortHash(String text) {

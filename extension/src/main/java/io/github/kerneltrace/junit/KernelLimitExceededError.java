@@ -2,7 +2,8 @@ package io.github.kerneltrace.junit;
 
 /**
  * A traced test exceeded one or more of its declared limits. The message lists every breach
- * (metric, limit, measured value) and the test's most frequent system calls.
+ * (metric, limit, measured value) and the test's most frequent system calls, and what the
+ * scheduler did when the test has a scheduler limit.
  */
 public class KernelLimitExceededError extends AssertionError {
 
@@ -19,6 +20,13 @@ public class KernelLimitExceededError extends AssertionError {
      *   - write calls: limit 1, measured 3  (@MaxSyscalls(value = 1, syscall = "write"))
      * Top system calls: write 3 (3 B), fsync 1, lseek 1
      * </pre>
+     * or, with a scheduler limit among the test's limits,
+     * <pre>
+     * KernelTrace limits exceeded in CacheTest.hitDoesNotBlock() [scope TEST]:
+     *   - voluntary context switches: limit 0, measured 1  (@MaxContextSwitches(value = 0, kind = VOLUNTARY))
+     * Top system calls: futex 1
+     * Scheduler: 1 voluntary + 0 involuntary switches, 0 migrations, on-CPU 310us, run-queue p99 4.1us (1 wait), off-CPU 1.06ms
+     * </pre>
      */
     static KernelLimitExceededError of(TraceOutcome outcome) {
         StringBuilder message = new StringBuilder("KernelTrace limits exceeded in ")
@@ -27,6 +35,10 @@ public class KernelLimitExceededError extends AssertionError {
             message.append("\n  - ").append(breach.describe());
         }
         message.append("\nTop system calls: ").append(TopSyscalls.describe(outcome.metrics(), TopSyscalls.IN_MESSAGES));
+        // Only then: a test budgeted on system calls alone keeps its message as it was.
+        if (outcome.limits().stream().anyMatch(result -> result.limit().onScheduler())) {
+            message.append("\nScheduler: ").append(SchedulerSummary.describe(outcome.metrics().scheduler()));
+        }
         if (outcome.metrics().diagnostics().lostSamples()) {
             message.append("\nNote: the measurement is ").append(outcome.metrics().diagnostics().describeLosses());
         }

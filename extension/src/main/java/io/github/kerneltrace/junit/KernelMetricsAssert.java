@@ -8,7 +8,8 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
 /**
  * Assertions on a test's {@link KernelMetrics}. Every failure message ends with the test's most
- * frequent system calls, which usually show what changed.
+ * frequent system calls, which usually show what changed; a failed assertion on the scheduler's
+ * metrics also shows what the scheduler did (switches, migrations, on-CPU, run-queue, off-CPU).
  */
 public class KernelMetricsAssert extends AbstractAssert<KernelMetricsAssert, KernelMetrics> {
 
@@ -124,6 +125,88 @@ public class KernelMetricsAssert extends AbstractAssert<KernelMetricsAssert, Ker
         return this;
     }
 
+    /** Times the test's threads were switched out while blocking (sleep, lock, I/O). */
+    public AbstractLongAssert<?> voluntarySwitches() {
+        isNotNull();
+        return measuredByScheduler("voluntary context switches", actual.scheduler().voluntarySwitches());
+    }
+
+    /** Times the test's threads were switched out while still runnable (preempted, or yielded). */
+    public AbstractLongAssert<?> involuntarySwitches() {
+        isNotNull();
+        return measuredByScheduler("involuntary context switches", actual.scheduler().involuntarySwitches());
+    }
+
+    /** Voluntary and involuntary switches together. */
+    public AbstractLongAssert<?> contextSwitches() {
+        isNotNull();
+        return measuredByScheduler("context switches", actual.scheduler().contextSwitches());
+    }
+
+    /** Moves of the test's threads to another CPU. */
+    public AbstractLongAssert<?> migrations() {
+        isNotNull();
+        return measuredByScheduler("CPU migrations", actual.scheduler().migrations());
+    }
+
+    /** Time the test's threads ran on a CPU, in nanoseconds. */
+    public AbstractLongAssert<?> onCpuNanos() {
+        isNotNull();
+        return measuredByScheduler("on-CPU time in nanoseconds", actual.scheduler().onCpuNanos());
+    }
+
+    /** Time the test's threads were blocked, in nanoseconds (the run-queue wait after each wake-up not included). */
+    public AbstractLongAssert<?> offCpuNanos() {
+        isNotNull();
+        return measuredByScheduler("off-CPU time in nanoseconds", actual.scheduler().offCpuNanos());
+    }
+
+    /**
+     * A percentile of the test's run-queue waits (woken or preempted, to back on a CPU) in
+     * nanoseconds, e.g. {@code runQueueLatency(99)}; 100 is the longest wait; 0 if it never waited.
+     */
+    public AbstractLongAssert<?> runQueueLatency(double percentile) {
+        isNotNull();
+        requirePercentile(percentile);
+        return measuredByScheduler("run-queue " + DeclaredLimits.percentileLabel(percentile) + " latency in nanoseconds",
+                actual.scheduler().runQueueLatencyNanos().getValueAtPercentile(percentile));
+    }
+
+    /** E.g. {@code hasAtMostVoluntarySwitches(3)}: the test blocked at most 3 times. */
+    public KernelMetricsAssert hasAtMostVoluntarySwitches(long limit) {
+        isNotNull();
+        long measured = actual.scheduler().voluntarySwitches();
+        if (measured > limit) {
+            failWithSchedulerContext("Expected at most %d voluntary context switches but the test blocked %d times",
+                    limit, measured);
+        }
+        return this;
+    }
+
+    /** The test never blocked: no voluntary context switch. */
+    public KernelMetricsAssert doesNotBlock() {
+        isNotNull();
+        long measured = actual.scheduler().voluntarySwitches();
+        if (measured != 0) {
+            failWithSchedulerContext("Expected the test not to block but it blocked %d %s (off-CPU %s)", measured,
+                    measured == 1 ? "time" : "times", Durations.format(actual.scheduler().offCpuNanos()));
+        }
+        return this;
+    }
+
+    /** E.g. {@code hasRunQueueLatencyAtMost(99, "5ms")}. */
+    public KernelMetricsAssert hasRunQueueLatencyAtMost(double percentile, String duration) {
+        isNotNull();
+        requirePercentile(percentile);
+        long limit = Durations.parseNanos(duration);
+        long measured = actual.scheduler().runQueueLatencyNanos().getValueAtPercentile(percentile);
+        if (measured > limit) {
+            failWithSchedulerContext("Expected run-queue %s latency at most %s but it was %s",
+                    DeclaredLimits.percentileLabel(percentile), Durations.format(limit), Durations.format(measured));
+        }
+        return this;
+    }
+
     private AbstractLongAssert<?> measured(String what, long value) {
         String description = info.descriptionText();
         String prefix = description == null || description.isEmpty() ? "" : description + ": ";
@@ -131,6 +214,20 @@ public class KernelMetricsAssert extends AbstractAssert<KernelMetricsAssert, Ker
         // load classes or format text that the kernel would count as the test's work.
         return Assertions.assertThat(value)
                 .as(() -> prefix + what + " (top system calls: " + TopSyscalls.describe(actual, TopSyscalls.IN_MESSAGES) + ")");
+    }
+
+    private AbstractLongAssert<?> measuredByScheduler(String what, long value) {
+        String description = info.descriptionText();
+        String prefix = description == null || description.isEmpty() ? "" : description + ": ";
+        // Lazy for the same reason as measured().
+        return Assertions.assertThat(value)
+                .as(() -> prefix + what + " (scheduler: " + SchedulerSummary.describe(actual.scheduler())
+                        + "; top system calls: " + TopSyscalls.describe(actual, TopSyscalls.IN_MESSAGES) + ")");
+    }
+
+    private void failWithSchedulerContext(String message, Object... arguments) {
+        failWithMessage("%s%nTop system calls: %s%nScheduler: %s", String.format(message, arguments),
+                TopSyscalls.describe(actual, TopSyscalls.IN_MESSAGES), SchedulerSummary.describe(actual.scheduler()));
     }
 
     private void failWithContext(String message, Object... arguments) {

@@ -174,7 +174,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             return;
         }
         for (Limit limit : limits) {
-            if (limit.unit() == Limit.Unit.NANOSECONDS) {
+            if (limit.needsSyscallLatency()) {
                 throw new KernelTraceConfigurationException(limit.declaration() + " on " + test.shortName()
                         + ": latency is not measured for this test (@KernelTrace(latency = false));"
                         + " remove the limit or turn latency on");

@@ -4,9 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
-/** The metrics published as JUnit report entries: totals and the ten most frequent system calls. */
+/**
+ * The metrics published as JUnit report entries: totals, the ten most frequent system calls,
+ * and the scheduler's counts and times.
+ */
 final class ReportEntries {
 
     static final int LISTED_SYSCALLS = 10;
@@ -30,6 +34,14 @@ final class ReportEntries {
             }
             entries.put(prefix + ".p99Nanos", Long.toString(syscall.latencyNanos().getValueAtPercentile(99)));
         }
+        SchedulerMetrics scheduler = metrics.scheduler();
+        entries.put("kerneltrace.scheduler.voluntarySwitches", Long.toString(scheduler.voluntarySwitches()));
+        entries.put("kerneltrace.scheduler.involuntarySwitches", Long.toString(scheduler.involuntarySwitches()));
+        entries.put("kerneltrace.scheduler.migrations", Long.toString(scheduler.migrations()));
+        entries.put("kerneltrace.scheduler.onCpuNanos", Long.toString(scheduler.onCpuNanos()));
+        entries.put("kerneltrace.scheduler.offCpuNanos", Long.toString(scheduler.offCpuNanos()));
+        entries.put("kerneltrace.scheduler.runQueueP99Nanos",
+                Long.toString(scheduler.runQueueLatencyNanos().getValueAtPercentile(99)));
         entries.put("kerneltrace.limits.breached", Long.toString(outcome.breaches().size()));
         return entries;
     }

@@ -14,7 +14,8 @@ final class SummaryLine {
 
     /**
      * E.g. {@code [kerneltrace] AppendLogTest.append() scope=TEST: 42 syscalls (write 10, fsync 1, ...),
-     * 4.0 KiB written, 0 B read, p99 latency 35us}, plus the breaches if any.
+     * 4.0 KiB written, 0 B read, p99 latency 35us, 12 switches (10 voluntary), on-CPU 3.1ms}, plus the
+     * breaches if any.
      */
     static String of(TraceOutcome outcome) {
         KernelMetrics metrics = outcome.metrics();
@@ -34,6 +35,9 @@ final class SummaryLine {
                 .append(ByteSizes.format(metrics.bytesRead())).append(" read");
         if (metrics.totalSyscalls() > 0) {
             line.append(", p99 latency ").append(Durations.format(metrics.syscallLatencyNanos().getValueAtPercentile(99)));
+        }
+        if (SchedulerSummary.observed(metrics.scheduler())) {
+            line.append(", ").append(SchedulerSummary.brief(metrics.scheduler()));
         }
         if (metrics.diagnostics().lostSamples()) {
             line.append(", ").append(metrics.diagnostics().describeLosses());

@@ -9,6 +9,7 @@ import org.HdrHistogram.Histogram;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.metrics.LatencyHistograms;
+import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /** A stand-in for the kernel: either cannot trace, or "measures" fixed metrics. */
@@ -21,6 +22,17 @@ final class FakeTracingBackend implements TracingBackend {
             new SyscallMetrics("fsync", 1, 0, Map.of(), 0, latencies(4_100_000)),
             new SyscallMetrics("lseek", 1, 0, Map.of(), 0, latencies(300))),
             0, 3, KernelMetrics.Diagnostics.NONE);
+
+    /**
+     * CANNED's system calls, and a test that blocked 10 times for 2.04ms each (20.4ms off-CPU),
+     * was preempted twice, migrated once, ran 3.1ms and waited in a run queue 12 times:
+     * 11 × 4us and once 45us.
+     */
+    static final KernelMetrics SCHEDULED = new KernelMetrics(CANNED.syscalls().values(), 0, 3,
+            KernelMetrics.Diagnostics.NONE, new SchedulerMetrics(10, 2, 1, 10, 3_100_000, 11 * 4_000 + 45_000, 20_400_000,
+                    latencies(4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 4_000, 45_000),
+                    latencies(2_040_000, 2_040_000, 2_040_000, 2_040_000, 2_040_000,
+                            2_040_000, 2_040_000, 2_040_000, 2_040_000, 2_040_000)));
 
     private final String unavailableReason;
     private final KernelMetrics metrics;

@@ -11,6 +11,7 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
 class KernelMetricsAssertTest {
 
     private static final KernelMetrics METRICS = FakeTracingBackend.CANNED;
+    private static final KernelMetrics SCHEDULED = FakeTracingBackend.SCHEDULED;
     private static final String TOP = "Top system calls: write 3 (3 B), openat 2 (1 error: ENOENT 1), fsync 1, lseek 1";
 
     @Test
@@ -60,6 +61,64 @@ class KernelMetricsAssertTest {
                 .hasMessageContaining("[bytes read (");
         assertThatThrownBy(() -> assertThat(METRICS).syscallLatency("fsync", 99).isLessThan(1_000_000))
                 .hasMessageContaining("[fsync p99 latency in nanoseconds (");
+    }
+
+    @Test
+    void schedulerConveniencesPassWhenTheMetricsHold() {
+        // SCHEDULED: 10 voluntary and 2 involuntary switches, run-queue p99 45.1us.
+        assertThatCode(() -> assertThat(SCHEDULED)
+                .hasAtMostVoluntarySwitches(10)
+                .hasRunQueueLatencyAtMost(99, "46us")
+                .hasRunQueueLatencyAtMost(50, "5us"))
+                .doesNotThrowAnyException();
+        assertThatCode(() -> assertThat(METRICS).doesNotBlock()).as("a test without switches").doesNotThrowAnyException();
+    }
+
+    @Test
+    void schedulerConveniencesFailWithTheMeasuredValueTheTopCallsAndTheScheduler() {
+        assertThatThrownBy(() -> assertThat(SCHEDULED).hasAtMostVoluntarySwitches(3))
+                .isInstanceOf(AssertionError.class)
+                .hasMessage("Expected at most 3 voluntary context switches but the test blocked 10 times%n" + TOP
+                        + "%n" + SchedulerLimitsTest.SCHEDULER_LINE, new Object[0]);
+        assertThatThrownBy(() -> assertThat(SCHEDULED).doesNotBlock())
+                .hasMessageStartingWith("Expected the test not to block but it blocked 10 times (off-CPU 20.4ms)")
+                .hasMessageEndingWith(SchedulerLimitsTest.SCHEDULER_LINE);
+        assertThatThrownBy(() -> assertThat(SCHEDULED).hasRunQueueLatencyAtMost(100, "10us"))
+                .hasMessageStartingWith("Expected run-queue p100 latency at most 10us but it was 45.1us");
+    }
+
+    @Test
+    void schedulerMetricAssertionsAreDescribedWithWhatTheSchedulerDid() {
+        String scheduler = "(scheduler: 10 voluntary + 2 involuntary switches, 1 migration, on-CPU 3.1ms,";
+        assertThatThrownBy(() -> assertThat(SCHEDULED).voluntarySwitches().isLessThan(10))
+                .hasMessageContaining("[voluntary context switches " + scheduler)
+                .hasMessageContaining("off-CPU 20.4ms; top system calls: write 3 (3 B), openat 2")
+                .hasMessageContaining("Expecting actual:%n  10L%nto be less than:%n  10L", new Object[0]);
+        assertThatThrownBy(() -> assertThat(SCHEDULED).involuntarySwitches().isZero())
+                .hasMessageContaining("[involuntary context switches " + scheduler);
+        assertThatThrownBy(() -> assertThat(SCHEDULED).contextSwitches().isEqualTo(10))
+                .hasMessageContaining("[context switches (scheduler:").hasMessageContaining("12L");
+        assertThatThrownBy(() -> assertThat(SCHEDULED).migrations().isZero())
+                .hasMessageContaining("[CPU migrations (scheduler:");
+        assertThatThrownBy(() -> assertThat(SCHEDULED).onCpuNanos().isLessThan(3_000_000))
+                .hasMessageContaining("[on-CPU time in nanoseconds (scheduler:");
+        assertThatThrownBy(() -> assertThat(SCHEDULED).offCpuNanos().isLessThan(20_000_000))
+                .hasMessageContaining("[off-CPU time in nanoseconds (scheduler:");
+        assertThatThrownBy(() -> assertThat(SCHEDULED).runQueueLatency(99.9).isLessThan(10_000))
+                .hasMessageContaining("[run-queue p99.9 latency in nanoseconds (scheduler:")
+                .hasMessageContaining("45055");
+        assertThatThrownBy(() -> assertThat(SCHEDULED).as("worker").migrations().isZero())
+                .hasMessageContaining("[worker: CPU migrations (scheduler:");
+    }
+
+    @Test
+    void badPercentilesAndDurationsAreBugsInTheTest() {
+        assertThatThrownBy(() -> assertThat(SCHEDULED).runQueueLatency(0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("percentile 0.0 is outside (0, 100]; use e.g. 99 or 99.9");
+        assertThatThrownBy(() -> assertThat(SCHEDULED).hasRunQueueLatencyAtMost(99, "soon"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("malformed duration \"soon\"");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /** The per-test summary line and the top-system-calls context, from fixed metrics. */
@@ -24,6 +25,36 @@ class MessagesTest {
 
         assertThat(SummaryLine.of(outcome)).isEqualTo("[kerneltrace] AppendLogTest.append() scope=TEST: 7 syscalls"
                 + " (write 3, openat 2, fsync 1, lseek 1), 3 B written, 0 B read, p99 latency 4.11ms");
+    }
+
+    @Test
+    void summaryLineAddsTheSchedulerWhenItSawTheTest() {
+        TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1,
+                FakeTracingBackend.SCHEDULED, List.of());
+
+        assertThat(SummaryLine.of(outcome)).isEqualTo("[kerneltrace] AppendLogTest.append() scope=TEST: 7 syscalls"
+                + " (write 3, openat 2, fsync 1, lseek 1), 3 B written, 0 B read, p99 latency 4.11ms,"
+                + " 12 switches (10 voluntary), on-CPU 3.1ms");
+    }
+
+    @Test
+    void schedulerSummaryCountsInTheSingular() {
+        SchedulerMetrics once = new SchedulerMetrics(1, 0, 1, 1, 250_000, 3_000, 1_060_000,
+                FakeTracingBackend.latencies(3_000), FakeTracingBackend.latencies(1_060_000));
+
+        assertThat(SchedulerSummary.brief(once)).isEqualTo("1 switch (1 voluntary), on-CPU 250us");
+        assertThat(SchedulerSummary.describe(once)).isEqualTo("1 voluntary + 0 involuntary switches, 1 migration,"
+                + " on-CPU 250us, run-queue p99 3.01us (1 wait), off-CPU 1.06ms");
+        assertThat(SchedulerSummary.describe(SchedulerMetrics.NONE)).isEqualTo("0 voluntary + 0 involuntary switches,"
+                + " 0 migrations, on-CPU 0ns, run-queue p99 0ns (0 waits), off-CPU 0ns");
+        assertThat(SchedulerSummary.observed(SchedulerMetrics.NONE)).isFalse();
+        assertThat(SchedulerSummary.observed(once)).isTrue();
+    }
+
+    @Test
+    void schedulerCountsAreShownAsPlainNumbersInBreaches() {
+        assertThat(Limit.Unit.COUNT.format(12)).isEqualTo("12");
+        assertThat(Limit.Unit.COUNT.jsonName()).isEqualTo("count");
     }
 
     @Test

@@ -37,7 +37,7 @@ final class SlotLayout {
     static final int STATS_ERRORS = 8;
     static final int STATS_BYTES = 16;
 
-    /** struct sched_stats: voluntary, involuntary, migrations, wakeups, on_cpu_ns, run_queue_ns, off_cpu_ns, reserved */
+    /** struct sched_stats: voluntary, involuntary, migrations, wakeups, on_cpu_ns, run_queue_ns, off_cpu_ns, inferred_wakeups */
     static final int SCHED_STATS_SIZE = 64;
     static final int SCHED_STATS_LONGS = SCHED_STATS_SIZE / 8;
 
