@@ -5,6 +5,8 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -22,6 +24,14 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
 final class DeclaredLimits {
 
     private final TracedTest test;
+    /**
+     * Valid limits by where they were declared (enclosing classes, class, method). Searching the
+     * annotations, meta-annotations included, is most of the extension's own cost per test; the
+     * answer never changes for a method, so repeated and parameterized invocations, and every
+     * later run in the JVM, reuse it.
+     */
+    private static final Map<List<AnnotatedElement>, List<Limit>> VALID = new ConcurrentHashMap<>();
+
     private final List<Limit> limits = new ArrayList<>();
     private final List<String> problems = new ArrayList<>();
 
@@ -37,7 +47,13 @@ final class DeclaredLimits {
         List<AnnotatedElement> declaring = new ArrayList<>(DeclaringClasses.of(context));
         Collections.reverse(declaring); // outermost class first, then the test class
         declaring.add(context.getRequiredTestMethod());
-        return of(declaring, test);
+        List<Limit> known = VALID.get(declaring);
+        if (known != null) {
+            return known;
+        }
+        List<Limit> limits = of(declaring, test);
+        VALID.put(declaring, limits); // only valid declarations: a bad one is reported every time
+        return limits;
     }
 
     static List<Limit> of(List<? extends AnnotatedElement> declaring, TracedTest test) {

@@ -7,7 +7,8 @@ import org.junit.platform.launcher.LauncherSessionListener;
  * Starts loading the BPF programs (not attaching them: that waits for the first traced test) as
  * soon as a JUnit Platform session opens, on a daemon thread, while JUnit discovers and runs the
  * tests that come first. Registered through {@code META-INF/services}; switched off with the
- * system property {@code kerneltrace.preload=false}.
+ * system property {@code kerneltrace.preload=false}. When the session closes, it waits for the
+ * JSON reports still being written ({@link ReportFiles}).
  */
 public final class EarlyLoad implements LauncherSessionListener {
 
@@ -16,5 +17,10 @@ public final class EarlyLoad implements LauncherSessionListener {
         if (!"false".equals(System.getProperty("kerneltrace.preload"))) {
             BackgroundLoad.start();
         }
+    }
+
+    @Override
+    public void launcherSessionClosed(LauncherSession session) {
+        ReportFiles.flush(); // the reports of this session are on disk when it ends
     }
 }

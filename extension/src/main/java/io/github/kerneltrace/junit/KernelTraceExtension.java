@@ -1,8 +1,6 @@
 package io.github.kerneltrace.junit;
 
-import java.io.IOException;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -201,13 +199,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             System.out.println(SummaryLine.of(outcome));
         }
         Path file = configuration.reportDir().resolve(JsonReport.fileName(outcome.test()));
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, JsonReport.render(outcome));
-        } catch (IOException | RuntimeException e) {
-            // A report that cannot be written must not change the test's verdict.
-            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not write the report " + file, e);
-        }
+        ReportFiles.write(file, JsonReport.render(outcome));
     }
 
     private static KernelTraceSession session(ExtensionContext context) {

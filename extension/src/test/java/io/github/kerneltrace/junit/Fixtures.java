@@ -22,11 +22,13 @@ final class Fixtures {
     }
 
     static EngineExecutionResults run(Class<?> fixture, Map<String, String> configuration) {
-        return EngineTestKit.engine("junit-jupiter")
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("kerneltrace.summary", "false")
                 .configurationParameters(configuration)
                 .selectors(selectClass(fixture))
                 .execute();
+        ReportFiles.flush(); // the test kit opens no launcher session, whose end would flush them
+        return results;
     }
 
     static EngineExecutionResults run(Class<?> fixture) {
