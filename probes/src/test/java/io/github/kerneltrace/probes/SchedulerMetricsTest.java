@@ -165,10 +165,10 @@ class SchedulerMetricsTest {
             assertThat(ours.runQueueLatencyNanos().getTotalCount()).isPositive();
             // Under heavy preemption the programs miss about 1 switch in 100 (open: docs/metrics.md);
             // without contention the counts are exact (the sleep test above).
-            long switchSlack = Math.max(2, kernel.involuntary() / 50);
             assertThat(ours.involuntarySwitches()).isPositive()
-                    .isBetween(kernel.involuntary() - switchSlack, kernel.involuntary() + 1);
-            assertThat(ours.voluntarySwitches()).isBetween(kernel.voluntary() - 2, kernel.voluntary() + 1);
+                    .isBetween(kernel.involuntary() - slack(kernel.involuntary()), kernel.involuntary() + 1);
+            assertThat(ours.voluntarySwitches())
+                    .isBetween(kernel.voluntary() - slack(kernel.voluntary()), kernel.voluntary() + 1);
             assertThat(ours.migrations()).isBetween(kernel.migrations() - 2, kernel.migrations());
             // Measured agreement today: 0-2% (the issue asks for 1%; 3 runs in 10 exceed it): under heavy
             // preemption a few ms of on-CPU time per 300 ms go unaccounted. Open: see docs/metrics.md.
@@ -180,6 +180,11 @@ class SchedulerMetricsTest {
                 thread.join();
             }
         }
+    }
+
+    /** What the programs may miss of the kernel's count under heavy preemption: 2%, at least 2. */
+    private static long slack(long kernelCount) {
+        return Math.max(2, kernelCount / 50);
     }
 
     /** Spins until this thread has used {@code nanos} of CPU time. */
