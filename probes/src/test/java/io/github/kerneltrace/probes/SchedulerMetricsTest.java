@@ -53,34 +53,42 @@ class SchedulerMetricsTest {
      * start() or stop() (those would count for the kernel and not for the slot).
      */
     static final class ProcReader implements AutoCloseable {
-        private final FileChannel status = FileChannel.open(Path.of("/proc/thread-self/status"));
-        private final FileChannel schedstat = FileChannel.open(Path.of("/proc/thread-self/schedstat"));
-        private final FileChannel sched = FileChannel.open(Path.of("/proc/thread-self/sched"));
-        private final ByteBuffer[] buffers = {ByteBuffer.allocate(16384), ByteBuffer.allocate(256), ByteBuffer.allocate(16384)};
+        private final FileChannel[] files = {
+            FileChannel.open(Path.of("/proc/thread-self/status")),
+            FileChannel.open(Path.of("/proc/thread-self/schedstat")),
+            FileChannel.open(Path.of("/proc/thread-self/sched"))};
+        /** Two sets of buffers, so that the snapshot after stop() is taken before anything is parsed. */
+        private final ByteBuffer[][] buffers = new ByteBuffer[2][files.length];
 
         ProcReader() throws IOException {
-            snapshot();
-            parse(); // warm-up: the parsing code is compiled before it matters
+            for (ByteBuffer[] set : buffers) {
+                for (int i = 0; i < files.length; i++) {
+                    set[i] = ByteBuffer.allocate(16384);
+                }
+            }
+            snapshot(0);
+            parse(0); // warm-up: the parsing code is compiled before it matters
         }
 
-        void snapshot() throws IOException {
-            FileChannel[] channels = {status, schedstat, sched};
-            for (int i = 0; i < channels.length; i++) {
-                buffers[i].clear();
-                channels[i].read(buffers[i], 0);
+        /** Reads the files into buffer set {@code set}: one pread each, microseconds in all. */
+        void snapshot(int set) throws IOException {
+            for (int i = 0; i < files.length; i++) {
+                buffers[set][i].clear();
+                files[i].read(buffers[set][i], 0);
             }
         }
 
-        ProcThread parse() {
-            String statusText = text(0);
-            String[] schedstatFields = text(1).trim().split(" ");
-            String schedText = text(2);
+        ProcThread parse(int set) {
+            String statusText = text(set, 0);
+            String[] schedstatFields = text(set, 1).trim().split(" ");
+            String schedText = text(set, 2);
             return new ProcThread(field(statusText, "voluntary_ctxt_switches:"), field(statusText, "nonvoluntary_ctxt_switches:"),
                     Long.parseLong(schedstatFields[0]), Long.parseLong(schedstatFields[1]), field(schedText, "se.nr_migrations"));
         }
 
-        private String text(int index) {
-            return new String(buffers[index].array(), 0, buffers[index].position(), StandardCharsets.US_ASCII);
+        private String text(int set, int file) {
+            ByteBuffer buffer = buffers[set][file];
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.US_ASCII);
         }
 
         private static long field(String text, String name) {
@@ -95,9 +103,9 @@ class SchedulerMetricsTest {
 
         @Override
         public void close() throws IOException {
-            status.close();
-            schedstat.close();
-            sched.close();
+            for (FileChannel file : files) {
+                file.close();
+            }
         }
     }
 
@@ -106,14 +114,12 @@ class SchedulerMetricsTest {
         work.run(); // warm-up: class loading and JIT outside the measurement
         try (ProcReader proc = new ProcReader(); TraceSlot slot = KernelTracer.shared().openSlot()) {
             slot.trackThread(Threads.currentTid(), false);
-            proc.snapshot();
+            proc.snapshot(0);
             slot.start();
             work.run();
             slot.stop();
-            ProcThread before = proc.parse();
-            proc.snapshot();
-            ProcThread after = proc.parse();
-            return new Object[] {slot.metrics().scheduler(), after.minus(before)};
+            proc.snapshot(1);
+            return new Object[] {slot.metrics().scheduler(), proc.parse(1).minus(proc.parse(0))};
         }
     }
 
