@@ -169,12 +169,10 @@ class SchedulerMetricsTest {
 
             assertThat(ours.runQueueNanos()).as("run-queue wait is visible under contention").isPositive();
             assertThat(ours.runQueueLatencyNanos().getTotalCount()).isPositive();
-            // Under heavy preemption the programs miss about 1 switch in 100 (open: docs/metrics.md);
-            // without contention the counts are exact (the sleep test above).
             assertThat(ours.involuntarySwitches()).isPositive()
-                    .isBetween(kernel.involuntary() - slack(kernel.involuntary()), kernel.involuntary() + 1);
+                    .isBetween(kernel.involuntary() - EDGE_SWITCHES, kernel.involuntary() + 1);
             assertThat(ours.voluntarySwitches())
-                    .isBetween(kernel.voluntary() - slack(kernel.voluntary()), kernel.voluntary() + 1);
+                    .isBetween(kernel.voluntary() - EDGE_SWITCHES, kernel.voluntary() + 1);
             assertThat(ours.migrations()).isBetween(kernel.migrations() - 2, kernel.migrations());
             // Measured agreement today: 0-2% (the issue asks for 1%; 3 runs in 10 exceed it): under heavy
             // preemption a few ms of on-CPU time per 300 ms go unaccounted. Open: see docs/metrics.md.
@@ -188,10 +186,13 @@ class SchedulerMetricsTest {
         }
     }
 
-    /** What the programs may miss of the kernel's count under heavy preemption: 2%, at least 2. */
-    private static long slack(long kernelCount) {
-        return Math.max(2, kernelCount / 50);
-    }
+    /**
+     * How many more switches the kernel may count than the slot. The /proc snapshots are taken
+     * just outside start() and stop(), and a thread that must give up its CPU does so on its way
+     * back from a system call, such as the snapshot's own read: bpftrace, run alongside, places
+     * such switches at the edges, outside the slot's window (docs/metrics.md).
+     */
+    private static final long EDGE_SWITCHES = 3;
 
     /** Spins until this thread has used {@code nanos} of CPU time. */
     private static void burnCpu(long nanos) {
