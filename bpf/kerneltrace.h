@@ -21,6 +21,7 @@
 
 /* tracked_thread.flags */
 #define TRACK_FOLLOW_CHILDREN 1u
+#define TRACK_RUNTIME_KNOWN 2u	/* runtime_at_out is the task's run time at a known point */
 
 /* slot_control.flags */
 #define SLOT_LATENCY 1u		/* time each call: costs two clock reads and a histogram update per call */
@@ -50,6 +51,8 @@ struct tracked_thread {
 	__u64 sched_ns;		/* when the thread entered sched_state (CLOCK_MONOTONIC) */
 	__u32 sched_state;	/* SCHED_* */
 	__u32 pad;
+	__u64 runtime_at_out;	/* the kernel's se.sum_exec_runtime at the last switch-out (TRACK_RUNTIME_KNOWN) */
+	__u64 run_delay_at_out;	/* the kernel's sched_info.run_delay at the last switch-out (likewise) */
 };
 
 /* One per slot, in the mmap-able `slot_control` array. User space writes `open`. */
@@ -68,6 +71,15 @@ struct slot_control {
 	 */
 	__u64 start_ns;
 	__u64 stop_ns;
+	/*
+	 * The counting thread's own run time (the kernel's sum_exec_runtime, read by user space from
+	 * /proc/thread-self/schedstat) at start and at stop: its on-CPU time is the kernel's figure.
+	 */
+	__u64 start_tid;
+	__u64 start_runtime;
+	__u64 stop_runtime;
+	__u64 start_run_delay;		/* likewise for its run-queue wait (schedstat's second field) */
+	__u64 stop_run_delay;
 };
 
 /* One per (slot, system call), in the mmap-able `syscall_stats` array. */

@@ -55,7 +55,8 @@ static __always_inline void add_interval(struct tracked_thread *t, struct slot_c
 
 	if (!duration)
 		return;
-	__sync_fetch_and_add(sum, duration);
+	if (sum)
+		__sync_fetch_and_add(sum, duration);
 	if (histogram && t->sched_ns >= control->start_ns && (!control->stop_ns || now <= control->stop_ns)) {
 		struct latency_key key = { .slot = t->slot, .nr = histogram, .index = hdr_index(duration) };
 
@@ -71,16 +72,62 @@ static __always_inline struct sched_stats *stats_of(struct tracked_thread *t)
 	return bpf_map_lookup_elem(&sched_stats, &slot);
 }
 
-static __always_inline void on_switch_out(struct tracked_thread *t, bool preempt, __u64 prev_state, __u64 now)
+/*
+ * On-CPU and run-queue sums come from the kernel's own per-task counters (se.sum_exec_runtime,
+ * sched_info.run_delay), read at each switch-out, not from switch timestamps: on 6.18 a few
+ * switch-ins are reported by no tracepoint (bpftrace misses the same ones), and timestamp sums
+ * lose those stretches. The counting thread's figures at start and stop come from user space.
+ * The histograms still come from the timestamps of the events that are reported.
+ */
+static __always_inline void add_counter_delta(__u64 *sum, bool known, bool counting_thread, __u64 last,
+					      __u64 start, __u64 stop, __u64 now)
+{
+	__u64 base = last, until = now;
+
+	if (!known && !counting_thread)
+		return;
+	if (counting_thread && start > base)
+		base = start;
+	if (counting_thread && stop && stop < until)
+		until = stop;
+	if (until > base)
+		__sync_fetch_and_add(sum, until - base);
+}
+
+static __always_inline __u64 run_delay_of(struct task_struct *task)
+{
+	if (!bpf_core_field_exists(task->sched_info))
+		return 0; /* a kernel without CONFIG_SCHED_INFO: no run-queue sums */
+	return BPF_CORE_READ(task, sched_info.run_delay);
+}
+
+static __always_inline void add_counters(struct tracked_thread *t, struct slot_control *control,
+					 struct sched_stats *stats, __u32 tid, __u64 runtime, __u64 run_delay)
+{
+	bool counting_thread = tid == control->start_tid && control->start_runtime;
+	bool known = t->flags & TRACK_RUNTIME_KNOWN;
+
+	add_counter_delta(&stats->on_cpu_ns, known, counting_thread, t->runtime_at_out,
+			  control->start_runtime, control->stop_runtime, runtime);
+	add_counter_delta(&stats->run_queue_ns, known, counting_thread, t->run_delay_at_out,
+			  control->start_run_delay, control->stop_run_delay, run_delay);
+}
+
+static __always_inline void on_switch_out(struct tracked_thread *t, struct task_struct *task, bool preempt,
+					  __u64 prev_state, __u64 now)
 {
 	struct slot_control *control = started_slot(t);
 	struct sched_stats *stats = stats_of(t);
 	/* as the kernel counts nvcsw: switched out by schedule() in a sleeping state */
 	bool voluntary = !preempt && prev_state != TASK_RUNNING;
+	__u64 runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
+	__u64 run_delay = run_delay_of(task);
+	__u32 tid = (__u32)BPF_CORE_READ(task, pid);
 
 	if (control && stats) {
-		if (t->sched_state == SCHED_RUNNING)
-			add_interval(t, control, &stats->on_cpu_ns, 0, now);
+		/* other threads count up to stop_ns; the counting thread up to its stop_runtime */
+		if (!control->stop_ns || now <= control->stop_ns || tid == control->start_tid)
+			add_counters(t, control, stats, tid, runtime, run_delay);
 		/*
 		 * Switched out again while it seemed still blocked: it was woken and ran with neither
 		 * sched_wakeup nor sched_switch reporting it (seen with bpftrace too, about once in 1,500
@@ -99,6 +146,9 @@ static __always_inline void on_switch_out(struct tracked_thread *t, bool preempt
 	/* a preempted task stays on its run queue: it is waiting for a CPU from now on */
 	t->sched_state = voluntary ? SCHED_BLOCKED : SCHED_QUEUED;
 	t->sched_ns = now;
+	t->runtime_at_out = runtime;
+	t->run_delay_at_out = run_delay;
+	t->flags |= TRACK_RUNTIME_KNOWN;
 }
 
 static __always_inline void on_switch_in(struct tracked_thread *t, __u64 now)
@@ -106,8 +156,9 @@ static __always_inline void on_switch_in(struct tracked_thread *t, __u64 now)
 	struct slot_control *control = started_slot(t);
 	struct sched_stats *stats = stats_of(t);
 
+	/* the run-queue sum comes from the kernel's counter at switch-out; here only the histogram */
 	if (control && stats && t->sched_state == SCHED_QUEUED)
-		add_interval(t, control, &stats->run_queue_ns, HIST_RUN_QUEUE, now);
+		add_interval(t, control, NULL, HIST_RUN_QUEUE, now);
 	/*
 	 * Blocked until now: its wake-up was not seen (rare; see docs/metrics.md). Infer it here, so
 	 * that wake-ups still match the blocking switches; its run-queue wait counts as off-CPU.
@@ -135,7 +186,7 @@ static __always_inline int on_sched_switch(__u64 *ctx)
 	t = tracked_task(prev);
 	if (t) {
 		now = bpf_ktime_get_ns();
-		on_switch_out(t, preempt, prev_state, now);
+		on_switch_out(t, prev, preempt, prev_state, now);
 	}
 	t = tracked_task(next);
 	if (t) {
@@ -186,22 +237,25 @@ static __always_inline int on_sched_migrate(__u64 *ctx)
 }
 
 /*
- * The test's own thread is on a CPU when counting stops, so no switch-out closes its last
- * interval. User space makes one system call right after writing stop_ns; its entry, in the
- * thread's own context, closes the interval at stop_ns.
+ * The counting thread is on a CPU when counting stops, so no switch-out closes its last stretch.
+ * User space writes its run time at stop (stop_runtime), then makes one system call; that call's
+ * entry, in the thread's own context, adds the stretch (sys_enter calls this).
  */
 static __always_inline void close_running_interval(struct tracked_thread *t)
 {
 	struct slot_control *control = started_slot(t);
 	struct sched_stats *stats;
+	__u32 tid = current_tid();
 
-	if (!control || !control->stop_ns || control->open || t->sched_state != SCHED_RUNNING
-	    || t->sched_ns >= control->stop_ns)
+	if (!control || !control->stop_runtime || control->open || tid != control->start_tid
+	    || t->runtime_at_out >= control->stop_runtime)
 		return;
 	stats = stats_of(t);
 	if (stats)
-		add_interval(t, control, &stats->on_cpu_ns, 0, control->stop_ns);
-	t->sched_ns = control->stop_ns;
+		add_counters(t, control, stats, tid, control->stop_runtime, control->stop_run_delay);
+	t->runtime_at_out = control->stop_runtime;
+	t->run_delay_at_out = control->stop_run_delay;
+	t->flags |= TRACK_RUNTIME_KNOWN;
 }
 
 #endif

@@ -8,9 +8,19 @@
 #define TRACKING_BPF_H
 
 /* Kernel types, declared as far as used: CO-RE relocates the offsets at load. */
+struct sched_entity {
+	__u64 sum_exec_runtime;
+} __attribute__((preserve_access_index));
+
+struct sched_info {
+	unsigned long long run_delay;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	int pid;
 	int tgid;
+	struct sched_entity se;
+	struct sched_info sched_info;
 } __attribute__((preserve_access_index));
 
 /* Set by user space before load: one bit per system call whose positive return is a byte count. */
@@ -140,7 +150,8 @@ static __always_inline int on_fork(__u64 *ctx)
 	if (filter)
 		*filter = 1;
 	child.slot = parent->slot;
-	child.flags = parent->flags;
+	/* a new task has run for 0 ns: its on-CPU time is known from its first switch-out on */
+	child.flags = (parent->flags & TRACK_FOLLOW_CHILDREN) | TRACK_RUNTIME_KNOWN;
 	slot = parent->slot;
 	control = bpf_map_lookup_elem(&slot_control, &slot);
 	if (!control)

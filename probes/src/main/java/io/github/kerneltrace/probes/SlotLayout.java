@@ -9,15 +9,18 @@ final class SlotLayout {
     static final int MAX_SLOTS = 64;
     static final int MAX_SYSCALLS = 512;
 
-    /** struct tracked_thread { u32 slot; u32 flags; s64 nr; u64 enter_ns; u64 sched_ns; u32 sched_state; u32 pad; } */
-    static final int TRACKED_THREAD_SIZE = 40;
+    /**
+     * struct tracked_thread { u32 slot; u32 flags; s64 nr; u64 enter_ns; u64 sched_ns; u32 sched_state;
+     * u32 pad; u64 runtime_at_out; u64 run_delay_at_out; }
+     */
+    static final int TRACKED_THREAD_SIZE = 56;
     static final int TRACKED_SCHED_NS = 24;
     static final int TRACKED_SCHED_STATE = 32;
     static final int SCHED_RUNNING = 1;
     static final int TRACK_FOLLOW_CHILDREN = 1;
 
-    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, lost_children, start_ns, stop_ns */
-    static final int SLOT_CONTROL_SIZE = 72;
+    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay, stop_run_delay */
+    static final int SLOT_CONTROL_SIZE = 112;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
@@ -29,6 +32,11 @@ final class SlotLayout {
     static final int CONTROL_LOST_CHILDREN = 48;
     static final int CONTROL_START_NS = 56;
     static final int CONTROL_STOP_NS = 64;
+    static final int CONTROL_START_TID = 72;
+    static final int CONTROL_START_RUNTIME = 80;
+    static final int CONTROL_STOP_RUNTIME = 88;
+    static final int CONTROL_START_RUN_DELAY = 96;
+    static final int CONTROL_STOP_RUN_DELAY = 104;
 
     /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;

@@ -47,6 +47,8 @@ public final class TraceSlot implements AutoCloseable {
     private final Set<Integer> trackedTids = new LinkedHashSet<>();
     private boolean closed;
     private boolean counting;
+    /** Whether the thread that started counting is one of this slot's tracked threads. */
+    private boolean countingThread;
     /** The slot's hash keys, when read after counting stopped: then close() need not search for them. */
     private SlotKeys keysAfterStop;
 
@@ -120,6 +122,15 @@ public final class TraceSlot implements AutoCloseable {
             return;
         }
         counting = true;
+        // The counting thread's on-CPU time is the kernel's own figure between start and stop.
+        int tid = Threads.currentTid();
+        countingThread = trackedTids.contains(tid);
+        long[] schedstat = countingThread ? ThreadRunTime.current() : new long[2];
+        tracer.setControl(index, CONTROL_START_TID, countingThread ? tid : 0);
+        tracer.setControl(index, CONTROL_START_RUN_DELAY, schedstat[1]);
+        tracer.setControl(index, CONTROL_START_RUNTIME, schedstat[0]);
+        tracer.setControl(index, CONTROL_STOP_RUNTIME, 0);
+        tracer.setControl(index, CONTROL_STOP_RUN_DELAY, 0);
         // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
         tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
         tracer.setControl(index, CONTROL_STOP_NS, 0);
@@ -134,9 +145,14 @@ public final class TraceSlot implements AutoCloseable {
         counting = false;
         tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
         tracer.setOpen(index, false);
-        // This thread is on a CPU, so no context switch will close its last on-CPU stretch: one
-        // (uncounted) system call does, at stop_ns, in the thread's own context (sched.bpf.h).
-        LibC.INSTANCE.getppid();
+        if (countingThread) {
+            // This thread is on a CPU, so no context switch will close its last on-CPU stretch:
+            // one (uncounted) system call does, in the thread's own context (sched.bpf.h).
+            long[] schedstat = ThreadRunTime.current();
+            tracer.setControl(index, CONTROL_STOP_RUN_DELAY, schedstat[1]);
+            tracer.setControl(index, CONTROL_STOP_RUNTIME, schedstat[0]); // last: BPF waits for it
+            LibC.INSTANCE.getppid();
+        }
     }
 
     /** What was counted so far. Call it after {@link #stop()} for a stable picture. */

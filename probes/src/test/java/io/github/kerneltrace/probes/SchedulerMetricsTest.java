@@ -112,6 +112,12 @@ class SchedulerMetricsTest {
     /** Traces this thread only, around {@code work}; returns ours and the kernel's deltas. */
     private static Object[] traceThisThread(Runnable work) throws IOException {
         work.run(); // warm-up: class loading and JIT outside the measurement
+        try (TraceSlot warmUp = KernelTracer.shared().openSlot()) {
+            // start() and stop() run inside the /proc bracket: their first use must not be measured
+            warmUp.trackThread(Threads.currentTid(), false);
+            warmUp.start();
+            warmUp.stop();
+        }
         try (ProcReader proc = new ProcReader(); TraceSlot slot = KernelTracer.shared().openSlot()) {
             slot.trackThread(Threads.currentTid(), false);
             proc.snapshot(0);
@@ -174,10 +180,12 @@ class SchedulerMetricsTest {
             assertThat(ours.voluntarySwitches())
                     .isBetween(kernel.voluntary() - EDGE_SWITCHES, kernel.voluntary() + 1);
             assertThat(ours.migrations()).isBetween(kernel.migrations() - 2, kernel.migrations());
-            // Measured agreement today: 0-2% (the issue asks for 1%; 3 runs in 10 exceed it): under heavy
-            // preemption a few ms of on-CPU time per 300 ms go unaccounted. Open: see docs/metrics.md.
-            assertThat((double) ours.onCpuNanos()).isCloseTo(kernel.onCpuNanos(), within(kernel.onCpuNanos() * 0.03));
-            assertThat((double) ours.runQueueNanos()).isCloseTo(kernel.runDelayNanos(), within(kernel.runDelayNanos() * 0.03));
+            // Within 1%, plus, for each switch the kernel counted at the edges (above), the wait that
+            // followed it: the kernel counts that wait, the slot does not (at most a few time slices).
+            long edgeSwitches = kernel.involuntary() + kernel.voluntary() - ours.contextSwitches();
+            assertThat((double) ours.onCpuNanos()).isCloseTo(kernel.onCpuNanos(), within(kernel.onCpuNanos() * 0.01));
+            assertThat((double) ours.runQueueNanos()).isCloseTo(kernel.runDelayNanos(),
+                    within(kernel.runDelayNanos() * 0.01 + Math.max(0, edgeSwitches) * 20_000_000.0));
         } finally {
             spin.set(false);
             for (Thread thread : threads) {
