@@ -140,11 +140,10 @@ class SchedulerMetricsTest {
         ProcThread kernel = (ProcThread) result[1];
 
         assertThat(ours.voluntarySwitches()).isEqualTo(50);
-        // Usually equal to the kernel's counts; in a busy JVM the programs occasionally miss a switch
-        // or the kernel counts one in the microseconds between a /proc read and start()/stop().
-        // Open: docs/metrics.md ("Known gaps").
-        assertThat(ours.voluntarySwitches()).isBetween(kernel.voluntary() - 2, kernel.voluntary());
-        assertThat(ours.involuntarySwitches()).isBetween(kernel.involuntary() - 2, kernel.involuntary() + 1);
+        // The kernel's counts also hold the switches at the snapshot edges (see EDGE_SWITCHES); the
+        // involuntary ones there depend on what else the JVM is running, so only bound them.
+        assertThat(ours.voluntarySwitches()).isBetween(kernel.voluntary() - EDGE_SWITCHES, kernel.voluntary());
+        assertThat(ours.involuntarySwitches()).isLessThanOrEqualTo(kernel.involuntary() + 1);
         // one wake-up in ~1,500 is reported by no tracepoint; the programs infer it (docs/metrics.md)
         assertThat(ours.wakeups()).isEqualTo(50);
         assertThat(ours.offCpuTimeNanos().getTotalCount()).isEqualTo(50);
