@@ -13,13 +13,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Both ways of hooking the tracepoints count exactly: tp_btf (preferred) and raw_tp (the
- * fallback for kernels that refuse tp_btf), each forced in a fresh JVM with
- * {@code -Dkerneltrace.attachMode}. A bad value is refused with a reason.
+ * Both ways of hooking the tracepoints count exactly, system calls and scheduler events alike:
+ * tp_btf (preferred) and raw_tp (the fallback for kernels that refuse tp_btf), each forced in a
+ * fresh JVM with {@code -Dkerneltrace.attachMode}. A bad value is refused with a reason.
  */
 class AttachModeTest {
 
     private static final int WRITES = 4321;
+    private static final int SLEEPS = 7;
 
     /** The child JVM: prints how it attached and how many writes it counted. */
     public static void main(String[] args) throws IOException {
@@ -36,8 +37,14 @@ class AttachModeTest {
             for (int i = 0; i < WRITES; i++) {
                 devNull.write(new byte[1]);
             }
+            for (int i = 0; i < SLEEPS; i++) {
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
             slot.stop();
-            System.out.println("writes " + slot.metrics().syscall("write").count());
+            var metrics = slot.metrics();
+            System.out.println("writes " + metrics.syscall("write").count());
+            System.out.println("voluntary switches " + metrics.scheduler().voluntarySwitches()
+                    + ", wake-ups " + metrics.scheduler().wakeups());
         }
     }
 
@@ -60,7 +67,8 @@ class AttachModeTest {
         String output = runChild(attachMode);
 
         assertThat(output).contains("KernelTrace available: libbpf 1.").contains(", " + attachMode + ", ")
-                .contains("writes " + WRITES);
+                .contains("writes " + WRITES)
+                .contains("voluntary switches " + SLEEPS + ", wake-ups " + SLEEPS);
     }
 
     @ParameterizedTest
