@@ -49,6 +49,8 @@ class RealKernelSchedulerTest {
     static final Map<String, Long> KERNEL_VOLUNTARY = new ConcurrentHashMap<>();
 
     static final int PARKS = 20;
+    /** Blocks of the test thread that are the JVM's, not the test's (a safepoint). */
+    static final long EXTRA_BLOCKS = 2;
 
     @BeforeAll
     static void kernelCanTrace() {
@@ -57,16 +59,19 @@ class RealKernelSchedulerTest {
 
     @Test
     void eachParkIsOneVoluntarySwitchExactlyAsTheKernelCountsIt() {
-        runSuccessfully(Sleeping.class); // its limits, 20 voluntary switches at most, hold
+        runSuccessfully(Sleeping.class); // its limit holds
 
         KernelMetrics metrics = MEASURED.get("parksTwentyTimes");
-        assertThat(metrics).voluntarySwitches().isEqualTo(PARKS)
-                .isEqualTo(KERNEL_VOLUNTARY.get("parksTwentyTimes"));
-        assertThat(metrics).hasAtMostVoluntarySwitches(PARKS);
+        // Each park blocks once; the JVM may block the thread once more (a safepoint, seen on
+        // JDK 25), which the kernel counts too: the two counts are equal either way.
+        long blocks = KERNEL_VOLUNTARY.get("parksTwentyTimes");
+        assertThat(blocks).isBetween((long) PARKS, PARKS + EXTRA_BLOCKS);
+        assertThat(metrics).voluntarySwitches().isEqualTo(blocks);
+        assertThat(metrics).hasAtMostVoluntarySwitches(PARKS + EXTRA_BLOCKS);
         SchedulerMetrics scheduler = metrics.scheduler();
         // one wake-up in ~1,500 is reported by no tracepoint; the programs infer it (docs/metrics.md)
-        assertThat(scheduler.wakeups()).isEqualTo(PARKS);
-        assertThat(scheduler.offCpuTimeNanos().getTotalCount()).as("blocked stretches").isEqualTo(PARKS);
+        assertThat(scheduler.wakeups()).isEqualTo(blocks);
+        assertThat(scheduler.offCpuTimeNanos().getTotalCount()).as("blocked stretches").isEqualTo(blocks);
         // Each park sleeps 1ms plus the timer slack (50us): the median stretch is about 1.06ms.
         assertThat(scheduler.offCpuTimeNanos().getValueAtPercentile(50)).isBetween(1_000_000L, 2_000_000L);
         assertThat(scheduler.offCpuNanos()).isGreaterThanOrEqualTo(PARKS * 990_000L);
@@ -126,14 +131,14 @@ class RealKernelSchedulerTest {
         String json = Files.readString(reports.resolve(Sleeping.class.getName() + ".parksTwentyTimes.json"));
         assertThat(json)
                 .contains("\"schemaVersion\": 2,")
-                .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": 20,")
-                .containsPattern("\"wakeups\": 20,")
-                .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": 20,")
+                .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": 2[0-2],")
+                .containsPattern("\"wakeups\": 2[0-2],")
+                .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": 2[0-2],")
                 .containsPattern("\"metric\": \"scheduler.voluntarySwitches\",[^}]*\"unit\": \"count\",\\s+"
-                        + "\"limit\": 20,\\s+\"measured\": 20,\\s+\"breached\": false");
+                        + "\"limit\": 22,\\s+\"measured\": 2[0-2],\\s+\"breached\": false");
         assertThat(printed.toString().lines().filter(line -> line.startsWith("[kerneltrace] Sleeping.parksTwentyTimes()")))
                 .singleElement().asString()
-                .matches(".*, \\d+ switches \\(20 voluntary\\), on-CPU [0-9.]+(us|ms)");
+                .matches(".*, \\d+ switches \\(2[0-2] voluntary\\), on-CPU [0-9.]+(us|ms)");
     }
 
     private static void runSuccessfully(Class<?> fixture) {
@@ -217,7 +222,7 @@ class RealKernelSchedulerTest {
         }
 
         @Test
-        @MaxContextSwitches(value = PARKS, kind = SwitchKind.VOLUNTARY)
+        @MaxContextSwitches(value = PARKS + EXTRA_BLOCKS, kind = SwitchKind.VOLUNTARY)
         @MaxOffCpuTime("1s")
         void parksTwentyTimes() throws IOException {
             long before = kernel.read();

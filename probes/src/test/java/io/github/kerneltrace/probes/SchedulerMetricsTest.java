@@ -139,14 +139,15 @@ class SchedulerMetricsTest {
         SchedulerMetrics ours = (SchedulerMetrics) result[0];
         ProcThread kernel = (ProcThread) result[1];
 
-        assertThat(ours.voluntarySwitches()).isEqualTo(50);
+        // each sleep blocks once; the JVM may block the thread once more (a safepoint, seen on JDK 25)
+        assertThat(ours.voluntarySwitches()).isBetween(50L, 52L);
         // The kernel's counts also hold the switches at the snapshot edges (see EDGE_SWITCHES); the
         // involuntary ones there depend on what else the JVM is running, so only bound them.
         assertThat(ours.voluntarySwitches()).isBetween(kernel.voluntary() - EDGE_SWITCHES, kernel.voluntary());
         assertThat(ours.involuntarySwitches()).isLessThanOrEqualTo(kernel.involuntary() + 1);
         // one wake-up in ~1,500 is reported by no tracepoint; the programs infer it (docs/metrics.md)
-        assertThat(ours.wakeups()).isEqualTo(50);
-        assertThat(ours.offCpuTimeNanos().getTotalCount()).isEqualTo(50);
+        assertThat(ours.wakeups()).isEqualTo(ours.voluntarySwitches());
+        assertThat(ours.offCpuTimeNanos().getTotalCount()).isEqualTo(ours.voluntarySwitches());
         assertThat((double) ours.offCpuTimeNanos().getValueAtPercentile(50)).isCloseTo(1_100_000, within(200_000.0));
         assertThat(ours.offCpuNanos()).isBetween(49 * 1_000_000L, 50 * 2_000_000L);
         assertThat(ours.migrations()).isBetween(kernel.migrations() - 1, kernel.migrations());
