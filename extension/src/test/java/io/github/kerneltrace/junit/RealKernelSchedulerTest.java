@@ -84,11 +84,12 @@ class RealKernelSchedulerTest {
 
         assertThat(Fixtures.throwableOf(results.testEvents(), "parksOnce"))
                 .isInstanceOf(KernelLimitExceededError.class)
-                .hasMessageStartingWith("KernelTrace limits exceeded in Blocking.parksOnce() [scope TEST]:\n"
-                        + "  - voluntary context switches: limit 0, measured 1  (@MaxContextSwitches(value = 0, kind = VOLUNTARY))\n"
-                        + "Top system calls: futex ")
-                .hasMessageNotContaining("off-CPU time: limit") // @MaxOffCpuTime("1s") holds
-                .hasMessageContaining("\nScheduler: 1 voluntary + ");
+                // one park blocks once; the JVM may block the thread once more (a safepoint)
+                .hasMessageMatching("(?s)KernelTrace limits exceeded in Blocking\\.parksOnce\\(\\) \\[scope TEST\\]:\n"
+                        + "  - voluntary context switches: limit 0, measured [12]  "
+                        + "\\(@MaxContextSwitches\\(value = 0, kind = VOLUNTARY\\)\\)\n"
+                        + "Top system calls: futex .*\nScheduler: [12] voluntary \\+ .*")
+                .hasMessageNotContaining("off-CPU time: limit"); // @MaxOffCpuTime("1s") holds
         assertThat(Fixtures.throwableOf(results.testEvents(), "assertsItDoesNotBlock"))
                 .isInstanceOf(AssertionError.class)
                 // Usually "1 time"; on a loaded machine reading the metrics mid-test occasionally blocks once more.
