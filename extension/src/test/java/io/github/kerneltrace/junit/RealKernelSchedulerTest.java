@@ -49,7 +49,7 @@ class RealKernelSchedulerTest {
     static final Map<String, Long> KERNEL_VOLUNTARY = new ConcurrentHashMap<>();
 
     static final int PARKS = 20;
-    /** Blocks of the test thread that are the JVM's, not the test's (a safepoint). */
+    /** Blocks more (a JVM safepoint) or fewer (a park that returns at once) than parks. */
     static final long EXTRA_BLOCKS = 2;
 
     @BeforeAll
@@ -62,10 +62,11 @@ class RealKernelSchedulerTest {
         runSuccessfully(Sleeping.class); // its limit holds
 
         KernelMetrics metrics = MEASURED.get("parksTwentyTimes");
-        // Each park blocks once; the JVM may block the thread once more (a safepoint, seen on
-        // JDK 25), which the kernel counts too: the two counts are equal either way.
+        // A park usually blocks once, but the JVM may block the thread once more (a safepoint,
+        // seen on JDK 25) or a park may return without blocking (seen once in ~20 runs); the
+        // kernel's own count, read in the test method, is the oracle: the two are equal.
         long blocks = KERNEL_VOLUNTARY.get("parksTwentyTimes");
-        assertThat(blocks).isBetween((long) PARKS, PARKS + EXTRA_BLOCKS);
+        assertThat(blocks).isBetween(PARKS - EXTRA_BLOCKS, PARKS + EXTRA_BLOCKS);
         assertThat(metrics).voluntarySwitches().isEqualTo(blocks);
         assertThat(metrics).hasAtMostVoluntarySwitches(PARKS + EXTRA_BLOCKS);
         SchedulerMetrics scheduler = metrics.scheduler();
@@ -132,14 +133,14 @@ class RealKernelSchedulerTest {
         String json = Files.readString(reports.resolve(Sleeping.class.getName() + ".parksTwentyTimes.json"));
         assertThat(json)
                 .contains("\"schemaVersion\": 2,")
-                .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": 2[0-2],")
-                .containsPattern("\"wakeups\": 2[0-2],")
-                .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": 2[0-2],")
+                .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": (1[89]|2[0-2]),")
+                .containsPattern("\"wakeups\": (1[89]|2[0-2]),")
+                .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": (1[89]|2[0-2]),")
                 .containsPattern("\"metric\": \"scheduler.voluntarySwitches\",[^}]*\"unit\": \"count\",\\s+"
-                        + "\"limit\": 22,\\s+\"measured\": 2[0-2],\\s+\"breached\": false");
+                        + "\"limit\": 22,\\s+\"measured\": (1[89]|2[0-2]),\\s+\"breached\": false");
         assertThat(printed.toString().lines().filter(line -> line.startsWith("[kerneltrace] Sleeping.parksTwentyTimes()")))
                 .singleElement().asString()
-                .matches(".*, \\d+ switches \\(2[0-2] voluntary\\), on-CPU [0-9.]+(us|ms)");
+                .matches(".*, \\d+ switches \\((1[89]|2[0-2]) voluntary\\), on-CPU [0-9.]+(us|ms)");
     }
 
     private static void runSuccessfully(Class<?> fixture) {
