@@ -14,16 +14,10 @@
 
 #define TASK_RUNNING 0
 
-/* The tracked thread a task is, or NULL; tasks of untracked processes leave at the filter. */
+/* The tracked thread a task is, or NULL. */
 static __always_inline struct tracked_thread *tracked_task(struct task_struct *task)
 {
-	__u32 tgid = (__u32)BPF_CORE_READ(task, tgid), tid = (__u32)BPF_CORE_READ(task, pid);
-	__u32 bucket = tgid % PROCESS_FILTER_SIZE;
-	__u32 *maybe_tracked = bpf_map_lookup_elem(&process_filter, &bucket);
-
-	if (!maybe_tracked || !*maybe_tracked)
-		return NULL;
-	return bpf_map_lookup_elem(&tracked, &tid);
+	return tracked_thread((__u32)BPF_CORE_READ(task, tgid), (__u32)BPF_CORE_READ(task, pid));
 }
 
 /* The slot's control record once it has started counting, else NULL. */
@@ -154,8 +148,8 @@ static __always_inline void recover_missed_switch_in(struct tracked_thread *t, s
 	}
 }
 
-static __always_inline void on_switch_out(struct tracked_thread *t, struct task_struct *task, bool preempt,
-					  __u64 prev_state, __u64 now)
+static __always_inline void on_switch_out(struct tracked_thread *t, struct task_struct *task, __u32 tid,
+					  bool preempt, __u64 prev_state, __u64 now)
 {
 	struct slot_control *control = started_slot(t);
 	struct sched_stats *stats = stats_of(t);
@@ -163,7 +157,6 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 	bool voluntary = !preempt && prev_state != TASK_RUNNING;
 	__u64 runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
 	__u64 run_delay = run_delay_of(task);
-	__u32 tid = (__u32)BPF_CORE_READ(task, pid);
 
 	if (control && stats) {
 		/* other threads count up to stop_ns; the counting thread up to its stop_runtime */
@@ -212,12 +205,14 @@ static __always_inline int on_sched_switch(__u64 *ctx)
 	struct task_struct *next = (struct task_struct *)ctx[2];
 	__u64 prev_state = ctx[3];
 	struct tracked_thread *t;
+	__u32 prev_tid;
 	__u64 now = 0;
 
-	t = tracked_task(prev);
+	prev_tid = (__u32)BPF_CORE_READ(prev, pid);
+	t = tracked_thread((__u32)BPF_CORE_READ(prev, tgid), prev_tid);
 	if (t) {
 		now = bpf_ktime_get_ns();
-		on_switch_out(t, prev, preempt, prev_state, now);
+		on_switch_out(t, prev, prev_tid, preempt, prev_state, now);
 	}
 	t = tracked_task(next);
 	if (t) {

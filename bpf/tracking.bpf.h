@@ -86,16 +86,26 @@ static __always_inline __u32 current_tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
-/* The tracked thread running now, or NULL; most events on the host leave at the first check. */
-static __always_inline struct tracked_thread *current_tracked(void)
+/*
+ * The tracked thread with this thread id in this process, or NULL. Threads of processes with no
+ * tracked thread (most events on the host) leave at the first check, one array load.
+ */
+static __always_inline struct tracked_thread *tracked_thread(__u32 tgid, __u32 tid)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 bucket = (__u32)(pid_tgid >> 32) % PROCESS_FILTER_SIZE, tid = (__u32)pid_tgid;
+	__u32 bucket = tgid % PROCESS_FILTER_SIZE;
 	__u32 *maybe_tracked = bpf_map_lookup_elem(&process_filter, &bucket);
 
 	if (!maybe_tracked || !*maybe_tracked)
 		return NULL;
 	return bpf_map_lookup_elem(&tracked, &tid);
+}
+
+/* The tracked thread running now, or NULL. */
+static __always_inline struct tracked_thread *current_tracked(void)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	return tracked_thread((__u32)(pid_tgid >> 32), (__u32)pid_tgid);
 }
 
 /* The open slot of a tracked thread, or NULL: the filter every event passes first. */
