@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import org.HdrHistogram.Histogram;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.libbpf.BpfMap;
 import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.LatencyHistograms;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
@@ -220,37 +221,37 @@ public final class TraceSlot implements AutoCloseable {
     /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */
     private Map<Integer, Histogram> readLatencies(SlotKeys slotKeys) {
         Map<Integer, Histogram> histograms = new HashMap<>();
-        tracer.latencyBuckets().readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
-            for (int i = 0; i < count; i++) {
-                long offset = (long) i * HASH_KEY_SIZE;
-                if (keys.getInt(offset) != index) {
-                    continue;
-                }
-                slotKeys.latency.add(keys.getLong(offset));
-                int nr = Short.toUnsignedInt(keys.getShort(offset + 4));
-                int bucket = Short.toUnsignedInt(keys.getShort(offset + 6));
+        readOwnCounts(tracer.latencyBuckets(), slotKeys.latency, (nr, bucket, count) ->
                 histograms.computeIfAbsent(nr, n -> LatencyHistograms.create())
-                        .recordValueWithCount(LatencyHistograms.valueAtIndex(bucket), values.getLong((long) i * 8));
-            }
-        });
+                        .recordValueWithCount(LatencyHistograms.valueAtIndex(bucket), count));
         return histograms;
     }
 
     private Map<Integer, Map<String, Long>> readErrors(SlotKeys slotKeys) {
         Map<Integer, Map<String, Long>> errors = new HashMap<>();
-        tracer.errorCounts().readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
+        readOwnCounts(tracer.errorCounts(), slotKeys.errors, (nr, errno, count) ->
+                errors.computeIfAbsent(nr, n -> new HashMap<>()).merge(Errno.name(errno), count, Long::sum));
+        return errors;
+    }
+
+    /** One entry of a count hash keyed { u32 slot; u16 nr; u16 detail }: a bucket index or an errno. */
+    private interface CountVisitor {
+        void visit(int nr, int detail, long count);
+    }
+
+    /** Visits this slot's entries of a count hash, and remembers their keys for close(). */
+    private void readOwnCounts(BpfMap map, List<Long> ownKeys, CountVisitor visitor) {
+        map.readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
             for (int i = 0; i < count; i++) {
                 long offset = (long) i * HASH_KEY_SIZE;
                 if (keys.getInt(offset) != index) {
                     continue;
                 }
-                slotKeys.errors.add(keys.getLong(offset));
-                int nr = Short.toUnsignedInt(keys.getShort(offset + 4));
-                String errno = Errno.name(Short.toUnsignedInt(keys.getShort(offset + 6)));
-                errors.computeIfAbsent(nr, n -> new HashMap<>()).merge(errno, values.getLong((long) i * 8), Long::sum);
+                ownKeys.add(keys.getLong(offset));
+                visitor.visit(Short.toUnsignedInt(keys.getShort(offset + 4)),
+                        Short.toUnsignedInt(keys.getShort(offset + 6)), values.getLong((long) i * COUNT_VALUE_SIZE));
             }
         });
-        return errors;
     }
 
     /** Stops counting, forgets the tracked threads and the counts, and frees the slot. */
