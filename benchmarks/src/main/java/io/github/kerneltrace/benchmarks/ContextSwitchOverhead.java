@@ -1,8 +1,6 @@
 package io.github.kerneltrace.benchmarks;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.github.kerneltrace.probes.KernelTracer;
 import io.github.kerneltrace.probes.Threads;
@@ -27,22 +25,9 @@ public final class ContextSwitchOverhead {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 7;
         KernelTracer tracer = KernelTracer.shared();
         tracer.setDetachDelay(Duration.ZERO); // untraced rounds run with nothing attached
-        List<List<Double>> results = new ArrayList<>();
-        for (Mode mode : Mode.values()) {
-            results.add(new ArrayList<>());
-        }
         run(pingpong, trips / 10, tracer, Mode.UNTRACED);
-        for (int round = 0; round < rounds; round++) {
-            for (Mode mode : Mode.values()) {
-                results.get(mode.ordinal()).add(run(pingpong, trips, tracer, mode));
-            }
-        }
-        double untraced = WorkloadProcess.median(results.get(Mode.UNTRACED.ordinal()));
-        System.out.printf("%-44s %8s %8s%n", "pipe ping-pong, ns per round trip (median of " + rounds + ")", "ns", "ratio");
-        for (Mode mode : Mode.values()) {
-            double ns = WorkloadProcess.median(results.get(mode.ordinal()));
-            System.out.printf("%-44s %8.0f %7.2fx%n", describe(mode), ns, ns / untraced);
-        }
+        AlternatingRounds.measureAndPrint(Mode.class, rounds, "pipe ping-pong, ns per round trip", "%8.0f",
+                ContextSwitchOverhead::describe, mode -> run(pingpong, trips, tracer, mode));
     }
 
     private static String describe(Mode mode) {

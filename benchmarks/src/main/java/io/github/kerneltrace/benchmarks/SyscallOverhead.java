@@ -2,8 +2,6 @@ package io.github.kerneltrace.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import io.github.kerneltrace.probes.KernelTracer;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
@@ -41,22 +39,9 @@ public final class SyscallOverhead {
         // the untraced rounds must run with nothing attached: no lingering after a traced round
         tracer.setDetachDelay(java.time.Duration.ZERO);
 
-        List<List<Double>> results = new ArrayList<>();
-        for (Mode mode : Mode.values()) {
-            results.add(new ArrayList<>());
-        }
         runLoop(loop, calls / 10, tracer, floor, Mode.UNTRACED); // warm the page cache and CPU frequency
-        for (int round = 0; round < rounds; round++) {
-            for (Mode mode : Mode.values()) {
-                results.get(mode.ordinal()).add(runLoop(loop, calls, tracer, floor, mode));
-            }
-        }
-        double untraced = WorkloadProcess.median(results.get(Mode.UNTRACED.ordinal()));
-        System.out.printf("%-44s %8s %8s%n", "getppid, ns per call (median of " + rounds + " rounds)", "ns", "ratio");
-        for (Mode mode : Mode.values()) {
-            double ns = WorkloadProcess.median(results.get(mode.ordinal()));
-            System.out.printf("%-44s %8.1f %7.2fx%n", describe(mode), ns, ns / untraced);
-        }
+        AlternatingRounds.measureAndPrint(Mode.class, rounds, "getppid, ns per call", "%8.1f",
+                SyscallOverhead::describe, mode -> runLoop(loop, calls, tracer, floor, mode));
     }
 
     private static String describe(Mode mode) {
@@ -108,7 +93,6 @@ public final class SyscallOverhead {
             }
         }
     }
-
 
     private SyscallOverhead() {
     }

@@ -4,7 +4,6 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import java.nio.file.Files;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 import org.junit.jupiter.api.RepeatedTest;
@@ -53,8 +52,8 @@ public final class TestOverhead {
             plain.add(run(launcher, PlainTests.class, tests, reportDir));
             traced.add(run(launcher, TracedTests.class, tests, reportDir));
         }
-        double plainMs = median(plain) / tests;
-        double tracedMs = median(traced) / tests;
+        double plainMs = AlternatingRounds.median(plain) / tests;
+        double tracedMs = AlternatingRounds.median(traced) / tests;
         System.out.printf("(c) empty test, ms per test (median of 5 rounds of %d): plain %.3f, @KernelTrace %.3f,"
                 + " overhead %.3f ms%n", tests, plainMs, tracedMs, tracedMs - plainMs);
     }
@@ -75,12 +74,6 @@ public final class TestOverhead {
                     + listener.getSummary().getTestsSucceededCount() + " " + listener.getSummary().getFailures());
         }
         return ms;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get(sorted.size() / 2);
     }
 
     private TestOverhead() {

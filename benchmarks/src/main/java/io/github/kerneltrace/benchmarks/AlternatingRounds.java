@@ -1,0 +1,51 @@
+package io.github.kerneltrace.benchmarks;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Runs every mode of a benchmark once per round, round after round, so that drifts of the machine
+ * hit all modes alike, and prints the median of each mode next to its ratio to the first mode
+ * (the untraced baseline).
+ */
+final class AlternatingRounds {
+
+    /** One measurement of one mode, e.g. nanoseconds per call. */
+    interface Measurement<M> {
+        double run(M mode) throws Exception;
+    }
+
+    private AlternatingRounds() {
+    }
+
+    static <M extends Enum<M>> void measureAndPrint(Class<M> modes, int rounds, String title, String valueFormat,
+                                                    Function<M, String> describe, Measurement<M> measurement)
+            throws Exception {
+        Map<M, List<Double>> results = new EnumMap<>(modes);
+        for (M mode : modes.getEnumConstants()) {
+            results.put(mode, new ArrayList<>());
+        }
+        for (int round = 0; round < rounds; round++) {
+            for (M mode : modes.getEnumConstants()) {
+                results.get(mode).add(measurement.run(mode));
+            }
+        }
+        M baseline = modes.getEnumConstants()[0];
+        double baselineMedian = median(results.get(baseline));
+        System.out.printf("%-44s %8s %8s%n", title + " (median of " + rounds + " rounds)", "ns", "ratio");
+        for (M mode : modes.getEnumConstants()) {
+            double value = median(results.get(mode));
+            System.out.printf("%-44s " + valueFormat + " %7.2fx%n", describe.apply(mode), value, value / baselineMedian);
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}
