@@ -32,6 +32,7 @@ class KeyValueStoreKernelBudgetTest {
     static final int ENTRIES = 1024;
     static final int FRAME_BYTES = 1024;
     static final long LOG_BYTES = (long) ENTRIES * FRAME_BYTES;
+    static final SegmentLog.Options SYNC_ON_CLOSE = SegmentLog.Options.defaults().withFsyncPolicy(FsyncPolicy.ON_CLOSE);
 
     @TempDir
     Path dir;
@@ -57,8 +58,12 @@ class KeyValueStoreKernelBudgetTest {
     /** Writes the 1 MiB log, then closes the store: untraced setup. */
     @BeforeEach
     void writeLog() throws IOException {
-        SegmentLog.Options options = SegmentLog.Options.defaults().withFsyncPolicy(FsyncPolicy.ON_CLOSE);
-        try (KeyValueStore writer = KeyValueStore.open(dir, options)) {
+        writeLog(dir);
+    }
+
+    /** Writes the {@link #ENTRIES} entries, 1 MiB of log, into a store in {@code dir} and closes it. */
+    static void writeLog(Path dir) throws IOException {
+        try (KeyValueStore writer = KeyValueStore.open(dir, SYNC_ON_CLOSE)) {
             for (int i = 0; i < ENTRIES; i++) {
                 writer.put(key(i), value(i));
             }

@@ -2,7 +2,6 @@ package io.github.kerneltrace.sample;
 
 import static io.github.kerneltrace.sample.KeyValueStoreKernelBudgetTest.ENTRIES;
 import static io.github.kerneltrace.sample.KeyValueStoreKernelBudgetTest.key;
-import static io.github.kerneltrace.sample.KeyValueStoreKernelBudgetTest.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -48,13 +47,8 @@ class KeyValueStoreSchedulerBudgetTest {
      */
     @BeforeEach
     void openWarmStore() throws IOException {
-        SegmentLog.Options options = SegmentLog.Options.defaults().withFsyncPolicy(FsyncPolicy.ON_CLOSE);
-        try (KeyValueStore writer = KeyValueStore.open(dir, options)) {
-            for (int i = 0; i < ENTRIES; i++) {
-                writer.put(key(i), value(i));
-            }
-        }
-        store = KeyValueStore.open(dir, options);
+        KeyValueStoreKernelBudgetTest.writeLog(dir);
+        store = KeyValueStore.open(dir, KeyValueStoreKernelBudgetTest.SYNC_ON_CLOSE);
         for (int round = 0; round < 20; round++) {
             readEveryEntry();
         }
