@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * KernelTrace's BPF programs: per-test system-call and scheduler metrics for the threads a test
- * has registered (and, when asked, the threads and processes they create).
+ * KernelTrace's BPF programs: per-test system-call, scheduler and memory metrics for the threads a
+ * test has registered (and, when asked, the threads and processes they create).
  *
  * Every program exists twice: tp_btf (preferred) and raw_tp (fallback); the loader switches off
  * the variant the kernel cannot load. Both receive the tracepoint's raw arguments as an array
- * of u64, so they share one body.
+ * of u64, so they share one body. The uprobes on the C library's allocator are in memory.bpf.h.
  */
 #include <stdbool.h>
 #include <linux/types.h>
@@ -20,6 +20,7 @@ char LICENSE[] SEC("license") = "GPL";
 #include "tracking.bpf.h"
 #include "sched.bpf.h"
 #include "syscalls.bpf.h"
+#include "memory.bpf.h"
 
 SEC("tp_btf/sys_enter")
 int tp_btf_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }
@@ -28,7 +29,7 @@ int tp_btf_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
 SEC("tp_btf/sched_process_fork")
 int tp_btf_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("tp_btf/sched_process_exit")
-int tp_btf_exit(__u64 *ctx) { return on_exit(); }
+int tp_btf_exit(__u64 *ctx) { on_thread_exit(); return on_exit(); }
 
 SEC("tp_btf/sched_switch")
 int tp_btf_sched_switch(__u64 *ctx) { return on_sched_switch(ctx); }
@@ -46,7 +47,7 @@ int raw_tp_sys_exit(__u64 *ctx) { return on_sys_exit(ctx); }
 SEC("raw_tp/sched_process_fork")
 int raw_tp_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("raw_tp/sched_process_exit")
-int raw_tp_exit(__u64 *ctx) { return on_exit(); }
+int raw_tp_exit(__u64 *ctx) { on_thread_exit(); return on_exit(); }
 SEC("raw_tp/sched_switch")
 int raw_tp_sched_switch(__u64 *ctx) { return on_sched_switch(ctx); }
 SEC("raw_tp/sched_wakeup")

@@ -25,6 +25,7 @@
 
 /* slot_control.flags */
 #define SLOT_LATENCY 1u		/* time each call: costs two clock reads and a histogram update per call */
+#define SLOT_NATIVE_ALLOCATIONS 2u	/* count malloc & co. (the uprobes are attached only for such slots) */
 
 /*
  * Processes whose threads may be tracked, by tgid % PROCESS_FILTER_SIZE. Checked before the
@@ -53,6 +54,14 @@ struct tracked_thread {
 	__u32 pad;
 	__u64 runtime_at_out;	/* the kernel's se.sum_exec_runtime at the last switch-out (TRACK_RUNTIME_KNOWN) */
 	__u64 run_delay_at_out;	/* the kernel's sched_info.run_delay at the last switch-out (likewise) */
+	__u64 min_flt_at_out;	/* the kernel's min_flt at the last switch-out (likewise) */
+	__u64 maj_flt_at_out;	/* the kernel's maj_flt at the last switch-out (likewise) */
+	__u64 total_vm_at_enter;/* mm->total_vm (pages) when an address-space call in flight began */
+	/* The allocator call in flight (memory.bpf.h): only the outermost of nested calls counts. */
+	__u64 alloc_size;	/* bytes asked for */
+	__u64 alloc_arg;	/* posix_memalign's out pointer */
+	__u32 alloc_depth;	/* allocator calls in flight on this thread */
+	__u32 alloc_function;	/* NATIVE_* of the outermost one */
 };
 
 /* One per slot, in the mmap-able `slot_control` array. User space writes `open`. */
@@ -80,6 +89,12 @@ struct slot_control {
 	__u64 stop_runtime;
 	__u64 start_run_delay;		/* likewise for its run-queue wait (schedstat's second field) */
 	__u64 stop_run_delay;
+	/* likewise for its page faults (/proc/thread-self/stat's minflt and majflt) */
+	__u64 start_min_flt;
+	__u64 stop_min_flt;
+	__u64 start_maj_flt;
+	__u64 stop_maj_flt;
+	__u64 exited_threads;		/* tracked threads of config.own_process that ended while the slot counted */
 };
 
 /* One per (slot, system call), in the mmap-able `syscall_stats` array. */
@@ -102,9 +117,43 @@ struct sched_stats {
 	__u64 inferred_wakeups;		/* wake-ups not seen, inferred at switch-in (included in wakeups) */
 };
 
-/* latency_buckets keys with these `nr` values hold the scheduler's histograms. */
+/* latency_buckets keys with these `nr` values hold the scheduler's and allocator's histograms. */
 #define HIST_RUN_QUEUE 0xFFF0
 #define HIST_OFF_CPU 0xFFF1
+#define HIST_ALLOCATION_SIZE 0xFFF2
+
+/* The C library's allocator functions, as counted in memory_stats.calls. */
+#define NATIVE_MALLOC 0
+#define NATIVE_CALLOC 1
+#define NATIVE_REALLOC 2
+#define NATIVE_FREE 3
+#define NATIVE_POSIX_MEMALIGN 4
+#define NATIVE_ALIGNED_ALLOC 5
+#define NATIVE_FUNCTIONS 6
+
+/* One per slot, in the mmap-able `memory_stats` array. */
+struct memory_stats {
+	__u64 calls[NATIVE_FUNCTIONS];	/* by NATIVE_*, outermost calls of the slot's threads */
+	__u64 allocations;		/* successful allocations (a realloc that moves or resizes is one) */
+	__u64 allocated_bytes;		/* bytes asked for by those allocations */
+	__u64 frees;			/* the slot's allocations released, by any thread of the process */
+	__u64 freed_bytes;		/* their bytes */
+	__u64 failed_allocations;	/* NULL (or an error) returned */
+	__u64 lost_allocations;		/* not remembered because live_allocations was full */
+	__u64 minor_faults;		/* page faults served without I/O (as /proc's minflt) */
+	__u64 major_faults;		/* page faults that waited for I/O (as /proc's majflt) */
+	__u64 mapped_bytes;		/* address space added by mmap, mremap and brk */
+	__u64 unmapped_bytes;		/* address space removed by munmap, mremap and brk */
+};
+
+/* Value of the `live_allocations` hash (key: the address returned). */
+struct live_allocation {
+	__u64 size;
+	__u32 slot;
+	__u32 tid;
+	__u32 function;		/* NATIVE_* */
+	__u32 pad;
+};
 
 /* Key of the `latency_buckets` hash; the value is a __u64 count. */
 struct latency_key {

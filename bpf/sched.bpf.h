@@ -95,16 +95,59 @@ static __always_inline __u64 run_delay_of(struct task_struct *task)
 	return BPF_CORE_READ(task, sched_info.run_delay);
 }
 
+/* The kernel's monotonic per-task counters that slots sum up, read together. */
+struct task_counters {
+	__u64 runtime;		/* se.sum_exec_runtime */
+	__u64 run_delay;	/* sched_info.run_delay */
+	__u64 min_flt;
+	__u64 maj_flt;
+};
+
+static __always_inline void read_counters(struct task_struct *task, struct task_counters *c)
+{
+	c->runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
+	c->run_delay = run_delay_of(task);
+	c->min_flt = BPF_CORE_READ(task, min_flt);
+	c->maj_flt = BPF_CORE_READ(task, maj_flt);
+}
+
+static __always_inline struct memory_stats *memory_of(struct tracked_thread *t)
+{
+	__u32 slot = t->slot;
+
+	return bpf_map_lookup_elem(&memory_stats, &slot);
+}
+
+/* Adds what the counters grew by since the thread's last switch-out to the slot's sums. */
 static __always_inline void add_counters(struct tracked_thread *t, struct slot_control *control,
-					 struct sched_stats *stats, __u32 tid, __u64 runtime, __u64 run_delay)
+					 __u32 tid, const struct task_counters *c)
 {
 	bool counting_thread = tid == control->start_tid && control->start_runtime;
 	bool known = t->flags & TRACK_RUNTIME_KNOWN;
+	struct sched_stats *sched = stats_of(t);
+	struct memory_stats *memory = memory_of(t);
 
-	add_counter_delta(&stats->on_cpu_ns, known, counting_thread, t->runtime_at_out,
-			  control->start_runtime, control->stop_runtime, runtime);
-	add_counter_delta(&stats->run_queue_ns, known, counting_thread, t->run_delay_at_out,
-			  control->start_run_delay, control->stop_run_delay, run_delay);
+	if (sched) {
+		add_counter_delta(&sched->on_cpu_ns, known, counting_thread, t->runtime_at_out,
+				  control->start_runtime, control->stop_runtime, c->runtime);
+		add_counter_delta(&sched->run_queue_ns, known, counting_thread, t->run_delay_at_out,
+				  control->start_run_delay, control->stop_run_delay, c->run_delay);
+	}
+	if (memory) {
+		add_counter_delta(&memory->minor_faults, known, counting_thread, t->min_flt_at_out,
+				  control->start_min_flt, control->stop_min_flt, c->min_flt);
+		add_counter_delta(&memory->major_faults, known, counting_thread, t->maj_flt_at_out,
+				  control->start_maj_flt, control->stop_maj_flt, c->maj_flt);
+	}
+}
+
+static __always_inline void remember_counters(struct tracked_thread *t, const struct task_counters *c)
+{
+	t->runtime_at_out = c->runtime;
+	t->run_delay_at_out = c->run_delay;
+	t->min_flt_at_out = c->min_flt;
+	t->maj_flt_at_out = c->maj_flt;
+	t->flags |= TRACK_RUNTIME_KNOWN;
 }
 
 /*
@@ -115,10 +158,9 @@ static __always_inline void add_counters(struct tracked_thread *t, struct slot_c
  * of the stretch was its time blocked.
  */
 static __always_inline void recover_missed_switch_in(struct tracked_thread *t, struct slot_control *control,
-						     struct sched_stats *stats, __u64 runtime, __u64 run_delay,
-						     __u64 now)
+						     struct sched_stats *stats, const struct task_counters *c, __u64 now)
 {
-	__u64 waited, ran, stretch;
+	__u64 waited, ran, stretch, runtime = c->runtime, run_delay = c->run_delay;
 
 	if (!(t->flags & TRACK_RUNTIME_KNOWN) || t->sched_ns < control->start_ns
 	    || (control->stop_ns && now > control->stop_ns))
@@ -155,24 +197,22 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 	struct sched_stats *stats = stats_of(t);
 	/* as the kernel counts nvcsw: switched out by schedule() in a sleeping state */
 	bool voluntary = !preempt && prev_state != TASK_RUNNING;
-	__u64 runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
-	__u64 run_delay = run_delay_of(task);
+	struct task_counters counters;
 
+	read_counters(task, &counters);
 	if (control && stats) {
 		/* other threads count up to stop_ns; the counting thread up to its stop_runtime */
 		if (!control->stop_ns || now <= control->stop_ns || tid == control->start_tid)
-			add_counters(t, control, stats, tid, runtime, run_delay);
+			add_counters(t, control, tid, &counters);
 		if (t->sched_state != SCHED_RUNNING)
-			recover_missed_switch_in(t, control, stats, runtime, run_delay, now);
+			recover_missed_switch_in(t, control, stats, &counters, now);
 		if (control->open)
 			__sync_fetch_and_add(voluntary ? &stats->voluntary_switches : &stats->involuntary_switches, 1);
 	}
 	/* a preempted task stays on its run queue: it is waiting for a CPU from now on */
 	t->sched_state = voluntary ? SCHED_BLOCKED : SCHED_QUEUED;
 	t->sched_ns = now;
-	t->runtime_at_out = runtime;
-	t->run_delay_at_out = run_delay;
-	t->flags |= TRACK_RUNTIME_KNOWN;
+	remember_counters(t, &counters);
 }
 
 static __always_inline void on_switch_in(struct tracked_thread *t, __u64 now)
@@ -270,18 +310,40 @@ static __always_inline int on_sched_migrate(__u64 *ctx)
 static __always_inline void close_running_interval(struct tracked_thread *t)
 {
 	struct slot_control *control = started_slot(t);
-	struct sched_stats *stats;
+	struct task_counters at_stop;
 	__u32 tid = current_tid();
 
 	if (!control || !control->stop_runtime || control->open || tid != control->start_tid
 	    || t->runtime_at_out >= control->stop_runtime)
 		return;
-	stats = stats_of(t);
-	if (stats)
-		add_counters(t, control, stats, tid, control->stop_runtime, control->stop_run_delay);
-	t->runtime_at_out = control->stop_runtime;
-	t->run_delay_at_out = control->stop_run_delay;
-	t->flags |= TRACK_RUNTIME_KNOWN;
+	at_stop.runtime = control->stop_runtime;
+	at_stop.run_delay = control->stop_run_delay;
+	at_stop.min_flt = control->stop_min_flt;
+	at_stop.maj_flt = control->stop_maj_flt;
+	add_counters(t, control, tid, &at_stop);
+	remember_counters(t, &at_stop);
+}
+
+/*
+ * A tracked thread is ending (sched_process_exit, before its last switch-out, which then finds
+ * it untracked): its last stretch of run time and page faults counts now.
+ */
+static __always_inline void on_thread_exit(void)
+{
+	struct tracked_thread *t = current_tracked();
+	struct slot_control *control;
+	struct task_counters counters;
+	__u32 tid = current_tid();
+
+	if (!t)
+		return;
+	control = started_slot(t);
+	if (!control || (control->stop_ns && bpf_ktime_get_ns() > control->stop_ns))
+		return;
+	read_counters((struct task_struct *)bpf_get_current_task(), &counters);
+	add_counters(t, control, tid, &counters);
+	if (control->open && (__u32)(bpf_get_current_pid_tgid() >> 32) == config.own_process)
+		__sync_fetch_and_add(&control->exited_threads, 1);
 }
 
 #endif

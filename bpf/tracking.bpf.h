@@ -16,15 +16,38 @@ struct sched_info {
 	unsigned long long run_delay;
 } __attribute__((preserve_access_index));
 
+struct mm_struct {
+	unsigned long total_vm;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	int pid;
 	int tgid;
 	struct sched_entity se;
 	struct sched_info sched_info;
+	unsigned long min_flt;
+	unsigned long maj_flt;
+	struct mm_struct *mm;
 } __attribute__((preserve_access_index));
 
-/* Set by user space before load: one bit per system call whose positive return is a byte count. */
-const volatile __u64 byte_counting_syscalls[MAX_SYSCALLS / 64] = {};
+/*
+ * Set by user space before load (the only .rodata variable, so that it starts at offset 0;
+ * Java's twin: SlotLayout.CONFIG_*).
+ */
+const volatile struct {
+	/* one bit per system call whose positive return is a byte count */
+	__u64 byte_counting_syscalls[MAX_SYSCALLS / 64];
+	/* one bit per system call that maps or unmaps address space: mmap, munmap, mremap, brk */
+	__u64 address_space_syscalls[MAX_SYSCALLS / 64];
+	__u64 page_size;
+	/* the JVM's process id: heap counts of its threads that end are lost (exited_threads) */
+	__u32 own_process;
+} config = {};
+
+static __always_inline bool syscall_in(const volatile __u64 *bitmap, __u32 nr)
+{
+	return (bitmap[nr / 64] >> (nr % 64)) & 1;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -64,6 +87,23 @@ struct {
 	__type(key, __u32);
 	__type(value, struct sched_stats);
 } sched_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct memory_stats);
+} memory_stats SEC(".maps");
+
+/* Native allocations made by tracked threads and not yet released: the leak candidates. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, __u64);			/* address */
+	__type(value, struct live_allocation);
+} live_allocations SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

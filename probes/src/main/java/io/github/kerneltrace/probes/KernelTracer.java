@@ -6,7 +6,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -19,7 +23,9 @@ import com.sun.jna.Pointer;
 
 import io.github.kerneltrace.probes.libbpf.BpfMap;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
+import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.libbpf.Libbpf;
+import io.github.kerneltrace.probes.metrics.NativeFunction;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
 /**
@@ -42,15 +48,22 @@ public final class KernelTracer {
     private final BpfMap tracked;
     private final BpfMap latencyBuckets;
     private final BpfMap errorCounts;
+    private final BpfMap liveAllocations;
     private final Pointer slotControl;
     private final Pointer syscallStats;
     private final Pointer processFilter;
     private final Pointer schedStats;
+    private final Pointer memoryStats;
     private final SyscallTable syscallTable;
     /** One permit per slot; an exclusive (whole-process) slot takes them all. */
     private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
     private final boolean[] slotInUse = new boolean[MAX_SLOTS];
     private int openSlots;
+    /** Slots counting native allocations: the uprobes are attached while there is one (and a while after). */
+    private final boolean[] nativeSlot = new boolean[MAX_SLOTS];
+    private int nativeSlots;
+    private String allocatorLibrary;
+    private ScheduledFuture<?> pendingUprobeDetach;
     /**
      * Attaching costs about 10 ms, so the programs stay attached this long after the last slot
      * closes: tests that run one after another pay it once. Meanwhile other processes pay the
@@ -67,9 +80,11 @@ public final class KernelTracer {
         this.tracked = object.map("tracked");
         this.latencyBuckets = object.map("latency_buckets");
         this.errorCounts = object.map("error_counts");
+        this.liveAllocations = object.map("live_allocations");
         this.slotControl = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
         this.syscallStats = object.map("syscall_stats").mmap((long) MAX_SLOTS * MAX_SYSCALLS * SYSCALL_STATS_SIZE);
         this.schedStats = object.map("sched_stats").mmap((long) MAX_SLOTS * SCHED_STATS_SIZE);
+        this.memoryStats = object.map("memory_stats").mmap((long) MAX_SLOTS * MEMORY_STATS_SIZE);
         this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
     }
 
@@ -109,8 +124,8 @@ public final class KernelTracer {
             BpfObject object = null;
             try {
                 object = BpfObject.open(libbpf, "kerneltrace", elf);
-                object.loadOnly(name -> name.startsWith(mode + "_"));
-                writeByteCountingSyscalls(object, table);
+                object.loadOnly(name -> name.startsWith(mode + "_") || isUprobe(name));
+                writeConfig(object, table);
                 object.load();
                 return new KernelTracer(object, mode, table);
             } catch (IllegalStateException e) {
@@ -141,15 +156,30 @@ public final class KernelTracer {
         }
     }
 
-    private static void writeByteCountingSyscalls(BpfObject object, SyscallTable table) {
-        Pointer bitmap = object.initialValue(".rodata", BYTE_COUNTING_BITMAP_SIZE);
+    /** The uprobe programs of memory.bpf.h ({@code malloc_enter}, ...): every program that is not a tracepoint's. */
+    private static boolean isUprobe(String program) {
+        return !program.startsWith("tp_btf_") && !program.startsWith("raw_tp_");
+    }
+
+    /** The .rodata settings: which calls move bytes or address space, the page size, this JVM's process id. */
+    private static void writeConfig(BpfObject object, SyscallTable table) {
+        Pointer config = object.initialValue(".rodata", CONFIG_SIZE);
+        config.write(CONFIG_BYTE_COUNTING, bitmap(table.byteReadingSyscalls(), table.byteWritingSyscalls()), 0, MAX_SYSCALLS / 64);
+        int[] addressSpace = Stream.of("mmap", "munmap", "mremap", "brk")
+                .map(table::number).filter(OptionalInt::isPresent).mapToInt(OptionalInt::getAsInt).toArray();
+        config.write(CONFIG_ADDRESS_SPACE, bitmap(addressSpace), 0, MAX_SYSCALLS / 64);
+        config.setLong(CONFIG_PAGE_SIZE, LibC.INSTANCE.getpagesize());
+        config.setInt(CONFIG_OWN_PROCESS, Threads.processId());
+    }
+
+    private static long[] bitmap(int[]... syscallSets) {
         long[] words = new long[MAX_SYSCALLS / 64];
-        for (int[] numbers : new int[][] {table.byteReadingSyscalls(), table.byteWritingSyscalls()}) {
+        for (int[] numbers : syscallSets) {
             for (int nr : numbers) {
                 words[nr / 64] |= 1L << (nr % 64);
             }
         }
-        bitmap.write(0, words, 0, words.length);
+        return words;
     }
 
     private static byte[] readResource(String name) {
@@ -216,6 +246,12 @@ public final class KernelTracer {
 
     synchronized void releaseSlot(int index, boolean exclusive) {
         slotInUse[index] = false;
+        if (nativeSlot[index]) {
+            nativeSlot[index] = false;
+            if (--nativeSlots == 0) {
+                scheduleUprobeDetach();
+            }
+        }
         if (--openSlots == 0) {
             if (detachDelay.isZero()) {
                 detach();
@@ -233,6 +269,10 @@ public final class KernelTracer {
     }
 
     private void detach() {
+        if (pendingUprobeDetach != null) {
+            pendingUprobeDetach.cancel(false);
+            pendingUprobeDetach = null;
+        }
         object.detachAll();
         // nothing is tracked now: forget the processes followed so far
         processFilter.setMemory(0, (long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE, (byte) 0);
@@ -280,11 +320,82 @@ public final class KernelTracer {
         }
     }
 
+    /**
+     * Counts the C library allocator calls of the slot's threads, attaching the uprobes if no other
+     * slot has: they trap on every allocator call of every thread of this JVM while attached, so
+     * only tests that ask pay for them.
+     *
+     * @throws TracingUnavailableException when the uprobes cannot be attached, saying why
+     */
+    synchronized void countNativeAllocations(int slot) {
+        if (nativeSlot[slot]) {
+            return;
+        }
+        if (pendingUprobeDetach != null) {
+            pendingUprobeDetach.cancel(false);
+            pendingUprobeDetach = null;
+        }
+        if (!object.uprobesAttached()) {
+            attachUprobes();
+        }
+        nativeSlot[slot] = true;
+        nativeSlots++;
+        setFlag(slot, SLOT_NATIVE_ALLOCATIONS, true);
+    }
+
+    private void attachUprobes() {
+        String library = null;
+        try {
+            library = allocatorLibrary();
+            // Return probes first: an entry seen without its return would leave the thread's call
+            // depth raised (memory.bpf.h), and this very thread mallocs while attaching.
+            for (NativeFunction function : NativeFunction.values()) {
+                if (function.allocates()) {
+                    object.attachUprobe(function.symbol() + "_exit", library, function.symbol(), true);
+                }
+            }
+            for (NativeFunction function : NativeFunction.values()) {
+                object.attachUprobe(function.symbol() + "_enter", library, function.symbol(), false);
+            }
+        } catch (IllegalStateException e) {
+            object.detachUprobes();
+            throw new TracingUnavailableException("native allocations cannot be counted: " + e.getMessage(), e);
+        }
+    }
+
+    /** The file the uprobes go into; {@code null} until first needed. */
+    public synchronized String allocatorLibrary() {
+        if (allocatorLibrary == null) {
+            allocatorLibrary = NativeAllocator.libraryPath();
+        }
+        return allocatorLibrary;
+    }
+
+    /** Whether the allocator uprobes are attached right now. */
+    public synchronized boolean uprobesAttached() {
+        return object.uprobesAttached();
+    }
+
+    private void scheduleUprobeDetach() {
+        if (detachDelay.isZero()) {
+            object.detachUprobes();
+        } else {
+            pendingUprobeDetach = detacher().schedule(this::detachUprobesIfUnused, detachDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void detachUprobesIfUnused() {
+        if (nativeSlots == 0) {
+            object.detachUprobes();
+        }
+    }
+
     private void resetCounters(int slot) {
         slotControl.setMemory((long) slot * SLOT_CONTROL_SIZE, SLOT_CONTROL_SIZE, (byte) 0);
         syscallStats.setMemory((long) slot * MAX_SYSCALLS * SYSCALL_STATS_SIZE,
                 (long) MAX_SYSCALLS * SYSCALL_STATS_SIZE, (byte) 0);
         schedStats.setMemory((long) slot * SCHED_STATS_SIZE, SCHED_STATS_SIZE, (byte) 0);
+        memoryStats.setMemory((long) slot * MEMORY_STATS_SIZE, MEMORY_STATS_SIZE, (byte) 0);
     }
 
     // ---- used by TraceSlot ----
@@ -316,7 +427,37 @@ public final class KernelTracer {
     }
 
     void setLatency(int slot, boolean latency) {
-        slotControl.setInt((long) slot * SLOT_CONTROL_SIZE + CONTROL_FLAGS, latency ? SLOT_LATENCY : 0);
+        setFlag(slot, SLOT_LATENCY, latency);
+    }
+
+    private void setFlag(int slot, int flag, boolean on) {
+        long offset = (long) slot * SLOT_CONTROL_SIZE + CONTROL_FLAGS;
+        int flags = slotControl.getInt(offset);
+        slotControl.setInt(offset, on ? flags | flag : flags & ~flag);
+    }
+
+    /** A copy of the slot's memory_stats. */
+    long[] memoryStats(int slot) {
+        long[] stats = new long[MEMORY_STATS_LONGS];
+        memoryStats.read((long) slot * MEMORY_STATS_SIZE, stats, 0, stats.length);
+        return stats;
+    }
+
+    BpfMap liveAllocations() {
+        return liveAllocations;
+    }
+
+    /** The thread ids the kernel tracks for a slot right now (those registered and those it followed). */
+    Set<Integer> trackedThreads(int slot) {
+        Set<Integer> tids = new HashSet<>();
+        tracked.readAll(4, TRACKED_THREAD_SIZE, 1024, (keys, values, n) -> {
+            for (int i = 0; i < n; i++) {
+                if (values.getInt((long) i * TRACKED_THREAD_SIZE) == slot) {
+                    tids.add(keys.getInt((long) i * 4));
+                }
+            }
+        });
+        return tids;
     }
 
     void track(int tid, int slot, boolean followChildren) {
@@ -386,12 +527,21 @@ public final class KernelTracer {
 
     /** Deletes the entries of a hash map whose value (tracked) or key (counts) starts with {@code slot}. */
     void deleteMatching(BpfMap map, int keySize, int valueSize, int batchSize, int slot) {
-        boolean slotInValue = map == tracked;
+        deleteWhere(map, keySize, valueSize, batchSize, slot, map == tracked, 0);
+    }
+
+    /** Deletes the entries of a hash map whose value holds {@code slot} (a u32) at {@code slotOffset}. */
+    void deleteMatchingValues(BpfMap map, int keySize, int valueSize, int batchSize, int slot, int slotOffset) {
+        deleteWhere(map, keySize, valueSize, batchSize, slot, true, slotOffset);
+    }
+
+    private void deleteWhere(BpfMap map, int keySize, int valueSize, int batchSize, int slot, boolean inValue,
+                             int slotOffset) {
         Memory doomed = new Memory((long) keySize * 4096);
         int[] count = {0};
         map.readAll(keySize, valueSize, batchSize, (keys, values, n) -> {
             for (int i = 0; i < n; i++) {
-                int owner = slotInValue ? values.getInt((long) i * valueSize) : keys.getInt((long) i * keySize);
+                int owner = inValue ? values.getInt((long) i * valueSize + slotOffset) : keys.getInt((long) i * keySize);
                 if (owner == slot) {
                     doomed.write((long) count[0] * keySize, keys.getByteArray((long) i * keySize, keySize), 0, keySize);
                     if (++count[0] == 4096) {

@@ -11,19 +11,25 @@ final class SlotLayout {
 
     /**
      * struct tracked_thread { u32 slot; u32 flags; s64 nr; u64 enter_ns; u64 sched_ns; u32 sched_state;
-     * u32 pad; u64 runtime_at_out; u64 run_delay_at_out; }
+     * u32 pad; u64 runtime_at_out; u64 run_delay_at_out; u64 min_flt_at_out; u64 maj_flt_at_out;
+     * u64 total_vm_at_enter; u64 alloc_size; u64 alloc_arg; u32 alloc_depth; u32 alloc_function; }
      */
-    static final int TRACKED_THREAD_SIZE = 56;
+    static final int TRACKED_THREAD_SIZE = 104;
     static final int TRACKED_SCHED_NS = 24;
     static final int TRACKED_SCHED_STATE = 32;
     static final int SCHED_RUNNING = 1;
     static final int TRACK_FOLLOW_CHILDREN = 1;
 
-    /** struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits, restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay, stop_run_delay */
-    static final int SLOT_CONTROL_SIZE = 112;
+    /**
+     * struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits,
+     * restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay,
+     * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads
+     */
+    static final int SLOT_CONTROL_SIZE = 152;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
+    static final int SLOT_NATIVE_ALLOCATIONS = 2;
     static final int CONTROL_FOLLOWED_CHILDREN = 8;
     static final int CONTROL_DROPPED_LATENCIES = 16;
     static final int CONTROL_DROPPED_ERRORS = 24;
@@ -37,6 +43,11 @@ final class SlotLayout {
     static final int CONTROL_STOP_RUNTIME = 88;
     static final int CONTROL_START_RUN_DELAY = 96;
     static final int CONTROL_STOP_RUN_DELAY = 104;
+    static final int CONTROL_START_MIN_FLT = 112;
+    static final int CONTROL_STOP_MIN_FLT = 120;
+    static final int CONTROL_START_MAJ_FLT = 128;
+    static final int CONTROL_STOP_MAJ_FLT = 136;
+    static final int CONTROL_EXITED_THREADS = 144;
 
     /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;
@@ -49,9 +60,33 @@ final class SlotLayout {
     static final int SCHED_STATS_SIZE = 64;
     static final int SCHED_STATS_LONGS = SCHED_STATS_SIZE / 8;
 
-    /** latency_buckets "system call numbers" of the scheduler histograms */
+    /**
+     * struct memory_stats: u64 calls[6] (by NativeFunction), allocations, allocated_bytes, frees, freed_bytes,
+     * failed_allocations, lost_allocations, minor_faults, major_faults, mapped_bytes, unmapped_bytes
+     */
+    static final int MEMORY_STATS_SIZE = 128;
+    static final int MEMORY_STATS_LONGS = MEMORY_STATS_SIZE / 8;
+    static final int NATIVE_FUNCTIONS = 6;
+    /** indexes of the longs after calls[] */
+    static final int MEM_ALLOCATIONS = 6;
+    static final int MEM_ALLOCATED_BYTES = 7;
+    static final int MEM_FREES = 8;
+    static final int MEM_FREED_BYTES = 9;
+    static final int MEM_FAILED = 10;
+    static final int MEM_LOST = 11;
+    static final int MEM_MINOR_FAULTS = 12;
+    static final int MEM_MAJOR_FAULTS = 13;
+    static final int MEM_MAPPED_BYTES = 14;
+    static final int MEM_UNMAPPED_BYTES = 15;
+
+    /** live_allocations: u64 address -> struct live_allocation { u64 size; u32 slot; u32 tid; u32 function; u32 pad; } */
+    static final int LIVE_KEY_SIZE = 8;
+    static final int LIVE_VALUE_SIZE = 24;
+
+    /** latency_buckets "system call numbers" of the scheduler's and the allocator's histograms */
     static final int HIST_RUN_QUEUE = 0xFFF0;
     static final int HIST_OFF_CPU = 0xFFF1;
+    static final int HIST_ALLOCATION_SIZE = 0xFFF2;
 
     /** struct latency_key { u32 slot; u16 nr; u16 index; } and struct error_key { u32 slot; u16 nr; u16 err; } */
     static final int HASH_KEY_SIZE = 8;
@@ -61,8 +96,15 @@ final class SlotLayout {
     static final int PROCESS_FILTER_SIZE = 1024;
     static final int PROCESS_FILTER_STRIDE = 8;
 
-    /** .rodata: const volatile u64 byte_counting_syscalls[MAX_SYSCALLS / 64] */
-    static final int BYTE_COUNTING_BITMAP_SIZE = MAX_SYSCALLS / 8;
+    /**
+     * .rodata: const volatile struct { u64 byte_counting_syscalls[8]; u64 address_space_syscalls[8];
+     * u64 page_size; u32 own_process; }
+     */
+    static final int CONFIG_SIZE = 140;
+    static final int CONFIG_BYTE_COUNTING = 0;
+    static final int CONFIG_ADDRESS_SPACE = MAX_SYSCALLS / 8;
+    static final int CONFIG_PAGE_SIZE = 2 * MAX_SYSCALLS / 8;
+    static final int CONFIG_OWN_PROCESS = CONFIG_PAGE_SIZE + 8;
 
     private SlotLayout() {
     }

@@ -12,10 +12,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.PriorityQueue;
 
 import org.HdrHistogram.Histogram;
 
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.MemoryMetrics;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
+import io.github.kerneltrace.probes.metrics.NativeFunction;
+import io.github.kerneltrace.probes.metrics.OutstandingAllocation;
 import io.github.kerneltrace.probes.libbpf.BpfMap;
 import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.LatencyHistograms;
@@ -52,6 +60,10 @@ public final class TraceSlot implements AutoCloseable {
     private boolean countingThread;
     /** The slot's hash keys, when read after counting stopped: then close() need not search for them. */
     private SlotKeys keysAfterStop;
+    private boolean followsChildren;
+    private boolean wholeProcess;
+    private boolean nativeAllocations;
+    private final HeapAllocationCounter heap = new HeapAllocationCounter();
 
     TraceSlot(KernelTracer tracer, int index, boolean exclusive) {
         this.tracer = tracer;
@@ -72,6 +84,7 @@ public final class TraceSlot implements AutoCloseable {
         requireOpen();
         tracer.track(tid, index, followChildren);
         trackedTids.add(tid);
+        followsChildren |= followChildren;
     }
 
     /**
@@ -83,6 +96,7 @@ public final class TraceSlot implements AutoCloseable {
         if (!exclusive) {
             throw new IllegalStateException("tracing the whole process needs KernelTracer.openExclusiveSlot()");
         }
+        wholeProcess = true;
         // Threads may start while we register; read the thread list until it stops growing.
         Set<Integer> seen;
         do {
@@ -116,6 +130,20 @@ public final class TraceSlot implements AutoCloseable {
         tracer.setLatency(index, latency);
     }
 
+    /**
+     * Also count the C library allocator calls (malloc, calloc, realloc, free, posix_memalign,
+     * aligned_alloc) of the slot's threads, and remember their blocks until released. This attaches
+     * uprobes to this process's allocator, which then traps on every allocator call of every thread of
+     * the JVM (about 1 µs each, see docs/performance.md) until no slot asks any more.
+     *
+     * @throws TracingUnavailableException when the uprobes cannot be attached here, saying why
+     */
+    public void countNativeAllocations() {
+        requireOpen();
+        tracer.countNativeAllocations(index);
+        nativeAllocations = true;
+    }
+
     /** Counting on. */
     public synchronized void start() {
         requireOpen();
@@ -127,11 +155,18 @@ public final class TraceSlot implements AutoCloseable {
         int tid = Threads.currentTid();
         countingThread = trackedTids.contains(tid);
         long[] schedstat = countingThread ? ThreadRunTime.current() : new long[2];
+        long[] faults = countingThread ? ThreadPageFaults.current() : new long[2];
         tracer.setControl(index, CONTROL_START_TID, countingThread ? tid : 0);
+        tracer.setControl(index, CONTROL_START_MIN_FLT, faults[0]);
+        tracer.setControl(index, CONTROL_START_MAJ_FLT, faults[1]);
+        tracer.setControl(index, CONTROL_STOP_MIN_FLT, 0);
+        tracer.setControl(index, CONTROL_STOP_MAJ_FLT, 0);
         tracer.setControl(index, CONTROL_START_RUN_DELAY, schedstat[1]);
         tracer.setControl(index, CONTROL_START_RUNTIME, schedstat[0]);
         tracer.setControl(index, CONTROL_STOP_RUNTIME, 0);
         tracer.setControl(index, CONTROL_STOP_RUN_DELAY, 0);
+        // last of all (nothing below allocates): the counting thread's heap figure is the JVM's own delta
+        heap.start(followsChildren || trackedTids.size() > (countingThread ? 1 : 0), wholeProcess);
         // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
         tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
         tracer.setControl(index, CONTROL_STOP_NS, 0);
@@ -146,9 +181,13 @@ public final class TraceSlot implements AutoCloseable {
         counting = false;
         tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
         tracer.setOpen(index, false);
+        heap.stop();
         if (countingThread) {
             // This thread is on a CPU, so no context switch will close its last on-CPU stretch:
             // one (uncounted) system call does, in the thread's own context (sched.bpf.h).
+            long[] faults = ThreadPageFaults.current();
+            tracer.setControl(index, CONTROL_STOP_MIN_FLT, faults[0]);
+            tracer.setControl(index, CONTROL_STOP_MAJ_FLT, faults[1]);
             long[] schedstat = ThreadRunTime.current();
             tracer.setControl(index, CONTROL_STOP_RUN_DELAY, schedstat[1]);
             tracer.setControl(index, CONTROL_STOP_RUNTIME, schedstat[0]); // last: BPF waits for it
@@ -177,8 +216,63 @@ public final class TraceSlot implements AutoCloseable {
                     errors.getOrDefault(nr, Map.of()), stats[nr * STATS_LONGS + STATS_BYTES / 8],
                     latency != null ? latency : LatencyHistograms.create()));
         }
+        Histogram allocationSizes = latencies.remove(HIST_ALLOCATION_SIZE);
         return new KernelMetrics(syscalls, sumBytes(stats, table.byteReadingSyscalls()),
-                sumBytes(stats, table.byteWritingSyscalls()), diagnostics(), scheduler(latencies));
+                sumBytes(stats, table.byteWritingSyscalls()), diagnostics(), scheduler(latencies),
+                memory(allocationSizes));
+    }
+
+    /** Heap from the JVM; page faults, address space and native allocations from memory_stats. */
+    private MemoryMetrics memory(Histogram allocationSizes) {
+        long[] memory = tracer.memoryStats(index);
+        Map<Integer, String> others = new HashMap<>();
+        if (followsChildren || wholeProcess || trackedTids.size() > 1) {
+            int self = Threads.currentTid();
+            for (int tid : tracer.trackedThreads(index)) {
+                if (tid != self) {
+                    others.put(tid, ThreadNames.of(tid));
+                }
+            }
+        }
+        HeapAllocation heapAllocation = heap.result(others, tracer.control(index, CONTROL_EXITED_THREADS));
+        NativeAllocationMetrics nativeMetrics = NativeAllocationMetrics.NOT_COUNTED;
+        if (nativeAllocations) {
+            nativeMetrics = new NativeAllocationMetrics(true, Arrays.copyOf(memory, NATIVE_FUNCTIONS),
+                    memory[MEM_ALLOCATIONS], memory[MEM_ALLOCATED_BYTES], memory[MEM_FREES], memory[MEM_FREED_BYTES],
+                    memory[MEM_FAILED], memory[MEM_LOST],
+                    allocationSizes != null ? allocationSizes : LatencyHistograms.create(), largestOutstanding(10));
+        }
+        return new MemoryMetrics(heapAllocation, nativeMetrics, memory[MEM_MINOR_FAULTS], memory[MEM_MAJOR_FAULTS],
+                memory[MEM_MAPPED_BYTES], memory[MEM_UNMAPPED_BYTES]);
+    }
+
+    /** The slot's largest blocks in live_allocations, largest first. */
+    private List<OutstandingAllocation> largestOutstanding(int limit) {
+        PriorityQueue<OutstandingAllocation> largest = new PriorityQueue<>(Comparator.comparingLong(OutstandingAllocation::bytes));
+        NativeFunction[] functions = NativeFunction.values();
+        tracer.liveAllocations().readAll(LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
+            for (int i = 0; i < count; i++) {
+                long value = (long) i * LIVE_VALUE_SIZE;
+                if (values.getInt(value + 8) != index) {
+                    continue;
+                }
+                int function = values.getInt(value + 16);
+                int tid = values.getInt(value + 12);
+                largest.add(new OutstandingAllocation(keys.getLong((long) i * LIVE_KEY_SIZE), values.getLong(value),
+                        functions[Math.min(function, functions.length - 1)], tid, ""));
+                if (largest.size() > limit) {
+                    largest.poll();
+                }
+            }
+        });
+        List<OutstandingAllocation> sorted = new ArrayList<>();
+        for (OutstandingAllocation block : largest) {
+            sorted.add(new OutstandingAllocation(block.address(), block.bytes(), block.function(), block.tid(),
+                    ThreadNames.of(block.tid())));
+        }
+        sorted.sort(Comparator.comparingLong(OutstandingAllocation::bytes).reversed()
+                .thenComparingLong(OutstandingAllocation::address));
+        return sorted;
     }
 
     /** The scheduler's counters, and its two histograms (kept with the latencies under reserved numbers). */
@@ -266,6 +360,9 @@ public final class TraceSlot implements AutoCloseable {
             trackedTids.forEach(tracer::untrack);
             if (tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0) {
                 tracer.untrackFollowed(index);
+            }
+            if (nativeAllocations) {
+                tracer.deleteMatchingValues(tracer.liveAllocations(), LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, index, 8);
             }
             if (keysAfterStop != null) {
                 tracer.deleteKeys(tracer.latencyBuckets(), keysAfterStop.latency);

@@ -20,6 +20,7 @@ public final class BpfObject implements AutoCloseable {
     private final Pointer object;
     private final Memory bytes; // libbpf may keep pointing into the ELF bytes until close
     private final List<Pointer> links = new ArrayList<>();
+    private final List<Pointer> uprobeLinks = new ArrayList<>();
 
     private BpfObject(Libbpf libbpf, Pointer object, Memory bytes) {
         this.libbpf = libbpf;
@@ -107,14 +108,57 @@ public final class BpfObject implements AutoCloseable {
         links.add(link);
     }
 
+    /**
+     * Attaches a loaded {@code SEC("uprobe")} or {@code SEC("uretprobe")} program to the entry or the return of
+     * {@code function} in the ELF file {@code binaryPath}, for this process only.
+     */
+    public void attachUprobe(String programName, String binaryPath, String function, boolean returnProbe) {
+        Pointer program = api.bpf_object__find_program_by_name(object, programName);
+        if (program == null) {
+            throw new IllegalStateException("BPF object has no program " + programName);
+        }
+        // struct bpf_uprobe_opts (libbpf 1.1): size_t sz; size_t ref_ctr_offset; u64 bpf_cookie; bool retprobe;
+        // const char *func_name;
+        Memory functionName = new Memory(function.length() + 1L);
+        functionName.setString(0, function);
+        Memory opts = new Memory(40);
+        opts.clear();
+        opts.setLong(0, 40);
+        opts.setByte(24, (byte) (returnProbe ? 1 : 0));
+        opts.setPointer(32, functionName);
+        libbpf.log().clear();
+        // the process id, not 0 ("the calling thread" to perf): the probe must outlive the attaching thread
+        Pointer link = api.bpf_program__attach_uprobe_opts(program, LibC.INSTANCE.getpid(), binaryPath, 0, opts);
+        if (link == null) {
+            throw new IllegalStateException("cannot attach a " + (returnProbe ? "uretprobe" : "uprobe") + " to "
+                    + function + " in " + binaryPath + ": " + Libbpf.describeError(Native.getLastError())
+                    + "; libbpf said:\n" + libbpf.log().recentLines());
+        }
+        uprobeLinks.add(link);
+    }
+
+    /** Detaches the uprobes only, the last attached first. */
+    public void detachUprobes() {
+        for (int i = uprobeLinks.size() - 1; i >= 0; i--) {
+            api.bpf_link__destroy(uprobeLinks.get(i));
+        }
+        uprobeLinks.clear();
+    }
+
     /** Detaches every attached program; the programs and maps stay loaded. */
     public void detachAll() {
+        detachUprobes();
         links.forEach(api::bpf_link__destroy);
         links.clear();
     }
 
+    /** Whether the programs attached with {@link #attach} are. */
     public boolean attached() {
         return !links.isEmpty();
+    }
+
+    public boolean uprobesAttached() {
+        return !uprobeLinks.isEmpty();
     }
 
     @Override

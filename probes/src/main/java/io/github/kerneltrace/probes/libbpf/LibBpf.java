@@ -44,6 +44,10 @@ public interface LibBpf extends Library {
 
     Pointer bpf_program__attach(Pointer program);
 
+    /** {@code opts}: struct bpf_uprobe_opts (see {@link BpfObject#attachUprobe}). */
+    Pointer bpf_program__attach_uprobe_opts(Pointer program, int pid, String binaryPath, long functionOffset,
+                                            Pointer opts);
+
     int bpf_link__destroy(Pointer link);
 
     Pointer bpf_object__find_map_by_name(Pointer object, String name);

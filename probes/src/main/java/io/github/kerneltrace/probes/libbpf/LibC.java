@@ -21,11 +21,19 @@ public interface LibC extends Library {
 
     int getppid();
 
+    int getpagesize();
+
     Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
 
     int munmap(Pointer address, long length);
 
     String strerror(int errno);
+
+    /**
+     * Which loaded file holds {@code address}: fills {@code Dl_info { const char *dli_fname; void *dli_fbase;
+     * const char *dli_sname; void *dli_saddr; }}; 0 when no file does.
+     */
+    int dladdr(Pointer address, Pointer info);
 
     /** Formats libbpf's log lines; {@code va_list} is passed through as the pointer libbpf gave us. */
     int vsnprintf(byte[] buffer, long size, String format, Pointer vaList);

@@ -22,6 +22,7 @@ public final class KernelMetrics {
     private final long bytesWritten;
     private final Diagnostics diagnostics;
     private final SchedulerMetrics scheduler;
+    private final MemoryMetrics memory;
 
     public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
                          Diagnostics diagnostics) {
@@ -30,7 +31,13 @@ public final class KernelMetrics {
 
     public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
                          Diagnostics diagnostics, SchedulerMetrics scheduler) {
+        this(syscalls, bytesRead, bytesWritten, diagnostics, scheduler, MemoryMetrics.NONE);
+    }
+
+    public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
+                         Diagnostics diagnostics, SchedulerMetrics scheduler, MemoryMetrics memory) {
         this.scheduler = scheduler;
+        this.memory = memory;
         this.syscalls = syscalls.stream()
                 .sorted(Comparator.comparingLong(SyscallMetrics::count).reversed()
                         .thenComparing(SyscallMetrics::name))
@@ -92,6 +99,11 @@ public final class KernelMetrics {
     /** Context switches, migrations, on-CPU, run-queue and off-CPU time of the test's threads. */
     public SchedulerMetrics scheduler() {
         return scheduler;
+    }
+
+    /** Heap and native allocation, page faults and address-space growth of the test's threads. */
+    public MemoryMetrics memory() {
+        return memory;
     }
 
     public Diagnostics diagnostics() {

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Per-test native allocations: uprobes on the C library's malloc, calloc, realloc, free,
+ * posix_memalign and aligned_alloc, attached (to this process only) while a test asks for them.
+ * Included once, by kerneltrace.bpf.c.
+ *
+ * The uprobes fire in every thread of the process; only tracked threads of slots that asked
+ * (SLOT_NATIVE_ALLOCATIONS) count calls and allocations. Releases are seen from any thread, so
+ * a block a test allocates and another thread frees is not reported as outstanding.
+ *
+ * Allocator functions call each other (realloc(NULL, n) calls malloc, posix_memalign may call
+ * malloc, realloc(p, 0) calls free): per thread, only the outermost call in flight counts.
+ */
+#ifndef MEMORY_BPF_H
+#define MEMORY_BPF_H
+
+#include <asm/ptrace.h>
+#include <bpf/bpf_tracing.h>
+
+/* The slot counting native allocations for this tracked thread, or NULL. */
+static __always_inline struct slot_control *native_slot(struct tracked_thread *t)
+{
+	struct slot_control *control = open_slot(t);
+
+	return control && (control->flags & SLOT_NATIVE_ALLOCATIONS) ? control : NULL;
+}
+
+/* An allocator function is entered: remember its request if it is the outermost call. */
+static __always_inline void enter_allocator(__u32 function, __u64 size, __u64 arg)
+{
+	struct tracked_thread *t = current_tracked();
+
+	if (!t)
+		return;
+	if (t->alloc_depth++ == 0) {
+		t->alloc_function = function;
+		t->alloc_size = size;
+		t->alloc_arg = arg;
+	}
+}
+
+/* A block leaves the heap: if a counting slot allocated it, that slot sees it released. */
+static __always_inline void release(__u64 address)
+{
+	struct live_allocation *block;
+	struct slot_control *control;
+	struct memory_stats *memory;
+	__u32 slot;
+
+	if (!address)
+		return;
+	block = bpf_map_lookup_elem(&live_allocations, &address);
+	if (!block)
+		return;
+	slot = block->slot;
+	control = bpf_map_lookup_elem(&slot_control, &slot);
+	memory = bpf_map_lookup_elem(&memory_stats, &slot);
+	/* after stop the block stays listed: it was outstanding when counting ended */
+	if (!control || !control->open || !memory)
+		return;
+	__sync_fetch_and_add(&memory->frees, 1);
+	__sync_fetch_and_add(&memory->freed_bytes, block->size);
+	bpf_map_delete_elem(&live_allocations, &address);
+}
+
+/*
+ * An allocator function returns `address` (0: it failed). Counts it if it was the outermost call
+ * of a tracked thread whose slot counts native allocations, and remembers the block.
+ */
+static __always_inline void exit_allocator(__u64 address, bool failed)
+{
+	struct tracked_thread *t = current_tracked();
+	struct live_allocation block = {};
+	struct slot_control *control;
+	struct memory_stats *memory;
+	__u32 slot;
+
+	/* depth 0: the call began before the thread was tracked */
+	if (!t || t->alloc_depth == 0 || --t->alloc_depth > 0)
+		return;
+	control = native_slot(t);
+	slot = t->slot;
+	memory = bpf_map_lookup_elem(&memory_stats, &slot);
+	if (!control || !memory || t->alloc_function >= NATIVE_FUNCTIONS)
+		return;
+	__sync_fetch_and_add(&memory->calls[t->alloc_function], 1);
+	if (failed || !address) {
+		/* realloc(p, 0) frees p and returns NULL: not a failure */
+		if (!(t->alloc_function == NATIVE_REALLOC && t->alloc_size == 0))
+			__sync_fetch_and_add(&memory->failed_allocations, 1);
+		return;
+	}
+	__sync_fetch_and_add(&memory->allocations, 1);
+	__sync_fetch_and_add(&memory->allocated_bytes, t->alloc_size);
+	{
+		struct latency_key key = { .slot = slot, .nr = HIST_ALLOCATION_SIZE, .index = hdr_index(t->alloc_size) };
+
+		if (!increment(&latency_buckets, &key))
+			__sync_fetch_and_add(&control->dropped_latencies, 1);
+	}
+	block.size = t->alloc_size;
+	block.slot = slot;
+	block.tid = current_tid();
+	block.function = t->alloc_function;
+	if (bpf_map_update_elem(&live_allocations, &address, &block, BPF_ANY) != 0)
+		__sync_fetch_and_add(&memory->lost_allocations, 1);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(malloc_enter, __u64 size)
+{
+	enter_allocator(NATIVE_MALLOC, size, 0);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(malloc_exit, __u64 address)
+{
+	exit_allocator(address, false);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(calloc_enter, __u64 count, __u64 size)
+{
+	enter_allocator(NATIVE_CALLOC, count * size, 0);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(calloc_exit, __u64 address)
+{
+	exit_allocator(address, false);
+	return 0;
+}
+
+/*
+ * realloc(p, n) releases p when it succeeds. The release is taken at entry, for every thread
+ * (untracked threads keep no per-call state): a realloc that fails, leaving p allocated, is rare
+ * enough to ignore, and is counted as failed.
+ */
+SEC("uprobe")
+int BPF_KPROBE(realloc_enter, __u64 old_address, __u64 size)
+{
+	release(old_address);
+	enter_allocator(NATIVE_REALLOC, size, 0);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(realloc_exit, __u64 address)
+{
+	exit_allocator(address, false);
+	return 0;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(free_enter, __u64 address)
+{
+	struct tracked_thread *t = current_tracked();
+	struct memory_stats *memory;
+	__u32 slot;
+
+	release(address);
+	/* a free inside realloc(p, 0) is part of that realloc */
+	if (!t || t->alloc_depth > 0 || !native_slot(t))
+		return 0;
+	slot = t->slot;
+	memory = bpf_map_lookup_elem(&memory_stats, &slot);
+	if (memory)
+		__sync_fetch_and_add(&memory->calls[NATIVE_FREE], 1);
+	return 0;
+}
+
+/* int posix_memalign(void **out, size_t alignment, size_t size): 0 and *out on success. */
+SEC("uprobe")
+int BPF_KPROBE(posix_memalign_enter, __u64 out, __u64 alignment, __u64 size)
+{
+	enter_allocator(NATIVE_POSIX_MEMALIGN, size, out);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(posix_memalign_exit, int error)
+{
+	struct tracked_thread *t = current_tracked();
+	__u64 address = 0;
+
+	if (t && t->alloc_depth == 1 && !error)
+		bpf_probe_read_user(&address, sizeof(address), (void *)t->alloc_arg);
+	exit_allocator(address, error != 0);
+	return 0;
+}
+
+/* aligned_alloc(alignment, size); in glibc 2.36 also memalign, the same function. */
+SEC("uprobe")
+int BPF_KPROBE(aligned_alloc_enter, __u64 alignment, __u64 size)
+{
+	enter_allocator(NATIVE_ALIGNED_ALLOC, size, 0);
+	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(aligned_alloc_exit, __u64 address)
+{
+	exit_allocator(address, false);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,178 @@
+package io.github.kerneltrace.probes;
+
+import java.lang.management.ManagementFactory;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
+
+/**
+ * Java heap bytes allocated by a slot's threads, from the JVM's per-thread allocation counters.
+ *
+ * <p>The counting thread's figure is exact: its counter is read last thing before counting starts
+ * and first thing after it stops. Other tracked threads are Java threads found by name: HotSpot
+ * names a thread's kernel task after the Java thread (its first 15 bytes) when it starts, and the
+ * kernel's {@code comm} of each tracked thread id is that name. Threads that ended before counting
+ * stopped cannot be read any more (the JVM drops their counter); {@link HeapAllocation} says how many.
+ */
+final class HeapAllocationCounter {
+
+    private static final int COMM_LENGTH = 15;
+    private static final com.sun.management.ThreadMXBean THREADS = threadBean();
+    /** {@code getTotalThreadAllocatedBytes()}, JDK 21 and later: includes threads that ended. */
+    private static final Method TOTAL = totalMethod();
+
+    private boolean othersCounted;
+    private boolean wholeProcess;
+    private long countingThreadStart;
+    private long countingThreadStop;
+    private Map<Long, Long> othersAtStart = Map.of();
+    private long totalAtStart;
+    private long totalAtStop;
+    private Thread[] threadsAtStop = new Thread[0];
+    private long[] othersAtStop = new long[0];
+
+    static boolean supported() {
+        return THREADS != null;
+    }
+
+    /**
+     * Takes the baselines. Call last before counting starts.
+     *
+     * @param othersCounted whether threads other than the calling one are tracked (or will be, as children)
+     * @param wholeProcess  whether every thread of the JVM is
+     */
+    void start(boolean othersCounted, boolean wholeProcess) {
+        if (THREADS == null) {
+            return;
+        }
+        this.othersCounted = othersCounted || wholeProcess;
+        this.wholeProcess = wholeProcess;
+        if (this.othersCounted) {
+            long[] ids = THREADS.getAllThreadIds();
+            long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+            othersAtStart = new HashMap<>();
+            for (int i = 0; i < ids.length; i++) {
+                othersAtStart.put(ids[i], bytes[i]);
+            }
+            totalAtStart = wholeProcess ? total() : -1;
+        }
+        countingThreadStart = THREADS.getCurrentThreadAllocatedBytes();
+    }
+
+    /** Reads the counters again. Call first after counting stops. */
+    void stop() {
+        if (THREADS == null) {
+            return;
+        }
+        countingThreadStop = THREADS.getCurrentThreadAllocatedBytes();
+        if (othersCounted) {
+            totalAtStop = wholeProcess ? total() : -1;
+            threadsAtStop = liveThreads();
+            long[] ids = new long[threadsAtStop.length];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = threadsAtStop[i].getId();
+            }
+            othersAtStop = THREADS.getThreadAllocatedBytes(ids);
+        }
+    }
+
+    /**
+     * The heap allocation of the counting thread plus the Java threads among {@code otherThreads}.
+     *
+     * @param otherThreads   kernel {@code comm} of each other tracked thread alive at stop, by thread id
+     * @param exitedThreads  tracked threads of this JVM that ended while counting
+     */
+    HeapAllocation result(Map<Integer, String> otherThreads, long exitedThreads) {
+        if (THREADS == null) {
+            return HeapAllocation.UNSUPPORTED;
+        }
+        long bytes = countingThreadStop - countingThreadStart;
+        int counted = 1;
+        if (wholeProcess && totalAtStart >= 0 && totalAtStop >= 0) {
+            return new HeapAllocation(totalAtStop - totalAtStart, othersAtStop.length, 0, true);
+        }
+        Map<String, Integer> unclaimedNames = new HashMap<>();
+        otherThreads.values().forEach(comm -> unclaimedNames.merge(comm, 1, Integer::sum));
+        Thread current = Thread.currentThread();
+        for (int i = 0; i < threadsAtStop.length; i++) {
+            Thread thread = threadsAtStop[i];
+            if (thread == current || othersAtStop[i] < 0) {
+                continue;
+            }
+            if (!wholeProcess && !claim(unclaimedNames, kernelName(thread.getName()))) {
+                continue; // not one of the test's threads
+            }
+            bytes += othersAtStop[i] - othersAtStart.getOrDefault(thread.getId(), 0L);
+            counted++;
+        }
+        return new HeapAllocation(bytes, counted, (int) exitedThreads, true);
+    }
+
+    private static boolean claim(Map<String, Integer> names, String name) {
+        Integer left = names.get(name);
+        if (left == null) {
+            return false;
+        }
+        if (left == 1) {
+            names.remove(name);
+        } else {
+            names.put(name, left - 1);
+        }
+        return true;
+    }
+
+    /** A Java thread name as the kernel shows it: its first 15 bytes of UTF-8. */
+    static String kernelName(String javaName) {
+        byte[] utf8 = javaName.getBytes(StandardCharsets.UTF_8);
+        return utf8.length <= COMM_LENGTH ? javaName
+                : new String(Arrays.copyOf(utf8, COMM_LENGTH), StandardCharsets.UTF_8);
+    }
+
+    private static Thread[] liveThreads() {
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int count;
+        while ((count = root.enumerate(threads, true)) == threads.length) {
+            threads = new Thread[threads.length * 2];
+        }
+        return Arrays.copyOf(threads, count);
+    }
+
+    private static long total() {
+        try {
+            return TOTAL == null ? -1 : (long) TOTAL.invoke(THREADS);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    private static com.sun.management.ThreadMXBean threadBean() {
+        try {
+            if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean
+                    && bean.isThreadAllocatedMemorySupported()) {
+                if (!bean.isThreadAllocatedMemoryEnabled()) {
+                    bean.setThreadAllocatedMemoryEnabled(true);
+                }
+                return bean;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // a JVM without com.sun.management: heap allocation is reported as unsupported
+        }
+        return null;
+    }
+
+    private static Method totalMethod() {
+        try {
+            return com.sun.management.ThreadMXBean.class.getMethod("getTotalThreadAllocatedBytes");
+        } catch (NoSuchMethodException e) {
+            return null; // before JDK 21
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.github.kerneltrace.probes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.sun.jna.Library;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import io.github.kerneltrace.probes.metrics.LatencyHistograms;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
+import io.github.kerneltrace.probes.metrics.NativeFunction;
+import io.github.kerneltrace.probes.metrics.OutstandingAllocation;
+
+/**
+ * The allocator uprobes in the real kernel, against src/test/c/allocations.c: a C library built
+ * here with gcc, whose malloc, calloc, realloc, free, posix_memalign and aligned_alloc calls are
+ * known exactly (see the comments there). Other threads of the JVM allocate all the while.
+ */
+class NativeAllocationTest {
+
+    /** The C workload; one JNA call runs a whole known sequence of allocator calls. */
+    interface Allocations extends Library {
+        void churn(int count, long size);
+
+        void every_function(Pointer kept);
+
+        void release(Pointer block);
+
+        void wait_for(Pointer flag);
+    }
+
+    private static Allocations workload;
+    private final AtomicBoolean noise = new AtomicBoolean();
+    private Thread noiseThread;
+
+    @BeforeAll
+    static void buildWorkload() throws IOException, InterruptedException {
+        TracingAssumptions.requireTracing();
+        Path library = Path.of("target", "test-native", "liballocations.so").toAbsolutePath();
+        Files.createDirectories(library.getParent());
+        Process gcc = new ProcessBuilder("gcc", "-O0", "-fno-builtin", "-Wno-unused-result", "-shared", "-fPIC",
+                "-o", library.toString(), "src/test/c/allocations.c").inheritIO().start();
+        assertThat(gcc.waitFor()).as("gcc building src/test/c/allocations.c (is gcc installed?)").isZero();
+        workload = Native.load(library.toString(), Allocations.class);
+        KernelTracer.shared().setDetachDelay(java.time.Duration.ZERO);
+    }
+
+    @AfterEach
+    void stopNoise() throws InterruptedException {
+        noise.set(false);
+        if (noiseThread != null) {
+            noiseThread.join();
+        }
+    }
+
+    /** Another thread of this JVM calling malloc and free as fast as it can: never counted. */
+    private AtomicLong startNoise() {
+        AtomicLong rounds = new AtomicLong();
+        noise.set(true);
+        noiseThread = new Thread(() -> {
+            while (noise.get()) {
+                workload.churn(100, 40);
+                rounds.incrementAndGet();
+            }
+        }, "allocation-noise");
+        noiseThread.start();
+        while (rounds.get() == 0) {
+            Thread.onSpinWait();
+        }
+        return rounds;
+    }
+
+    private interface Work {
+        void run();
+    }
+
+    /** Runs {@code work} once untraced (JIT, lazy binding), then traced with native allocations counted. */
+    private static NativeAllocationMetrics traceNative(Work warmUp, Work work) {
+        warmUp.run();
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.countNativeAllocations();
+            slot.start();
+            work.run();
+            slot.stop();
+            return slot.metrics().memory().nativeAllocations();
+        }
+    }
+
+    @Test
+    void countsEveryFunctionExactlyWithTheOutstandingBlocks() {
+        Memory warmKept = new Memory(16);
+        Memory kept = new Memory(16);
+        AtomicLong noiseRounds = startNoise();
+        long noiseBefore = noiseRounds.get();
+
+        NativeAllocationMetrics allocations = traceNative(() -> {
+            workload.every_function(warmKept);
+            workload.release(warmKept.getPointer(0));
+            workload.release(warmKept.getPointer(8));
+        }, () -> workload.every_function(kept));
+
+        assertThat(noiseRounds.get()).as("the other thread allocated meanwhile").isGreaterThan(noiseBefore);
+        assertThat(allocations.counted()).isTrue();
+        assertThat(allocations.calls(NativeFunction.MALLOC)).isEqualTo(4);
+        assertThat(allocations.calls(NativeFunction.CALLOC)).isEqualTo(2);
+        assertThat(allocations.calls(NativeFunction.REALLOC)).isEqualTo(3);
+        assertThat(allocations.calls(NativeFunction.FREE)).isEqualTo(6);
+        assertThat(allocations.calls(NativeFunction.POSIX_MEMALIGN)).isEqualTo(1);
+        assertThat(allocations.calls(NativeFunction.ALIGNED_ALLOC)).isEqualTo(1);
+        assertThat(allocations.allocations()).isEqualTo(10);
+        assertThat(allocations.allocatedBytes()).isEqualTo(13_793);
+        assertThat(allocations.frees()).isEqualTo(8);
+        assertThat(allocations.freedBytes()).isEqualTo(5_793);
+        assertThat(allocations.outstandingAllocations()).isEqualTo(2);
+        assertThat(allocations.outstandingBytes()).isEqualTo(8_000);
+        assertThat(allocations.failedAllocations()).isZero();
+        assertThat(allocations.lostAllocations()).isZero();
+
+        Histogram expectedSizes = LatencyHistograms.create();
+        for (long size : new long[] {100, 100, 100, 64, 4096, 77, 1000, 256, 3000, 5000}) {
+            expectedSizes.recordValue(size);
+        }
+        assertThat(allocations.sizeBytes()).isEqualTo(expectedSizes);
+
+        int tid = Threads.currentTid();
+        assertThat(allocations.largestOutstanding()).containsExactly(
+                new OutstandingAllocation(Pointer.nativeValue(kept.getPointer(8)), 5000, NativeFunction.MALLOC, tid,
+                        ThreadNames.of(tid)),
+                new OutstandingAllocation(Pointer.nativeValue(kept.getPointer(0)), 3000, NativeFunction.MALLOC, tid,
+                        ThreadNames.of(tid)));
+        workload.release(kept.getPointer(0));
+        workload.release(kept.getPointer(1 * 8));
+    }
+
+    @Test
+    void countsTenThousandPairsAndNothingOutstanding() {
+        NativeAllocationMetrics allocations = traceNative(() -> workload.churn(10, 48), () -> workload.churn(10_000, 48));
+
+        assertThat(allocations.calls(NativeFunction.MALLOC)).isEqualTo(10_000);
+        assertThat(allocations.calls(NativeFunction.FREE)).isEqualTo(10_000);
+        assertThat(allocations.allocatedBytes()).isEqualTo(480_000);
+        assertThat(allocations.outstandingBytes()).isZero();
+        assertThat(allocations.largestOutstanding()).isEmpty();
+        assertThat(allocations.sizeBytes().getCountAtValue(48)).isEqualTo(10_000);
+    }
+
+    @Test
+    void aBlockReleasedByAnotherThreadIsNotOutstanding() throws InterruptedException {
+        Memory kept = new Memory(16);
+        AtomicReference<Pointer> toRelease = new AtomicReference<>();
+        Memory released = new Memory(8);
+        released.setLong(0, 1);
+        // Started before counting, so not the test's thread: its free is not the test's call, but the
+        // release counts. The test's thread waits in C: waiting in Java (a monitor, a sleep, a loop the
+        // JIT compiles) makes the JVM malloc on that thread.
+        Thread releaser = new Thread(() -> {
+            Pointer block;
+            while ((block = toRelease.get()) == null) {
+                Thread.onSpinWait();
+            }
+            workload.release(block);
+            released.setLong(0, 1);
+        }, "releaser");
+        releaser.start();
+        NativeAllocationMetrics allocations = traceNative(() -> {
+            workload.every_function(kept);
+            workload.release(kept.getPointer(0));
+            workload.release(kept.getPointer(8));
+            workload.wait_for(released);
+            released.setLong(0, 0);
+        }, () -> {
+            workload.every_function(kept);
+            toRelease.set(kept.getPointer(8));
+            workload.wait_for(released);
+        });
+        releaser.join();
+
+        assertThat(allocations.outstandingBytes()).as(allocations.largestOutstanding().toString()).isEqualTo(3_000);
+        assertThat(allocations.largestOutstanding()).extracting(OutstandingAllocation::bytes).containsExactly(3000L);
+        assertThat(allocations.calls(NativeFunction.FREE)).isEqualTo(6);
+        workload.release(kept.getPointer(0));
+    }
+
+    @Test
+    void uprobesAreAttachedOnlyWhileATestAsksForThem() {
+        KernelTracer tracer = KernelTracer.shared();
+        try (TraceSlot slot = tracer.openSlot()) {
+            slot.trackThread(Threads.currentTid(), false);
+            slot.start();
+            workload.churn(10, 10);
+            slot.stop();
+            assertThat(tracer.uprobesAttached()).isFalse();
+            assertThat(slot.metrics().memory().nativeAllocations().counted()).isFalse();
+            assertThat(slot.metrics().memory().nativeAllocations().calls(NativeFunction.MALLOC)).isZero();
+        }
+        try (TraceSlot slot = tracer.openSlot()) {
+            slot.trackThread(Threads.currentTid(), false);
+            slot.countNativeAllocations();
+            assertThat(tracer.uprobesAttached()).isTrue();
+        }
+        assertThat(tracer.uprobesAttached()).as("detached with the last slot that asked (detach delay 0)").isFalse();
+        assertThat(tracer.allocatorLibrary()).contains("libc");
+    }
+}
