@@ -94,7 +94,7 @@ struct slot_control {
 	__u64 stop_min_flt;
 	__u64 start_maj_flt;
 	__u64 stop_maj_flt;
-	__u64 exited_threads;		/* tracked threads of config.own_process that ended while the slot counted */
+	__u64 exited_threads;		/* tracked threads of config.own_process that ended since the start */
 };
 
 /* One per (slot, system call), in the mmap-able `syscall_stats` array. */

@@ -326,7 +326,9 @@ static __always_inline void close_running_interval(struct tracked_thread *t)
 
 /*
  * A tracked thread is ending (sched_process_exit, before its last switch-out, which then finds
- * it untracked): its last stretch of run time and page faults counts now.
+ * it untracked): its last stretch of run time and page faults counts now. Threads of this JVM
+ * that end are counted whenever they end after the start, as user space reads the heap counters
+ * of the live ones after stop: a thread Java has joined may still be on its way out of the kernel.
  */
 static __always_inline void on_thread_exit(void)
 {
@@ -338,12 +340,14 @@ static __always_inline void on_thread_exit(void)
 	if (!t)
 		return;
 	control = started_slot(t);
-	if (!control || (control->stop_ns && bpf_ktime_get_ns() > control->stop_ns))
+	if (!control)
+		return;
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == config.own_process)
+		__sync_fetch_and_add(&control->exited_threads, 1);
+	if (control->stop_ns && bpf_ktime_get_ns() > control->stop_ns)
 		return;
 	read_counters((struct task_struct *)bpf_get_current_task(), &counters);
 	add_counters(t, control, tid, &counters);
-	if (control->open && (__u32)(bpf_get_current_pid_tgid() >> 32) == config.own_process)
-		__sync_fetch_and_add(&control->exited_threads, 1);
 }
 
 #endif

@@ -83,8 +83,9 @@ final class HeapAllocationCounter {
     /**
      * The heap allocation of the counting thread plus the Java threads among {@code otherThreads}.
      *
-     * @param otherThreads   kernel {@code comm} of each other tracked thread alive at stop, by thread id
-     * @param exitedThreads  tracked threads of this JVM that ended while counting
+     * @param otherThreads   kernel {@code comm} of each other tracked thread of this JVM still known to the
+     *                       kernel, by thread id
+     * @param exitedThreads  tracked threads of this JVM that ended since counting started
      */
     HeapAllocation result(Map<Integer, String> otherThreads, long exitedThreads) {
         if (THREADS == null) {
@@ -109,7 +110,9 @@ final class HeapAllocationCounter {
             bytes += othersAtStop[i] - othersAtStart.getOrDefault(thread.getId(), 0L);
             counted++;
         }
-        return new HeapAllocation(bytes, counted, (int) exitedThreads, true);
+        // the rest were no (longer) live Java threads: ended in Java, still on their way out of the kernel
+        int unmatched = unclaimedNames.values().stream().mapToInt(Integer::intValue).sum();
+        return new HeapAllocation(bytes, counted, (int) exitedThreads + unmatched, true);
     }
 
     private static boolean claim(Map<String, Integer> names, String name) {

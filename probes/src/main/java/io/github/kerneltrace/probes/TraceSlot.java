@@ -229,8 +229,9 @@ public final class TraceSlot implements AutoCloseable {
         if (followsChildren || wholeProcess || trackedTids.size() > 1) {
             int self = Threads.currentTid();
             for (int tid : tracer.trackedThreads(index)) {
-                if (tid != self) {
-                    others.put(tid, ThreadNames.of(tid));
+                String name = ThreadNames.of(tid); // "" for threads of other processes: no Java heap there
+                if (tid != self && !name.isEmpty()) {
+                    others.put(tid, name);
                 }
             }
         }

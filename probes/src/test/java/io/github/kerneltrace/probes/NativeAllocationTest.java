@@ -150,12 +150,14 @@ class NativeAllocationTest {
     void countsTenThousandPairsAndNothingOutstanding() {
         NativeAllocationMetrics allocations = traceNative(() -> workload.churn(10, 48), () -> workload.churn(10_000, 48));
 
-        assertThat(allocations.calls(NativeFunction.MALLOC)).isEqualTo(10_000);
-        assertThat(allocations.calls(NativeFunction.FREE)).isEqualTo(10_000);
-        assertThat(allocations.allocatedBytes()).isEqualTo(480_000);
-        assertThat(allocations.outstandingBytes()).isZero();
+        String blocks = allocations.toString();
+        // exact for the workload's 48-byte blocks; the JVM itself may malloc a few blocks on this
+        // thread around a long native call (seen: 3 in 10,000), so the totals allow for a handful
+        assertThat(allocations.sizeBytes().getCountAtValue(48)).as(blocks).isEqualTo(10_000);
+        assertThat(allocations.calls(NativeFunction.MALLOC)).as(blocks).isBetween(10_000L, 10_010L);
+        assertThat(allocations.calls(NativeFunction.FREE)).as(blocks).isBetween(10_000L, 10_010L);
+        assertThat(allocations.outstandingBytes()).as(allocations.largestOutstanding().toString()).isZero();
         assertThat(allocations.largestOutstanding()).isEmpty();
-        assertThat(allocations.sizeBytes().getCountAtValue(48)).isEqualTo(10_000);
     }
 
     @Test

@@ -1,0 +1,128 @@
+package io.github.kerneltrace.probes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
+
+/** Java heap allocation per slot, against the JVM's own per-thread counters and known array sizes. */
+class HeapAllocationTest {
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    /** A byte[1_000_000] on a 64-bit HotSpot: 16 bytes of header, the elements, padded to 8. */
+    private static final long MEGABYTE_ARRAY = 1_000_016;
+
+    /** Keeps what the workloads allocate reachable, so that the JIT cannot elide an allocation. */
+    static volatile Object sink;
+
+    @BeforeAll
+    static void requireTracing() {
+        TracingAssumptions.requireTracing();
+    }
+
+    private static void allocateMegabytes(int count) {
+        List<byte[]> arrays = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            arrays.add(new byte[1_000_000]);
+        }
+        sink = arrays;
+    }
+
+    @Test
+    void equalsTheJvmsCounterDeltaForTheTestThread() {
+        allocateMegabytes(1);
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.start();
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            allocateMegabytes(10);
+            long after = THREADS.getCurrentThreadAllocatedBytes();
+            slot.stop();
+            HeapAllocation heap = slot.metrics().memory().heap();
+
+            assertThat(heap.bytes()).isEqualTo(after - before);
+            assertThat(heap.bytes()).isBetween(10 * MEGABYTE_ARRAY, 10 * MEGABYTE_ARRAY + 1024);
+            assertThat(heap.threadsCounted()).isEqualTo(1);
+            assertThat(heap.complete()).isTrue();
+        }
+    }
+
+    @Test
+    void countsThreadsTheTestStartedAndSaysWhichEndedUncounted() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        long[] alive = new long[1];
+        Thread stillRunning;
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.start();
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            stillRunning = new Thread(() -> {
+                allocateMegabytes(5);
+                alive[0] = THREADS.getCurrentThreadAllocatedBytes();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "heap-test-worker-still-running"); // longer than the kernel's 15 characters: matched by prefix
+            Thread ended = new Thread(() -> allocateMegabytes(7), "heap-test-ended");
+            stillRunning.start();
+            ended.start();
+            ended.join();
+            while (alive[0] == 0) {
+                Thread.onSpinWait();
+            }
+            long ownBytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+            slot.stop();
+            HeapAllocation heap = slot.metrics().memory().heap();
+            release.countDown();
+
+            // the worker's 5 MB (read by itself while alive) and this thread's own share; not the ended 7 MB
+            assertThat(heap.bytes()).isGreaterThanOrEqualTo(alive[0] + ownBytes)
+                    .isLessThan(alive[0] + ownBytes + 64 * 1024);
+            assertThat(heap.threadsCounted()).isEqualTo(2);
+            assertThat(heap.threadsNotCounted()).isEqualTo(1);
+            assertThat(heap.complete()).isFalse();
+        }
+        stillRunning.join();
+    }
+
+    @Test
+    void threadScopeLeavesOutTheThreadsTheTestStarts() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), false);
+            slot.start();
+            Thread worker = new Thread(() -> {
+                allocateMegabytes(5);
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "heap-thread-scope");
+            worker.start();
+            slot.stop();
+            HeapAllocation heap = slot.metrics().memory().heap();
+            release.countDown();
+            worker.join();
+
+            assertThat(heap.bytes()).isLessThan(MEGABYTE_ARRAY);
+            assertThat(heap.threadsCounted()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void kernelNamesAreTheFirstFifteenBytes() {
+        assertThat(HeapAllocationCounter.kernelName("pool-12-thread-345")).isEqualTo("pool-12-thread-");
+        assertThat(HeapAllocationCounter.kernelName("main")).isEqualTo("main");
+    }
+}
