@@ -121,6 +121,34 @@ class HeapAllocationTest {
     }
 
     @Test
+    void processScopeCountsWorkHandedToAThreadThatExistedBefore() throws InterruptedException {
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(1);
+        Thread pooled = new Thread(() -> {
+            try {
+                go.await();
+                allocateMegabytes(6);
+                done.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "heap-pre-existing");
+        pooled.start();
+        try (TraceSlot slot = KernelTracer.shared().openExclusiveSlot()) {
+            slot.trackProcess();
+            slot.start();
+            go.countDown();
+            done.await();
+            slot.stop();
+            HeapAllocation heap = slot.metrics().memory().heap();
+
+            assertThat(heap.bytes()).isGreaterThanOrEqualTo(6 * MEGABYTE_ARRAY);
+            assertThat(heap.threadsCounted()).isGreaterThan(1);
+        }
+        pooled.join();
+    }
+
+    @Test
     void kernelNamesAreTheFirstFifteenBytes() {
         assertThat(HeapAllocationCounter.kernelName("pool-12-thread-345")).isEqualTo("pool-12-thread-");
         assertThat(HeapAllocationCounter.kernelName("main")).isEqualTo("main");
