@@ -344,9 +344,13 @@ public final class KernelTracer {
     }
 
     private void attachUprobes() {
-        String library = null;
+        if (!"x86_64".equals(syscallTable.arch())) {
+            // memory.bpf.h reads the allocator's arguments from x86_64 registers (bpf/build.sh targets x86)
+            throw new TracingUnavailableException("native allocations can be counted on x86_64 only, and this is "
+                    + syscallTable.arch() + "; leave nativeAllocations off (heap, page faults and address space still work)");
+        }
         try {
-            library = allocatorLibrary();
+            String library = allocatorLibrary();
             // Return probes first: an entry seen without its return would leave the thread's call
             // depth raised (memory.bpf.h), and this very thread mallocs while attaching.
             for (NativeFunction function : NativeFunction.values()) {
