@@ -5,16 +5,19 @@
 #   (c) fixed overhead per traced test: an empty test with vs without @KernelTrace
 #   (d) first load and attach, in a fresh JVM
 #   (e) a context-switch-heavy workload (pipe ping-pong between two threads), traced vs untraced
+#   (f) malloc+free in a C loop inside the JVM: untraced, floor, allocator uprobes attached, traced; attach/detach
 # Usage: benchmarks/run.sh [--quick]    Needs root, gcc, clang, and a Maven build of the project.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-calls=5000000 trips=200000 rounds=9 jvms=7
-if [[ ${1:-} == --quick ]]; then calls=500000 trips=20000 rounds=3 jvms=3; fi
+calls=5000000 trips=200000 pairs=200000 rounds=9 jvms=7
+if [[ ${1:-} == --quick ]]; then calls=500000 trips=20000 pairs=20000 rounds=3 jvms=3; fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 gcc -O2 -o "$work/syscall_loop" benchmarks/src/main/c/syscall_loop.c
 gcc -O2 -pthread -o "$work/pingpong" benchmarks/src/main/c/pingpong.c
+# -O0 -fno-builtin: every malloc and free stays a real call into the C library
+gcc -O0 -fno-builtin -shared -fPIC -o "$work/alloc_churn.so" benchmarks/src/main/c/alloc_churn.c
 clang -O2 -g -target bpf -mcpu=v3 -I/usr/include/"$(uname -m)"-linux-gnu \
 	-c benchmarks/src/main/c/floor.bpf.c -o "$work/floor.bpf.o"
 mvn -q -B -ntp install -DskipTests
@@ -25,6 +28,7 @@ echo "# $(date -u +%Y-%m-%d) $(uname -r) $(nproc) CPUs, $(java -version 2>&1 | h
 java -cp "$cp" io.github.kerneltrace.benchmarks.SyscallOverhead "$work/syscall_loop" "$work/floor.bpf.o" "$calls" "$rounds"
 java -cp "$cp" io.github.kerneltrace.benchmarks.ContextSwitchOverhead "$work/pingpong" "$trips" "$rounds"
 java -cp "$cp" io.github.kerneltrace.benchmarks.TestOverhead
+java -cp "$cp" io.github.kerneltrace.benchmarks.NativeAllocationOverhead "$work/alloc_churn.so" "$work/floor.bpf.o" "$pairs" "$rounds"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bare=$(for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad bare; done)
 junit=$(for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad junit; done)

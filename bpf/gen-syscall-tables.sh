@@ -37,8 +37,24 @@ nr_table() {
 		}' | sort -n -k1,1
 }
 
+# System calls newer than Debian 12's headers (Linux 6.1), numbered alike on x86_64 and arm64
+# from 451 on; the kernels KernelTrace runs on (6.18 here) have them. Added where missing.
+newer_syscalls() {
+	printf '%s\n' "451 cachestat" "452 fchmodat2" "453 map_shadow_stack" "454 futex_wake" \
+		"455 futex_wait" "456 futex_requeue" "457 statmount" "458 listmount" \
+		"459 lsm_get_self_attr" "460 lsm_set_self_attr" "461 lsm_list_modules" "462 mseal"
+}
+
+# Adds lines "<number> <name>" from stdin to a table, for numbers it lacks.
+add_missing() {
+	sort -n -k1,1 -u -s "$1" - | awk '!seen[$1]++' >"$tmp/merged" && mv "$tmp/merged" "$1"
+}
+
 # x86_64: the header is already a flat list of `#define __NR_<name> <number>`.
 cpp -dM /usr/include/x86_64-linux-gnu/asm/unistd_64.h | nr_table >"$out/x86_64.txt"
+# 335: the return trampoline of uretprobes (Linux 6.11+, x86_64 only): every return through a
+# uretprobe makes it, so the BPF programs must recognise it (KernelTracer's config).
+{ newer_syscalls; echo "335 uretprobe"; } | add_missing "$out/x86_64.txt"
 
 # aarch64: arm64 has no table of its own. Its asm/unistd.h sets these switches and includes
 # the generic table (see arch/arm64/include/uapi/asm/unistd.h in the kernel). The
@@ -59,6 +75,7 @@ cat >"$tmp/arm64-unistd.h" <<'EOF'
 #include <asm-generic/unistd.h>
 EOF
 cpp -dM -nostdinc -I"$tmp" -I/usr/include "$tmp/arm64-unistd.h" | nr_table >"$out/aarch64.txt"
+newer_syscalls | add_missing "$out/aarch64.txt"
 
 # errno: the generic numbers, which x86_64 and arm64 both use. Aliases
 # (`#define EWOULDBLOCK EAGAIN`) are skipped so that each number keeps its first name.

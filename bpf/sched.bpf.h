@@ -313,14 +313,25 @@ static __always_inline void close_running_interval(struct tracked_thread *t)
 	struct task_counters at_stop;
 	__u32 tid = current_tid();
 
-	if (!control || !control->stop_runtime || control->open || tid != control->start_tid
-	    || t->runtime_at_out >= control->stop_runtime)
+	if (!control || !control->stop_runtime || control->open || tid != control->start_tid)
+		return;
+	/*
+	 * Already closed (this runs at every call after stop). Each counter on its own: schedstat's
+	 * run time moves only at ticks and switches, so it may not have moved while faults did.
+	 */
+	if (t->runtime_at_out >= control->stop_runtime && t->min_flt_at_out >= control->stop_min_flt
+	    && t->maj_flt_at_out >= control->stop_maj_flt)
 		return;
 	at_stop.runtime = control->stop_runtime;
 	at_stop.run_delay = control->stop_run_delay;
 	at_stop.min_flt = control->stop_min_flt;
 	at_stop.maj_flt = control->stop_maj_flt;
 	add_counters(t, control, tid, &at_stop);
+	/* never move a counter back: a switch-out after stop may have remembered a later value */
+	at_stop.runtime = at_stop.runtime > t->runtime_at_out ? at_stop.runtime : t->runtime_at_out;
+	at_stop.run_delay = at_stop.run_delay > t->run_delay_at_out ? at_stop.run_delay : t->run_delay_at_out;
+	at_stop.min_flt = at_stop.min_flt > t->min_flt_at_out ? at_stop.min_flt : t->min_flt_at_out;
+	at_stop.maj_flt = at_stop.maj_flt > t->maj_flt_at_out ? at_stop.maj_flt : t->maj_flt_at_out;
 	remember_counters(t, &at_stop);
 }
 

@@ -49,6 +49,10 @@ static __always_inline int on_sys_enter(__u64 *ctx)
 		return 0;
 	}
 	t->nr = (__s64)ctx[1];
+	if (t->nr == config.uretprobe_syscall) {
+		t->enter_ns = 0;
+		return 0;
+	}
 	key = t->slot * MAX_SYSCALLS + clamp_nr(t->nr);
 	stats = bpf_map_lookup_elem(&syscall_stats, &key);
 	if (stats)
@@ -77,7 +81,8 @@ static __always_inline int on_sys_exit(__u64 *ctx)
 	if (!control)
 		return 0;
 	if (!enter_ns) {
-		__sync_fetch_and_add(&control->unmatched_exits, 1);
+		if (t->nr != config.uretprobe_syscall)
+			__sync_fetch_and_add(&control->unmatched_exits, 1);
 		return 0;
 	}
 	nr = clamp_nr(t->nr);

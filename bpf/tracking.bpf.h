@@ -42,6 +42,11 @@ const volatile struct {
 	__u64 page_size;
 	/* the JVM's process id: heap counts of its threads that end are lost (exited_threads) */
 	__u32 own_process;
+	/*
+	 * uretprobe (x86_64, Linux 6.11+): the system call a uretprobe's return trampoline makes on
+	 * every return through it; KernelTrace's own, never counted. MAX_SYSCALLS: none.
+	 */
+	__u32 uretprobe_syscall;
 } config = {};
 
 static __always_inline bool syscall_in(const volatile __u64 *bitmap, __u32 nr)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The floor: two raw-tracepoint programs that only compare the thread id with a constant.
-// What any BPF program on sys_enter + sys_exit costs each system call on this machine,
-// before it does any work; SyscallOverhead measures it next to KernelTrace's programs.
+// The floor: programs that only compare the thread id with a constant. What any BPF program
+// costs on sys_enter + sys_exit (per system call) and on an allocator uprobe or uretprobe (per
+// hit) on this machine, before it does any work; SyscallOverhead and NativeAllocationOverhead
+// measure it next to KernelTrace's programs.
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -18,6 +19,18 @@ int floor_sys_enter(void *ctx)
 
 SEC("raw_tp/sys_exit")
 int floor_sys_exit(void *ctx)
+{
+	return (__u32)bpf_get_current_pid_tgid() == target_tid;
+}
+
+SEC("uprobe")
+int floor_uprobe(void *ctx)
+{
+	return (__u32)bpf_get_current_pid_tgid() == target_tid;
+}
+
+SEC("uretprobe")
+int floor_uretprobe(void *ctx)
 {
 	return (__u32)bpf_get_current_pid_tgid() == target_tid;
 }

@@ -10,7 +10,7 @@ import java.util.function.Function;
 /**
  * Runs every mode of a benchmark once per round, round after round, so that drifts of the machine
  * hit all modes alike, and prints the median of each mode next to its ratio to the first mode
- * (the untraced baseline).
+ * (the untraced baseline). Returns the medians, in the order of the modes.
  */
 final class AlternatingRounds {
 
@@ -22,7 +22,7 @@ final class AlternatingRounds {
     private AlternatingRounds() {
     }
 
-    static <M extends Enum<M>> void measureAndPrint(Class<M> modes, int rounds, String title, String valueFormat,
+    static <M extends Enum<M>> double[] measureAndPrint(Class<M> modes, int rounds, String title, String valueFormat,
                                                     Function<M, String> describe, Measurement<M> measurement)
             throws Exception {
         Map<M, List<Double>> results = new EnumMap<>(modes);
@@ -37,10 +37,13 @@ final class AlternatingRounds {
         M baseline = modes.getEnumConstants()[0];
         double baselineMedian = median(results.get(baseline));
         System.out.printf("%-44s %8s %8s%n", title + " (median of " + rounds + " rounds)", "ns", "ratio");
+        double[] medians = new double[modes.getEnumConstants().length];
         for (M mode : modes.getEnumConstants()) {
             double value = median(results.get(mode));
+            medians[mode.ordinal()] = value;
             System.out.printf("%-44s " + valueFormat + " %7.2fx%n", describe.apply(mode), value, value / baselineMedian);
         }
+        return medians;
     }
 
     static double median(List<Double> values) {

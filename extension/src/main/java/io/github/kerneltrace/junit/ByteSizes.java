@@ -55,8 +55,14 @@ final class ByteSizes {
         }
     }
 
-    /** A short human form in binary units: {@code 0 B}, {@code 512 B}, {@code 4.0 KiB}, {@code 1.5 MiB}. */
+    /**
+     * A short human form in binary units: {@code 0 B}, {@code 512 B}, {@code 4.0 KiB}, {@code 1.5 MiB};
+     * negative sizes (an address space that shrank) with a minus sign, {@code -8.0 MiB}.
+     */
     static String format(long bytes) {
+        if (bytes < 0 && bytes != Long.MIN_VALUE) {
+            return "-" + format(-bytes);
+        }
         if (bytes < 1024) {
             return bytes + " B";
         }

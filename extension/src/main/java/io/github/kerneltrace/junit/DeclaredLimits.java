@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
@@ -68,6 +69,13 @@ final class DeclaredLimits {
             AnnotationSupport.findRepeatableAnnotations(element, MaxRunQueueLatency.class).forEach(reader::add);
             AnnotationSupport.findAnnotation(element, MaxOffCpuTime.class).ifPresent(reader::add);
             AnnotationSupport.findAnnotation(element, MaxOnCpuTime.class).ifPresent(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxHeapAllocation.class).ifPresent(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxNativeAllocations.class).ifPresent(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxNativeAllocatedBytes.class).ifPresent(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxNativeOutstanding.class).ifPresent(reader::add);
+            AnnotationSupport.findAnnotation(element, NoNativeLeaks.class).ifPresent(reader::add);
+            AnnotationSupport.findRepeatableAnnotations(element, MaxPageFaults.class).forEach(reader::add);
+            AnnotationSupport.findAnnotation(element, MaxAddressSpaceGrowth.class).ifPresent(reader::add);
         }
         if (!reader.problems.isEmpty()) {
             throw new KernelTraceConfigurationException(String.join("\n", reader.problems));
@@ -76,8 +84,7 @@ final class DeclaredLimits {
     }
 
     private void add(MaxSyscalls max) {
-        if (max.value() < 0) {
-            problem("@MaxSyscalls(value = " + max.value() + ")", "negative limit " + max.value() + "; use 0 or more");
+        if (negative("MaxSyscalls", max.value())) {
             return;
         }
         if (max.syscall().isEmpty()) {
@@ -120,17 +127,22 @@ final class DeclaredLimits {
 
     private void addBytes(String annotation, String value, String metric, String label,
                           ToLongFunction<KernelMetrics> measure) {
+        addBytes(annotation, value, metric, label, measure, LimitContext.NONE);
+    }
+
+    private void addBytes(String annotation, String value, String metric, String label,
+                          ToLongFunction<KernelMetrics> measure, LimitContext context) {
         try {
             long bytes = ByteSizes.parseBytes(value);
-            limits.add(new Limit(metric, label, bytes, Limit.Unit.BYTES, "@" + annotation + "(" + quoted(value) + ")", measure));
+            limits.add(new Limit(metric, label, bytes, Limit.Unit.BYTES, "@" + annotation + "(" + quoted(value) + ")",
+                    measure, context));
         } catch (IllegalArgumentException e) {
             problem("@" + annotation + "(value = " + quoted(value) + ")", e.getMessage());
         }
     }
 
     private void add(MaxContextSwitches max) {
-        if (max.value() < 0) {
-            problem("@MaxContextSwitches(value = " + max.value() + ")", "negative limit " + max.value() + "; use 0 or more");
+        if (negative("MaxContextSwitches", max.value())) {
             return;
         }
         SwitchKind kind = max.kind();
@@ -148,8 +160,7 @@ final class DeclaredLimits {
     }
 
     private void add(MaxMigrations max) {
-        if (max.value() < 0) {
-            problem("@MaxMigrations(value = " + max.value() + ")", "negative limit " + max.value() + "; use 0 or more");
+        if (negative("MaxMigrations", max.value())) {
             return;
         }
         limits.add(new Limit("scheduler.migrations", "CPU migrations", max.value(), Limit.Unit.COUNT,
@@ -187,8 +198,74 @@ final class DeclaredLimits {
         }
     }
 
+    private void add(MaxHeapAllocation max) {
+        addBytes("MaxHeapAllocation", max.value(), "memory.heap.allocatedBytes", "heap allocated",
+                metrics -> metrics.memory().heapAllocatedBytes(), MemoryLimitContext.HEAP);
+    }
+
+    private void add(MaxNativeAllocations max) {
+        if (negative("MaxNativeAllocations", max.value())) {
+            return;
+        }
+        limits.add(new Limit(Limit.NATIVE_PREFIX + "allocations", "native allocations", max.value(), Limit.Unit.COUNT,
+                "@MaxNativeAllocations(" + max.value() + ")", nativeAllocations(NativeAllocationMetrics::allocations),
+                MemoryLimitContext.NATIVE));
+    }
+
+    private void add(MaxNativeAllocatedBytes max) {
+        addBytes("MaxNativeAllocatedBytes", max.value(), Limit.NATIVE_PREFIX + "allocatedBytes", "native bytes allocated",
+                nativeAllocations(NativeAllocationMetrics::allocatedBytes), MemoryLimitContext.NATIVE);
+    }
+
+    private void add(MaxNativeOutstanding max) {
+        addBytes("MaxNativeOutstanding", max.value(), Limit.NATIVE_PREFIX + "outstandingBytes", "native bytes outstanding",
+                nativeAllocations(NativeAllocationMetrics::outstandingBytes), MemoryLimitContext.NATIVE_OUTSTANDING);
+    }
+
+    private void add(NoNativeLeaks noLeaks) {
+        limits.add(new Limit(Limit.NATIVE_PREFIX + "outstandingBytes", "native bytes outstanding", 0, Limit.Unit.BYTES,
+                "@NoNativeLeaks", nativeAllocations(NativeAllocationMetrics::outstandingBytes),
+                MemoryLimitContext.NATIVE_OUTSTANDING));
+    }
+
+    private void add(MaxPageFaults max) {
+        if (negative("MaxPageFaults", max.value())) {
+            return;
+        }
+        FaultKind kind = max.kind();
+        String declaration = kind == FaultKind.ALL
+                ? "@MaxPageFaults(" + max.value() + ")"
+                : "@MaxPageFaults(value = " + max.value() + ", kind = " + kind + ")";
+        switch (kind) {
+            case ALL -> limits.add(new Limit("memory.pageFaults", "page faults", max.value(), Limit.Unit.COUNT,
+                    declaration, metrics -> metrics.memory().pageFaults()));
+            case MINOR -> limits.add(new Limit("memory.pageFaults.minor", "minor page faults", max.value(),
+                    Limit.Unit.COUNT, declaration, metrics -> metrics.memory().minorFaults()));
+            case MAJOR -> limits.add(new Limit("memory.pageFaults.major", "major page faults", max.value(),
+                    Limit.Unit.COUNT, declaration, metrics -> metrics.memory().majorFaults()));
+        }
+    }
+
+    private void add(MaxAddressSpaceGrowth max) {
+        addBytes("MaxAddressSpaceGrowth", max.value(), "memory.addressSpace.growthBytes", "address-space growth",
+                metrics -> metrics.memory().addressSpaceGrowthBytes());
+    }
+
+    private static ToLongFunction<KernelMetrics> nativeAllocations(ToLongFunction<NativeAllocationMetrics> measure) {
+        return metrics -> measure.applyAsLong(metrics.memory().nativeAllocations());
+    }
+
     private static ToLongFunction<KernelMetrics> scheduler(ToLongFunction<SchedulerMetrics> measure) {
         return metrics -> measure.applyAsLong(metrics.scheduler());
+    }
+
+    /** Whether {@code value} is a negative count, after recording the problem. */
+    private boolean negative(String annotation, long value) {
+        if (value >= 0) {
+            return false;
+        }
+        problem("@" + annotation + "(value = " + value + ")", "negative limit " + value + "; use 0 or more");
+        return true;
     }
 
     private boolean validPercentile(String annotation, double percentile) {

@@ -23,6 +23,15 @@ final class DeclaredScope {
         return find(context).map(KernelTrace::latency).orElse(true);
     }
 
+    /**
+     * Whether the test asked for its native allocations to be counted with
+     * {@code @KernelTrace(nativeAllocations = true)}; a native-allocation limit asks too, see
+     * {@link Limit#needsNativeAllocations()}.
+     */
+    static boolean nativeAllocations(ExtensionContext context) {
+        return find(context).map(KernelTrace::nativeAllocations).orElse(false);
+    }
+
     private static Optional<KernelTrace> find(ExtensionContext context) {
         Optional<KernelTrace> onMethod = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), KernelTrace.class);
         if (onMethod.isPresent()) {

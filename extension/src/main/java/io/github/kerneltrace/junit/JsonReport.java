@@ -8,15 +8,23 @@ import java.util.Map;
 
 import org.HdrHistogram.Histogram;
 
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.MemoryMetrics;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
+import io.github.kerneltrace.probes.metrics.NativeFunction;
+import io.github.kerneltrace.probes.metrics.OutstandingAllocation;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /** The JSON report of one traced test; its schema is documented in {@code docs/report-schema.md}. */
 final class JsonReport {
 
-    /** 2 added {@code scheduler}, scheduler limits and the limit unit {@code count}; see the schema's history. */
-    static final int SCHEMA_VERSION = 2;
+    /**
+     * 2 added {@code scheduler}, scheduler limits and the limit unit {@code count}; 3 added {@code memory},
+     * memory limits, and limits that fail because they could not be measured; see the schema's history.
+     */
+    static final int SCHEMA_VERSION = 3;
 
     private JsonReport() {
     }
@@ -59,6 +67,7 @@ final class JsonReport {
         }
         json.endObject();
         writeScheduler(json.name("scheduler"), metrics.scheduler());
+        writeMemory(json.name("memory"), metrics.memory());
         json.name("limits").beginArray();
         for (LimitResult result : outcome.limits()) {
             json.beginObject()
@@ -67,8 +76,11 @@ final class JsonReport {
                     .member("unit", result.limit().unit().jsonName())
                     .member("limit", result.limit().limit())
                     .member("measured", result.measured())
-                    .member("breached", result.breached())
-                    .endObject();
+                    .member("breached", result.breached());
+            if (!result.measuredAtAll()) {
+                json.member("notMeasured", result.notMeasured());
+            }
+            json.endObject();
         }
         json.endArray();
         KernelMetrics.Diagnostics diagnostics = metrics.diagnostics();
@@ -112,18 +124,78 @@ final class JsonReport {
         json.endObject();
     }
 
-    /** The same summary for every histogram of nanoseconds; all zero when nothing was recorded. */
-    private static void writeHistogram(JsonWriter json, Histogram nanos) {
-        boolean empty = nanos.getTotalCount() == 0;
+    private static void writeMemory(JsonWriter json, MemoryMetrics memory) {
+        HeapAllocation heap = memory.heap();
+        json.beginObject();
+        json.name("heap").beginObject()
+                .member("allocatedBytes", heap.bytes())
+                .member("threadsCounted", heap.threadsCounted())
+                .member("threadsNotCounted", heap.threadsNotCounted())
+                .member("supported", heap.supported())
+                .endObject();
+        NativeAllocationMetrics allocations = memory.nativeAllocations();
+        if (allocations.counted()) {
+            writeNative(json.name("native"), allocations);
+        } else {
+            json.name("native").nullValue(); // not zeros: nobody counted them
+        }
+        json.name("pageFaults").beginObject()
+                .member("minor", memory.minorFaults())
+                .member("major", memory.majorFaults())
+                .endObject();
+        json.name("addressSpace").beginObject()
+                .member("mappedBytes", memory.mappedBytes())
+                .member("unmappedBytes", memory.unmappedBytes())
+                .member("growthBytes", memory.addressSpaceGrowthBytes())
+                .endObject();
+        json.endObject();
+    }
+
+    private static void writeNative(JsonWriter json, NativeAllocationMetrics allocations) {
+        json.beginObject();
+        json.name("calls").beginObject();
+        for (Map.Entry<NativeFunction, Long> calls : allocations.callsByFunction().entrySet()) {
+            json.member(calls.getKey().symbol(), calls.getValue());
+        }
+        json.endObject();
+        json.member("allocations", allocations.allocations())
+                .member("allocatedBytes", allocations.allocatedBytes())
+                .member("frees", allocations.frees())
+                .member("freedBytes", allocations.freedBytes())
+                .member("outstandingAllocations", allocations.outstandingAllocations())
+                .member("outstandingBytes", allocations.outstandingBytes())
+                .member("failedAllocations", allocations.failedAllocations())
+                .member("lostAllocations", allocations.lostAllocations());
+        writeHistogram(json.name("sizeBytes"), allocations.sizeBytes());
+        json.name("largestOutstanding").beginArray();
+        for (OutstandingAllocation block : allocations.largestOutstanding()) {
+            json.beginObject()
+                    .member("address", "0x" + Long.toHexString(block.address()))
+                    .member("bytes", block.bytes())
+                    .member("function", block.function().symbol())
+                    .member("tid", block.tid())
+                    .member("thread", block.threadName())
+                    .endObject();
+        }
+        json.endArray();
+        json.endObject();
+    }
+
+    /**
+     * The same summary for every histogram (of nanoseconds, or of allocation sizes in bytes); all
+     * zero when nothing was recorded.
+     */
+    private static void writeHistogram(JsonWriter json, Histogram values) {
+        boolean empty = values.getTotalCount() == 0;
         json.beginObject()
-                .member("count", nanos.getTotalCount())
-                .member("min", empty ? 0 : nanos.getMinValue())
-                .member("p50", nanos.getValueAtPercentile(50))
-                .member("p90", nanos.getValueAtPercentile(90))
-                .member("p99", nanos.getValueAtPercentile(99))
-                .member("p999", nanos.getValueAtPercentile(99.9))
-                .member("max", empty ? 0 : nanos.getMaxValue())
-                .member("mean", empty ? 0.0 : nanos.getMean())
+                .member("count", values.getTotalCount())
+                .member("min", empty ? 0 : values.getMinValue())
+                .member("p50", values.getValueAtPercentile(50))
+                .member("p90", values.getValueAtPercentile(90))
+                .member("p99", values.getValueAtPercentile(99))
+                .member("p999", values.getValueAtPercentile(99.9))
+                .member("max", empty ? 0 : values.getMaxValue())
+                .member("mean", empty ? 0.0 : values.getMean())
                 .endObject();
     }
 

@@ -49,6 +49,12 @@ final class JsonWriter {
         return this;
     }
 
+    JsonWriter nullValue() {
+        beforeValue();
+        out.append("null");
+        return this;
+    }
+
     JsonWriter value(long value) {
         beforeValue();
         out.append(value);

@@ -3,7 +3,9 @@ package io.github.kerneltrace.junit;
 /**
  * A traced test exceeded one or more of its declared limits. The message lists every breach
  * (metric, limit, measured value) and the test's most frequent system calls, and what the
- * scheduler did when the test has a scheduler limit.
+ * scheduler did when the test has a scheduler limit, its memory figures when it has a memory limit.
+ * A limit the test's metrics could not measure (heap allocation on a JVM that cannot count it)
+ * is listed too, saying why.
  */
 public class KernelLimitExceededError extends AssertionError {
 
@@ -27,9 +29,21 @@ public class KernelLimitExceededError extends AssertionError {
      * Top system calls: futex 1
      * Scheduler: 1 voluntary + 0 involuntary switches, 0 migrations, on-CPU 310us, run-queue p99 4.1us (1 wait), off-CPU 1.06ms
      * </pre>
+     * or, with a memory limit, whose breach may add lines of its own,
+     * <pre>
+     * KernelTrace limits exceeded in BufferTest.releasesItsBuffer() [scope TEST]:
+     *   - native bytes outstanding: limit 0 B, measured 4.0 KiB (4096 B)  (@NoNativeLeaks)
+     *       1 block outstanding, largest first:
+     *         4.0 KiB (4096 B) from malloc at 0x7f3b0c000b70 on thread 5123 (main)
+     * Top system calls: futex 1
+     * Memory: heap 1.2 KiB (1 thread), native 1 allocation of 4.0 KiB, 1 outstanding (4.0 KiB), 1 minor + 0 major page faults, mapped 0 B, unmapped 0 B
+     * </pre>
      */
     static KernelLimitExceededError of(TraceOutcome outcome) {
-        StringBuilder message = new StringBuilder("KernelTrace limits exceeded in ")
+        // A limit the metrics could not check fails too; the heading must not claim it was exceeded.
+        boolean notMeasured = outcome.breaches().stream().anyMatch(breach -> !breach.measuredAtAll());
+        StringBuilder message = new StringBuilder(notMeasured ? "KernelTrace limits exceeded or not measured in "
+                : "KernelTrace limits exceeded in ")
                 .append(outcome.test().shortName()).append(" [scope ").append(outcome.scope()).append("]:");
         for (LimitResult breach : outcome.breaches()) {
             message.append("\n  - ").append(breach.describe());
@@ -38,6 +52,9 @@ public class KernelLimitExceededError extends AssertionError {
         // Only then: a test budgeted on system calls alone keeps its message as it was.
         if (outcome.limits().stream().anyMatch(result -> result.limit().onScheduler())) {
             message.append("\nScheduler: ").append(SchedulerSummary.describe(outcome.metrics().scheduler()));
+        }
+        if (outcome.limits().stream().anyMatch(result -> result.limit().onMemory())) {
+            message.append("\nMemory: ").append(MemorySummary.describe(outcome.metrics().memory()));
         }
         if (outcome.metrics().diagnostics().lostSamples()) {
             message.append("\nNote: the measurement is ").append(outcome.metrics().diagnostics().describeLosses());

@@ -5,11 +5,15 @@ import org.assertj.core.api.AbstractLongAssert;
 import org.assertj.core.api.Assertions;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
 
 /**
  * Assertions on a test's {@link KernelMetrics}. Every failure message ends with the test's most
  * frequent system calls, which usually show what changed; a failed assertion on the scheduler's
- * metrics also shows what the scheduler did (switches, migrations, on-CPU, run-queue, off-CPU).
+ * metrics also shows what the scheduler did (switches, migrations, on-CPU, run-queue, off-CPU),
+ * one on memory the test's memory figures (heap, native allocations, page faults, address space).
+ * Memory assertions on a figure that was not measured (heap allocation on a JVM that cannot count
+ * it, native allocations of a test that did not ask for them) fail rather than compare a 0.
  */
 public class KernelMetricsAssert extends AbstractAssert<KernelMetricsAssert, KernelMetrics> {
 
@@ -205,6 +209,171 @@ public class KernelMetricsAssert extends AbstractAssert<KernelMetricsAssert, Ker
                     DeclaredLimits.percentileLabel(percentile), Durations.format(limit), Durations.format(measured));
         }
         return this;
+    }
+
+    /**
+     * Java heap bytes allocated by the test's threads. Fails at once on a JVM that cannot count
+     * them, rather than compare a 0 nobody measured.
+     */
+    public AbstractLongAssert<?> heapAllocatedBytes() {
+        requireHeap();
+        return measuredInMemory("heap bytes allocated", actual.memory().heapAllocatedBytes());
+    }
+
+    /** Successful native allocations (malloc, calloc, realloc, posix_memalign, aligned_alloc); fails at once if not counted. */
+    public AbstractLongAssert<?> nativeAllocations() {
+        return measuredInMemory("native allocations", requireNative().allocations());
+    }
+
+    /** Native bytes asked for by those allocations; fails at once if not counted. */
+    public AbstractLongAssert<?> nativeAllocatedBytes() {
+        return measuredInMemory("native bytes allocated", requireNative().allocatedBytes());
+    }
+
+    /** Native bytes allocated by the test and not released by the end of the measurement; fails at once if not counted. */
+    public AbstractLongAssert<?> nativeBytesOutstanding() {
+        return measuredInMemory("native bytes outstanding", requireNative().outstandingBytes());
+    }
+
+    /** Minor and major page faults together. */
+    public AbstractLongAssert<?> pageFaults() {
+        isNotNull();
+        return measuredInMemory("page faults", actual.memory().pageFaults());
+    }
+
+    /** Page faults served without I/O, e.g. a first touch of fresh anonymous memory. */
+    public AbstractLongAssert<?> minorFaults() {
+        isNotNull();
+        return measuredInMemory("minor page faults", actual.memory().minorFaults());
+    }
+
+    /** Page faults that waited for the disk. */
+    public AbstractLongAssert<?> majorFaults() {
+        isNotNull();
+        return measuredInMemory("major page faults", actual.memory().majorFaults());
+    }
+
+    /** Bytes mapped minus bytes unmapped by the test's threads; negative when the address space shrank. */
+    public AbstractLongAssert<?> addressSpaceGrowthBytes() {
+        isNotNull();
+        return measuredInMemory("address-space growth in bytes", actual.memory().addressSpaceGrowthBytes());
+    }
+
+    /** E.g. {@code hasHeapAllocationAtMost("10MiB")}; fails on a JVM that cannot count heap allocation. */
+    public KernelMetricsAssert hasHeapAllocationAtMost(String size) {
+        requireHeap();
+        long limit = ByteSizes.parseBytes(size);
+        long measured = actual.memory().heapAllocatedBytes();
+        if (measured > limit) {
+            failWithMemoryContext("Expected at most %s of heap allocation but the test allocated %s",
+                    Limit.Unit.BYTES.format(limit), Limit.Unit.BYTES.format(measured));
+        }
+        return this;
+    }
+
+    /** E.g. {@code hasAtMostNativeAllocations(10)}; fails if native allocations were not counted. */
+    public KernelMetricsAssert hasAtMostNativeAllocations(long limit) {
+        long measured = requireNative().allocations();
+        if (measured > limit) {
+            failWithMemoryContext("Expected at most %d native allocations but the test made %d", limit, measured);
+        }
+        return this;
+    }
+
+    /** E.g. {@code hasNativeAllocatedBytesAtMost("1MiB")}; fails if native allocations were not counted. */
+    public KernelMetricsAssert hasNativeAllocatedBytesAtMost(String size) {
+        long limit = ByteSizes.parseBytes(size);
+        long measured = requireNative().allocatedBytes();
+        if (measured > limit) {
+            failWithMemoryContext("Expected at most %s of native allocation but the test allocated %s",
+                    Limit.Unit.BYTES.format(limit), Limit.Unit.BYTES.format(measured));
+        }
+        return this;
+    }
+
+    /** E.g. {@code hasNativeBytesOutstandingAtMost("64KiB")}; the failure lists the largest outstanding blocks. */
+    public KernelMetricsAssert hasNativeBytesOutstandingAtMost(String size) {
+        long limit = ByteSizes.parseBytes(size);
+        NativeAllocationMetrics allocations = requireNative();
+        if (allocations.outstandingBytes() > limit) {
+            failWithOutstandingBlocks(String.format("Expected at most %s of native memory outstanding but the test left %s allocated",
+                    Limit.Unit.BYTES.format(limit), Limit.Unit.BYTES.format(allocations.outstandingBytes())), allocations);
+        }
+        return this;
+    }
+
+    /**
+     * Every native block the test allocated was released by the end of the measurement; the
+     * failure lists the largest outstanding blocks with size, function and thread.
+     */
+    public KernelMetricsAssert hasNoNativeLeaks() {
+        NativeAllocationMetrics allocations = requireNative();
+        if (allocations.outstandingBytes() > 0) {
+            failWithOutstandingBlocks(String.format("Expected no native memory outstanding but the test left %s allocated",
+                    Limit.Unit.BYTES.format(allocations.outstandingBytes())), allocations);
+        }
+        return this;
+    }
+
+    /** E.g. {@code hasAtMostPageFaults(100)}: minor and major together. */
+    public KernelMetricsAssert hasAtMostPageFaults(long limit) {
+        isNotNull();
+        long measured = actual.memory().pageFaults();
+        if (measured > limit) {
+            failWithMemoryContext("Expected at most %d page faults but the test took %d (%d major)", limit, measured,
+                    actual.memory().majorFaults());
+        }
+        return this;
+    }
+
+    /** E.g. {@code hasAddressSpaceGrowthAtMost("64MiB")}: bytes mapped minus bytes unmapped. */
+    public KernelMetricsAssert hasAddressSpaceGrowthAtMost(String size) {
+        isNotNull();
+        long limit = ByteSizes.parseBytes(size);
+        long measured = actual.memory().addressSpaceGrowthBytes();
+        if (measured > limit) {
+            failWithMemoryContext("Expected the address space to grow by at most %s but it grew by %s",
+                    Limit.Unit.BYTES.format(limit), Limit.Unit.BYTES.format(measured));
+        }
+        return this;
+    }
+
+    private void requireHeap() {
+        isNotNull();
+        if (!actual.memory().heap().supported()) {
+            failWithMessage("Heap allocation was not measured: %s", MemorySummary.HEAP_UNSUPPORTED);
+        }
+    }
+
+    private NativeAllocationMetrics requireNative() {
+        isNotNull();
+        NativeAllocationMetrics allocations = actual.memory().nativeAllocations();
+        if (!allocations.counted()) {
+            failWithMessage("Native allocations cannot be checked: %s", MemorySummary.NATIVE_NOT_COUNTED);
+        }
+        return allocations;
+    }
+
+    private AbstractLongAssert<?> measuredInMemory(String what, long value) {
+        String description = info.descriptionText();
+        String prefix = description == null || description.isEmpty() ? "" : description + ": ";
+        // Lazy for the same reason as measured().
+        return Assertions.assertThat(value)
+                .as(() -> prefix + what + " (memory: " + MemorySummary.describe(actual.memory())
+                        + "; top system calls: " + TopSyscalls.describe(actual, TopSyscalls.IN_MESSAGES) + ")");
+    }
+
+    private void failWithOutstandingBlocks(String message, NativeAllocationMetrics allocations) {
+        StringBuilder text = new StringBuilder(message);
+        for (String line : MemorySummary.outstandingBlocks(allocations)) {
+            text.append(System.lineSeparator()).append("  ").append(line);
+        }
+        failWithMemoryContext("%s", text);
+    }
+
+    private void failWithMemoryContext(String message, Object... arguments) {
+        failWithMessage("%s%nTop system calls: %s%nMemory: %s", String.format(message, arguments),
+                TopSyscalls.describe(actual, TopSyscalls.IN_MESSAGES), MemorySummary.describe(actual.memory()));
     }
 
     private AbstractLongAssert<?> measured(String what, long value) {

@@ -34,4 +34,15 @@ public @interface KernelTrace {
      * {@code @MaxSyscallLatency} on such a test is an error.
      */
     boolean latency() default true;
+
+    /**
+     * Whether to count the native allocations of the test's threads (malloc, calloc, realloc, free,
+     * posix_memalign, aligned_alloc), for {@link MaxNativeAllocations}, {@link NoNativeLeaks} and
+     * the reports. Off by default because it attaches uprobes to the C library's allocator: while
+     * they are attached, every allocator call of every thread of the JVM traps into the kernel,
+     * about 1 µs each (see docs/performance.md). They are attached only while a test that asks
+     * is traced, so only those tests pay. A native-allocation limit on a test turns this on.
+     * Java heap allocation, page faults and address-space growth are measured either way.
+     */
+    boolean nativeAllocations() default false;
 }

@@ -116,7 +116,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             limits = DeclaredLimits.of(context, test);
             boolean latency = DeclaredScope.latency(context);
             requireLatencyForLatencyLimits(latency, limits, test);
-            run = open(backend, session(context).scope(), latency, configuration);
+            // Only tests that ask pay for the allocator uprobes; a limit on native allocations asks.
+            boolean nativeAllocations = DeclaredScope.nativeAllocations(context)
+                    || limits.stream().anyMatch(Limit::needsNativeAllocations);
+            run = open(backend, session(context).scope(), latency, nativeAllocations, configuration);
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;
@@ -180,14 +183,14 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
-    private static TraceRun open(TracingBackend backend, Scope scope, boolean latency,
+    private static TraceRun open(TracingBackend backend, Scope scope, boolean latency, boolean nativeAllocations,
                                  KernelTraceConfiguration configuration) {
         Optional<String> unavailable = backend.unavailableReason();
         if (unavailable.isPresent()) {
             throw TracingUnavailable.handle(unavailable.get(), configuration.require());
         }
         try {
-            return backend.open(scope, latency);
+            return backend.open(scope, latency, nativeAllocations);
         } catch (TracingUnavailableException e) {
             throw TracingUnavailable.handle(e.getMessage(), configuration.require());
         }

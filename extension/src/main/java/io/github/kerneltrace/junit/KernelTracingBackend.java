@@ -23,7 +23,7 @@ final class KernelTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope, boolean latency) {
+    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
         int tid = Threads.currentTid();
         KernelTracer tracer = KernelTracer.shared();
         // A thread counts in one slot at a time, so tracing the whole process excludes all other slots.
@@ -34,6 +34,11 @@ final class KernelTracingBackend implements TracingBackend {
                 case TEST -> slot.trackThread(tid, true);
                 case THREAD -> slot.trackThread(tid, false);
                 case PROCESS -> slot.trackProcess();
+            }
+            if (nativeAllocations) {
+                // After tracking, before counting starts, as the slot requires; this attaches the
+                // allocator uprobes unless another traced test already has.
+                slot.countNativeAllocations();
             }
         } catch (RuntimeException | Error e) {
             slot.close();

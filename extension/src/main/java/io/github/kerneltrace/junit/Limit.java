@@ -1,5 +1,7 @@
 package io.github.kerneltrace.junit;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.function.ToLongFunction;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
@@ -13,17 +15,32 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
  * @param unit        how values are counted and shown
  * @param declaration the annotation that declared the limit, as written in source
  * @param measure     reads the measured value from a test's metrics
+ * @param context     whether the metrics measured it, and what explains a breach
  */
 record Limit(String metric, String label, long limit, Unit unit, String declaration,
-             ToLongFunction<KernelMetrics> measure) {
+             ToLongFunction<KernelMetrics> measure, LimitContext context) {
 
     /** Metric keys of limits on system calls start with this. */
     static final String SYSCALLS_PREFIX = "syscalls.";
     /** Metric keys of limits on the scheduler start with this. */
     static final String SCHEDULER_PREFIX = "scheduler.";
+    /** Metric keys of limits on memory start with this. */
+    static final String MEMORY_PREFIX = "memory.";
+    /** Metric keys of limits on native allocations start with this. */
+    static final String NATIVE_PREFIX = MEMORY_PREFIX + "native.";
+
+    /** A limit that is always measured and whose breach the measured number explains. */
+    Limit(String metric, String label, long limit, Unit unit, String declaration, ToLongFunction<KernelMetrics> measure) {
+        this(metric, label, limit, unit, declaration, measure, LimitContext.NONE);
+    }
 
     LimitResult check(KernelMetrics metrics) {
-        return new LimitResult(this, measure.applyAsLong(metrics));
+        Optional<String> notMeasured = context.notMeasured(metrics);
+        if (notMeasured.isPresent()) {
+            return LimitResult.notMeasured(this, notMeasured.get());
+        }
+        long measured = measure.applyAsLong(metrics);
+        return new LimitResult(this, measured, null, measured > limit ? context.breachDetails(metrics) : List.of());
     }
 
     /**
@@ -39,10 +56,23 @@ record Limit(String metric, String label, long limit, Unit unit, String declarat
         return metric.startsWith(SCHEDULER_PREFIX);
     }
 
+    /** Whether the limit is on memory: failure messages then show the test's memory figures. */
+    boolean onMemory() {
+        return metric.startsWith(MEMORY_PREFIX);
+    }
+
+    /**
+     * Whether the limit reads native allocations, which are counted only for tests that ask (the
+     * uprobes cost every allocator call of the JVM): such a limit asks for them.
+     */
+    boolean needsNativeAllocations() {
+        return metric.startsWith(NATIVE_PREFIX);
+    }
+
     /** How a limit's values are counted and shown. */
     enum Unit {
         CALLS("calls"),
-        /** Context switches, migrations: events that are not system calls. */
+        /** Context switches, migrations, native allocations, page faults: events that are not system calls. */
         COUNT("count"),
         NANOSECONDS("nanoseconds"),
         BYTES("bytes");
@@ -61,8 +91,8 @@ record Limit(String metric, String label, long limit, Unit unit, String declarat
             return switch (this) {
                 case CALLS, COUNT -> Long.toString(value);
                 case NANOSECONDS -> Durations.format(value);
-                // Exact bytes too: a breach by a few bytes must be visible.
-                case BYTES -> value < 1024 ? ByteSizes.format(value) : ByteSizes.format(value) + " (" + value + " B)";
+                // Exact bytes too: a breach by a few bytes must be visible. (Address-space growth can be negative.)
+                case BYTES -> Math.abs(value) < 1024 ? ByteSizes.format(value) : ByteSizes.format(value) + " (" + value + " B)";
             };
         }
     }

@@ -3,13 +3,16 @@ package io.github.kerneltrace.junit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.MemoryMetrics;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /**
  * The metrics published as JUnit report entries: totals, the ten most frequent system calls,
- * and the scheduler's counts and times.
+ * the scheduler's counts and times, and memory.
  */
 final class ReportEntries {
 
@@ -42,7 +45,28 @@ final class ReportEntries {
         entries.put("kerneltrace.scheduler.offCpuNanos", Long.toString(scheduler.offCpuNanos()));
         entries.put("kerneltrace.scheduler.runQueueP99Nanos",
                 Long.toString(scheduler.runQueueLatencyNanos().getValueAtPercentile(99)));
+        putMemory(entries, metrics.memory());
         entries.put("kerneltrace.limits.breached", Long.toString(outcome.breaches().size()));
         return entries;
+    }
+
+    /** Heap only where the JVM counts it, native figures only where counted: no entry claims a 0 nobody measured. */
+    private static void putMemory(Map<String, String> entries, MemoryMetrics memory) {
+        HeapAllocation heap = memory.heap();
+        if (heap.supported()) {
+            entries.put("kerneltrace.memory.heapAllocatedBytes", Long.toString(heap.bytes()));
+            if (heap.threadsNotCounted() > 0) {
+                entries.put("kerneltrace.memory.heapThreadsNotCounted", Integer.toString(heap.threadsNotCounted()));
+            }
+        }
+        NativeAllocationMetrics allocations = memory.nativeAllocations();
+        if (allocations.counted()) {
+            entries.put("kerneltrace.memory.nativeAllocations", Long.toString(allocations.allocations()));
+            entries.put("kerneltrace.memory.nativeOutstandingBytes", Long.toString(allocations.outstandingBytes()));
+        }
+        entries.put("kerneltrace.memory.minorFaults", Long.toString(memory.minorFaults()));
+        entries.put("kerneltrace.memory.majorFaults", Long.toString(memory.majorFaults()));
+        entries.put("kerneltrace.memory.mappedBytes", Long.toString(memory.mappedBytes()));
+        entries.put("kerneltrace.memory.unmappedBytes", Long.toString(memory.unmappedBytes()));
     }
 }

@@ -14,8 +14,8 @@ final class SummaryLine {
 
     /**
      * E.g. {@code [kerneltrace] AppendLogTest.append() scope=TEST: 42 syscalls (write 10, fsync 1, ...),
-     * 4.0 KiB written, 0 B read, p99 latency 35us, 12 switches (10 voluntary), on-CPU 3.1ms}, plus the
-     * breaches if any.
+     * 4.0 KiB written, 0 B read, p99 latency 35us, 12 switches (10 voluntary), on-CPU 3.1ms, heap 1.2 MiB,
+     * 310 page faults (0 major), mapped 2.0 MiB, unmapped 0 B}, plus the breaches if any.
      */
     static String of(TraceOutcome outcome) {
         KernelMetrics metrics = outcome.metrics();
@@ -38,6 +38,9 @@ final class SummaryLine {
         }
         if (SchedulerSummary.observed(metrics.scheduler())) {
             line.append(", ").append(SchedulerSummary.brief(metrics.scheduler()));
+        }
+        if (MemorySummary.observed(metrics.memory())) {
+            line.append(", ").append(MemorySummary.brief(metrics.memory()));
         }
         if (metrics.diagnostics().lostSamples()) {
             line.append(", ").append(metrics.diagnostics().describeLosses());

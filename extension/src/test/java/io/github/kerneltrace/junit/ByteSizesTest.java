@@ -44,6 +44,8 @@ class ByteSizesTest {
             "70000, 68.4 KiB",
             "1572864, 1.5 MiB",
             "1073741824, 1.0 GiB",
+            "-4096, -4.0 KiB",
+            "-5, -5 B",
     })
     void formatsInBinaryUnits(long bytes, String text) {
         assertThat(ByteSizes.format(bytes)).isEqualTo(text);

@@ -7,8 +7,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.HdrHistogram.Histogram;
 
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.metrics.LatencyHistograms;
+import io.github.kerneltrace.probes.metrics.MemoryMetrics;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
+import io.github.kerneltrace.probes.metrics.NativeFunction;
+import io.github.kerneltrace.probes.metrics.OutstandingAllocation;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
@@ -34,9 +39,26 @@ final class FakeTracingBackend implements TracingBackend {
                     latencies(2_040_000, 2_040_000, 2_040_000, 2_040_000, 2_040_000,
                             2_040_000, 2_040_000, 2_040_000, 2_040_000, 2_040_000)));
 
+    /**
+     * CANNED's system calls, and memory: 20,000,320 heap bytes by 2 threads (1 more ended uncounted);
+     * 6 native allocations (malloc 4096, 3 × 1000 freed again, 48; calloc 100) of which 3 blocks,
+     * 4244 bytes, are outstanding; 2011 minor and 1 major page faults; 8 MiB + 4 KiB mapped, 4 KiB unmapped.
+     */
+    static final KernelMetrics MEMORY = new KernelMetrics(CANNED.syscalls().values(), 0, 3,
+            KernelMetrics.Diagnostics.NONE, SchedulerMetrics.NONE, new MemoryMetrics(
+                    new HeapAllocation(20_000_320, 2, 1, true),
+                    new NativeAllocationMetrics(true, new long[] {5, 1, 0, 3, 0, 0}, 6, 7244, 3, 3000, 0, 0,
+                            latencies(4096, 1000, 1000, 1000, 48, 100), List.of(
+                            new OutstandingAllocation(0x7f0000001000L, 4096, NativeFunction.MALLOC, 4242, "main"),
+                            new OutstandingAllocation(0x7f0000002000L, 100, NativeFunction.CALLOC, 4250, ""),
+                            new OutstandingAllocation(0x7f0000003000L, 48, NativeFunction.MALLOC, 4242, "main"))),
+                    2011, 1, (8 << 20) + 4096, 4096));
+
     private final String unavailableReason;
     private final KernelMetrics metrics;
     final AtomicInteger opened = new AtomicInteger();
+    /** Runs opened with native allocations counted. */
+    final AtomicInteger openedCountingNative = new AtomicInteger();
     final AtomicInteger closed = new AtomicInteger();
 
     private FakeTracingBackend(String unavailableReason, KernelMetrics metrics) {
@@ -71,8 +93,13 @@ final class FakeTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope, boolean latency) {
+    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
         opened.incrementAndGet();
+        if (nativeAllocations) {
+            openedCountingNative.incrementAndGet();
+        }
+        // Like the kernel, native allocations are counted only for a test that asks.
+        KernelMetrics measured = nativeAllocations ? metrics : withoutNativeAllocations(metrics);
         return new TraceRun() {
             @Override
             public void start() {
@@ -84,7 +111,7 @@ final class FakeTracingBackend implements TracingBackend {
 
             @Override
             public KernelMetrics metrics() {
-                return metrics;
+                return measured;
             }
 
             @Override
@@ -92,6 +119,14 @@ final class FakeTracingBackend implements TracingBackend {
                 closed.incrementAndGet();
             }
         };
+    }
+
+    private static KernelMetrics withoutNativeAllocations(KernelMetrics metrics) {
+        MemoryMetrics memory = metrics.memory();
+        return new KernelMetrics(metrics.syscalls().values(), metrics.bytesRead(), metrics.bytesWritten(),
+                metrics.diagnostics(), metrics.scheduler(), new MemoryMetrics(memory.heap(),
+                NativeAllocationMetrics.NOT_COUNTED, memory.minorFaults(), memory.majorFaults(), memory.mappedBytes(),
+                memory.unmappedBytes()));
     }
 
     /** Detection says yes, but loading the programs fails. */
@@ -108,8 +143,33 @@ final class FakeTracingBackend implements TracingBackend {
         }
 
         @Override
-        public TraceRun open(Scope scope, boolean latency) {
+        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
             throw new io.github.kerneltrace.probes.TracingUnavailableException("the kernel refused the programs");
+        }
+    }
+
+    /** Traces, but cannot attach the allocator uprobes: a test that asks for native allocations cannot run. */
+    static final class RefusingNativeAllocations implements TracingBackend {
+
+        private final FakeTracingBackend tracing = measuring(MEMORY);
+
+        @Override
+        public Optional<String> unavailableReason() {
+            return Optional.empty();
+        }
+
+        @Override
+        public String kernelDescription() {
+            return "fake kernel";
+        }
+
+        @Override
+        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
+            if (nativeAllocations) {
+                throw new io.github.kerneltrace.probes.TracingUnavailableException(
+                        "native allocations cannot be counted: no C library allocator found in this process");
+            }
+            return tracing.open(scope, latency, false);
         }
     }
 }

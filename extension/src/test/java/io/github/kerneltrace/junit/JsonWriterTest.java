@@ -41,9 +41,11 @@ class JsonWriterTest {
         String json = new JsonWriter().beginArray()
                 .value("quote \" backslash \\ newline \n tab \t bell \u0007 µ")
                 .value((String) null)
+                .nullValue()
                 .endArray().toString();
 
-        assertThat(json).contains("\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0007 µ\"").contains("null");
+        assertThat(json).contains("\"quote \\\" backslash \\\\ newline \\n tab \\t bell \\u0007 µ\"")
+                .endsWith(",\n  null,\n  null\n]\n");
     }
 
     @Test

@@ -3,12 +3,18 @@ package io.github.kerneltrace.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.MemoryMetrics;
+import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
+import io.github.kerneltrace.probes.metrics.NativeFunction;
+import io.github.kerneltrace.probes.metrics.OutstandingAllocation;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
@@ -35,6 +41,68 @@ class MessagesTest {
         assertThat(SummaryLine.of(outcome)).isEqualTo("[kerneltrace] AppendLogTest.append() scope=TEST: 7 syscalls"
                 + " (write 3, openat 2, fsync 1, lseek 1), 3 B written, 0 B read, p99 latency 4.11ms,"
                 + " 12 switches (10 voluntary), on-CPU 3.1ms");
+    }
+
+    @Test
+    void summaryLineAddsMemoryWhenItWasMeasuredAndSaysWhichThreadsWereNotCounted() {
+        TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1,
+                FakeTracingBackend.MEMORY, List.of());
+
+        assertThat(SummaryLine.of(outcome)).isEqualTo("[kerneltrace] AppendLogTest.append() scope=TEST: 7 syscalls"
+                + " (write 3, openat 2, fsync 1, lseek 1), 3 B written, 0 B read, p99 latency 4.11ms,"
+                + " heap 19.1 MiB (1 thread the test started ended before the test did and was not counted),"
+                + " native 6 allocations (4.1 KiB outstanding), 2012 page faults (1 major), mapped 8.0 MiB, unmapped 4.0 KiB");
+    }
+
+    @Test
+    void memorySummaryLeavesOutWhatWasNotCounted() {
+        MemoryMetrics heapOnly = new MemoryMetrics(new HeapAllocation(1536, 1, 0, true), NativeAllocationMetrics.NOT_COUNTED,
+                1, 0, 0, 4096);
+
+        assertThat(MemorySummary.brief(heapOnly)).isEqualTo("heap 1.5 KiB, 1 page fault (0 major), mapped 0 B, unmapped 4.0 KiB");
+        assertThat(MemorySummary.describe(heapOnly)).isEqualTo("heap 1.5 KiB (1 thread), native allocations not counted,"
+                + " 1 minor + 0 major page faults, mapped 0 B, unmapped 4.0 KiB");
+        MemoryMetrics unsupported = new MemoryMetrics(HeapAllocation.UNSUPPORTED, NativeAllocationMetrics.NOT_COUNTED, 0, 0, 0, 0);
+        assertThat(MemorySummary.brief(unsupported)).startsWith("heap not counted (unsupported by this JVM), 0 page faults");
+        assertThat(MemorySummary.observed(unsupported)).as("an unsupported heap is worth saying").isTrue();
+        assertThat(MemorySummary.observed(MemoryMetrics.NONE)).isFalse();
+    }
+
+    @Test
+    void outstandingBlocksAreListedLargestFirstWithFunctionAndThreadAndWhatWasNotShown() {
+        List<OutstandingAllocation> ten = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            ten.add(new OutstandingAllocation(0x1000L * (i + 1), 64 - i, NativeFunction.POSIX_MEMALIGN, 7, "worker-1"));
+        }
+        NativeAllocationMetrics twelve = new NativeAllocationMetrics(true, new long[6], 12, 700, 0, 0, 0, 2,
+                FakeTracingBackend.latencies(64), ten);
+
+        assertThat(MemorySummary.outstandingBlocks(twelve))
+                .hasSize(13)
+                .startsWith("12 blocks outstanding, largest first:", "  64 B from posix_memalign at 0x1000 on thread 7 (worker-1)")
+                .endsWith("  and 2 more", "2 blocks were not tracked (the kernel's table of live blocks was full):"
+                        + " their release was not seen, so they count as outstanding");
+        assertThat(MemorySummary.outstandingBlocks(NativeAllocationMetrics.NOT_COUNTED)).isEmpty();
+    }
+
+    @Test
+    void aLimitThatWasNotMeasuredSaysWhy() {
+        Limit heap = new Limit("memory.heap.allocatedBytes", "heap allocated", 1024, Limit.Unit.BYTES,
+                "@MaxHeapAllocation(\"1KiB\")", metrics -> metrics.memory().heapAllocatedBytes(), MemoryLimitContext.HEAP);
+        KernelMetrics unsupported = new KernelMetrics(List.of(), 0, 0, KernelMetrics.Diagnostics.NONE, SchedulerMetrics.NONE,
+                new MemoryMetrics(HeapAllocation.UNSUPPORTED, NativeAllocationMetrics.NOT_COUNTED, 0, 0, 0, 0));
+
+        LimitResult result = heap.check(unsupported);
+        assertThat(result.breached()).isTrue();
+        assertThat(result.describe()).isEqualTo("heap allocated: limit 1.0 KiB (1024 B), not measured: "
+                + MemorySummary.HEAP_UNSUPPORTED + "  (@MaxHeapAllocation(\"1KiB\"))");
+        assertThat(heap.check(FakeTracingBackend.CANNED).breached()).as("0 heap bytes, measured").isFalse();
+    }
+
+    @Test
+    void addressSpaceThatShrankIsShownNegative() {
+        assertThat(Limit.Unit.BYTES.format(-8L << 20)).isEqualTo("-8.0 MiB (-8388608 B)");
+        assertThat(Limit.Unit.BYTES.format(-100)).isEqualTo("-100 B");
     }
 
     @Test

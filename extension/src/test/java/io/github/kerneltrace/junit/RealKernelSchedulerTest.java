@@ -132,7 +132,7 @@ class RealKernelSchedulerTest {
 
         String json = Files.readString(reports.resolve(Sleeping.class.getName() + ".parksTwentyTimes.json"));
         assertThat(json)
-                .contains("\"schemaVersion\": 2,")
+                .contains("\"schemaVersion\": 3,")
                 .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": (1[89]|2[0-2]),")
                 .containsPattern("\"wakeups\": (1[89]|2[0-2]),")
                 .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": (1[89]|2[0-2]),")
@@ -140,7 +140,7 @@ class RealKernelSchedulerTest {
                         + "\"limit\": 22,\\s+\"measured\": (1[89]|2[0-2]),\\s+\"breached\": false");
         assertThat(printed.toString().lines().filter(line -> line.startsWith("[kerneltrace] Sleeping.parksTwentyTimes()")))
                 .singleElement().asString()
-                .matches(".*, \\d+ switches \\((1[89]|2[0-2]) voluntary\\), on-CPU [0-9.]+(us|ms)");
+                .matches(".*, \\d+ switches \\((1[89]|2[0-2]) voluntary\\), on-CPU [0-9.]+(us|ms), heap .*");
     }
 
     private static void runSuccessfully(Class<?> fixture) {

@@ -159,7 +159,7 @@ class RealKernelTracingTest {
 
         String json = Files.readString(reports.resolve(Breaching.class.getName() + ".writesThreeBytes.json"));
         assertThat(json)
-                .contains("\"schemaVersion\": 2,")
+                .contains("\"schemaVersion\": 3,")
                 .contains("\"methodName\": \"writesThreeBytes\"")
                 .containsPattern("\"kernel\": \"libbpf [^\"]+\"")
                 .containsPattern("\"write\": \\{\\s+\"count\": 3,\\s+\"errors\": 0,\\s+\"errorsByErrno\": \\{},\\s+\"bytes\": 3,")

@@ -134,7 +134,7 @@ class SchedulerLimitsTest {
 
         String json = Files.readString(reports.resolve(Scheduled.class.getName() + ".breachesAll.json"));
         assertThat(json)
-                .contains("\"schemaVersion\": 2,")
+                .contains("\"schemaVersion\": 3,")
                 .contains("""
                           "scheduler": {
                             "voluntarySwitches": 10,
@@ -165,7 +165,7 @@ class SchedulerLimitsTest {
                               "mean": 2043904.0
                             }
                           },
-                          "limits": [
+                          "memory": {
                         """)
                 .containsPattern("\\{\\s+\"metric\": \"scheduler.voluntarySwitches\",\\s+"
                         + "\"declaration\": \"@MaxContextSwitches\\(value = 3, kind = VOLUNTARY\\)\",\\s+"

@@ -170,6 +170,8 @@ public final class KernelTracer {
         config.write(CONFIG_ADDRESS_SPACE, bitmap(addressSpace), 0, MAX_SYSCALLS / 64);
         config.setLong(CONFIG_PAGE_SIZE, LibC.INSTANCE.getpagesize());
         config.setInt(CONFIG_OWN_PROCESS, Threads.processId());
+        // the allocator uretprobes' own system call: never the test's
+        config.setInt(CONFIG_URETPROBE_SYSCALL, table.number("uretprobe").orElse(MAX_SYSCALLS));
     }
 
     private static long[] bitmap(int[]... syscallSets) {
@@ -355,11 +357,12 @@ public final class KernelTracer {
             // depth raised (memory.bpf.h), and this very thread mallocs while attaching.
             for (NativeFunction function : NativeFunction.values()) {
                 if (function.allocates()) {
-                    object.attachUprobe(function.symbol() + "_exit", library, function.symbol(), true);
+                    object.attachUprobe(function.symbol() + "_exit", library, function.symbol(), 0, true);
                 }
             }
             for (NativeFunction function : NativeFunction.values()) {
-                object.attachUprobe(function.symbol() + "_enter", library, function.symbol(), false);
+                long offset = function == NativeFunction.FREE ? NativeAllocator.freeProbeOffset() : 0;
+                object.attachUprobe(function.symbol() + "_enter", library, function.symbol(), offset, false);
             }
         } catch (IllegalStateException e) {
             object.detachUprobes();

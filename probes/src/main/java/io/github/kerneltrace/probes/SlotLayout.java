@@ -98,13 +98,14 @@ final class SlotLayout {
 
     /**
      * .rodata: const volatile struct { u64 byte_counting_syscalls[8]; u64 address_space_syscalls[8];
-     * u64 page_size; u32 own_process; }
+     * u64 page_size; u32 own_process; u32 uretprobe_syscall; }
      */
-    static final int CONFIG_SIZE = 140;
+    static final int CONFIG_SIZE = 144;
     static final int CONFIG_BYTE_COUNTING = 0;
     static final int CONFIG_ADDRESS_SPACE = MAX_SYSCALLS / 8;
     static final int CONFIG_PAGE_SIZE = 2 * MAX_SYSCALLS / 8;
     static final int CONFIG_OWN_PROCESS = CONFIG_PAGE_SIZE + 8;
+    static final int CONFIG_URETPROBE_SYSCALL = CONFIG_OWN_PROCESS + 4;
 
     private SlotLayout() {
     }

@@ -8,8 +8,9 @@ import java.nio.file.Path;
 
 /**
  * The kernel's run time and run-queue wait of the calling thread (the first two fields of
- * {@code /proc/thread-self/schedstat}), read fresh: the kernel brings a running task's figures up
- * to date for the read. One positional read on a channel each thread keeps open.
+ * {@code /proc/thread-self/schedstat}): the kernel's own counters, which for a running task move at
+ * scheduler ticks and switches (not at the read). One positional read on a channel each thread
+ * keeps open.
  */
 final class ThreadRunTime {
 

@@ -68,9 +68,12 @@ class PageFaultTest {
             slot.stop();
             MemoryMetrics memory = slot.metrics().memory();
 
-            // the kernel's own count between two reads inside the counting window is the reference;
-            // the window is a few instructions wider on each side, where nothing faults
-            assertThat(memory.minorFaults()).isEqualTo(after[0] - before[0]).isGreaterThanOrEqualTo(PAGES);
+            // The kernel's own count between two reads inside the counting window is the reference.
+            // The window is a few instructions wider on each side, where the reads' own results are
+            // allocated: a new long[] can be the first touch of a heap page, one fault (seen: 1).
+            long kernel = after[0] - before[0];
+            assertThat(kernel).isGreaterThanOrEqualTo(PAGES);
+            assertThat(memory.minorFaults()).isBetween(kernel, kernel + 2);
             assertThat(memory.majorFaults()).isEqualTo(after[1] - before[1]);
         }
     }

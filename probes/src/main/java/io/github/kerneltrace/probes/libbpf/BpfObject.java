@@ -21,6 +21,7 @@ public final class BpfObject implements AutoCloseable {
     private final Memory bytes; // libbpf may keep pointing into the ELF bytes until close
     private final List<Pointer> links = new ArrayList<>();
     private final List<Pointer> uprobeLinks = new ArrayList<>();
+    private final List<Boolean> uprobeIsReturn = new ArrayList<>();
 
     private BpfObject(Libbpf libbpf, Pointer object, Memory bytes) {
         this.libbpf = libbpf;
@@ -110,9 +111,10 @@ public final class BpfObject implements AutoCloseable {
 
     /**
      * Attaches a loaded {@code SEC("uprobe")} or {@code SEC("uretprobe")} program to the entry or the return of
-     * {@code function} in the ELF file {@code binaryPath}, for this process only.
+     * {@code function} (or {@code offset} bytes into it) in the ELF file {@code binaryPath}, for this
+     * process only.
      */
-    public void attachUprobe(String programName, String binaryPath, String function, boolean returnProbe) {
+    public void attachUprobe(String programName, String binaryPath, String function, long offset, boolean returnProbe) {
         Pointer program = api.bpf_object__find_program_by_name(object, programName);
         if (program == null) {
             throw new IllegalStateException("BPF object has no program " + programName);
@@ -128,21 +130,54 @@ public final class BpfObject implements AutoCloseable {
         opts.setPointer(32, functionName);
         libbpf.log().clear();
         // the process id, not 0 ("the calling thread" to perf): the probe must outlive the attaching thread
-        Pointer link = api.bpf_program__attach_uprobe_opts(program, LibC.INSTANCE.getpid(), binaryPath, 0, opts);
+        Pointer link = api.bpf_program__attach_uprobe_opts(program, LibC.INSTANCE.getpid(), binaryPath, offset, opts);
         if (link == null) {
             throw new IllegalStateException("cannot attach a " + (returnProbe ? "uretprobe" : "uprobe") + " to "
-                    + function + " in " + binaryPath + ": " + Libbpf.describeError(Native.getLastError())
+                    + function + (offset == 0 ? "" : "+" + offset) + " in " + binaryPath + ": " + Libbpf.describeError(Native.getLastError())
                     + "; libbpf said:\n" + libbpf.log().recentLines());
         }
         uprobeLinks.add(link);
+        uprobeIsReturn.add(returnProbe);
     }
 
-    /** Detaches the uprobes only, the last attached first. */
+    /**
+     * Detaches the uprobes only: the entry probes (attached last), then the return probes, so that
+     * no thread sees an entry without its return. Each detach waits about 100 ms for the kernel
+     * (uprobe unregistration synchronizes with every CPU), so the links of each kind go at once.
+     */
     public void detachUprobes() {
-        for (int i = uprobeLinks.size() - 1; i >= 0; i--) {
-            api.bpf_link__destroy(uprobeLinks.get(i));
+        List<Pointer> entries = new ArrayList<>();
+        List<Pointer> returns = new ArrayList<>();
+        for (int i = 0; i < uprobeLinks.size(); i++) {
+            (uprobeIsReturn.get(i) ? returns : entries).add(uprobeLinks.get(i));
         }
+        destroyConcurrently(entries);
+        destroyConcurrently(returns);
         uprobeLinks.clear();
+        uprobeIsReturn.clear();
+    }
+
+    private void destroyConcurrently(List<Pointer> doomed) {
+        List<Thread> threads = new ArrayList<>();
+        for (Pointer link : doomed) {
+            Thread thread = new Thread(() -> api.bpf_link__destroy(link), "kerneltrace-detach-uprobe");
+            thread.setDaemon(true);
+            thread.start();
+            threads.add(thread);
+        }
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            while (thread.isAlive()) {
+                try {
+                    thread.join(); // the link must be gone before the caller goes on
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Detaches every attached program; the programs and maps stay loaded. */

@@ -1,0 +1,28 @@
+package io.github.kerneltrace.junit;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+
+/**
+ * What a limit needs to know about a test's metrics beyond the measured number: whether the
+ * metrics could measure it at all (a limit that cannot be checked must fail, not pass on a 0),
+ * and what explains a breach (the leaked blocks behind an outstanding-bytes figure).
+ */
+interface LimitContext {
+
+    /** A limit whose number says everything: always measured, nothing to add. */
+    LimitContext NONE = new LimitContext() {
+    };
+
+    /** Empty when {@code metrics} measured the limit's metric; else why not, ending with the fix. */
+    default Optional<String> notMeasured(KernelMetrics metrics) {
+        return Optional.empty();
+    }
+
+    /** Lines shown under a breach of the limit, e.g. the largest blocks still outstanding. */
+    default List<String> breachDetails(KernelMetrics metrics) {
+        return List.of();
+    }
+}

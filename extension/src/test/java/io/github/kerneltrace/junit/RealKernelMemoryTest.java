@@ -1,0 +1,498 @@
+package io.github.kerneltrace.junit;
+
+import static io.github.kerneltrace.junit.KernelTraceAssertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.TestExecutionResult.Status;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+
+import io.github.kerneltrace.probes.KernelTracer;
+import io.github.kerneltrace.probes.Threads;
+import io.github.kerneltrace.probes.metrics.HeapAllocation;
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+
+/**
+ * The memory limits, assertions and reports on the real kernel, against oracles: arrays of known
+ * size and the JVM's own allocation counter, native blocks whose address the fixture knows, pages
+ * the fixture touches and the kernel's own {@code minflt} for the test thread, and a mapping of
+ * known length.
+ *
+ * <p>Fresh pages come from an anonymous {@code mmap} with transparent huge pages refused, not from
+ * {@code ByteBuffer.allocateDirect}: that one mallocs, and glibc may hand back a block freed by an
+ * earlier run whose pages are already there (no fault), or, with huge pages, fault 2 MiB at once.
+ */
+class RealKernelMemoryTest {
+
+    /** Each fixture test's final metrics, by method name, recorded in its {@code @AfterEach}. */
+    static final Map<String, KernelMetrics> MEASURED = new ConcurrentHashMap<>();
+    /** What the fixtures observed themselves, by name. */
+    static final Map<String, Object> ORACLE = new ConcurrentHashMap<>();
+
+    static final int ARRAY_BYTES = 1_000_000;
+    /** A byte[1_000_000] on a 64-bit HotSpot: 16 bytes of header, the elements, padded to 8. */
+    static final long ARRAY_HEAP_BYTES = 1_000_016;
+    static final int PAGE = 4096;
+    static final int PAGES_TOUCHED = 2000;
+    static final long MAPPING = 8 << 20;
+
+    private static Duration detachDelay;
+
+    @BeforeAll
+    static void kernelCanTrace() {
+        RealKernel.requireTracing();
+        // Uprobes stay attached for the detach delay after the last test that counted native
+        // allocations: without one, whether they are attached shows only which tests asked.
+        detachDelay = KernelTracer.shared().detachDelay();
+        KernelTracer.shared().setDetachDelay(Duration.ZERO);
+        // The first traced test of a JVM has a 16-byte native block outstanding that the JVM
+        // allocated on the test thread during JUnit's invocation and kept (seen every time, never
+        // again after one traced test; not in the test body, no class loaded). Not the fixtures' leak.
+        runSuccessfully(WarmUp.class, Map.of());
+    }
+
+    @AfterAll
+    static void restoreDetachDelay() {
+        if (detachDelay != null) {
+            KernelTracer.shared().setDetachDelay(detachDelay);
+        }
+    }
+
+    @BeforeEach
+    void noUprobesLeftFromEarlierTests() throws InterruptedException {
+        // A test class before this one may have left them attached for its (non-zero) delay.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (KernelTracer.shared().uprobesAttached() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(KernelTracer.shared().uprobesAttached()).as("uprobes attached before the fixture runs").isFalse();
+    }
+
+    @Test
+    void aTestThatAllocatesTwentyMegabytesOfHeapBreachesOneMebibyteWithTheMeasuredValue() {
+        EngineExecutionResults results = Fixtures.run(Heap.class);
+
+        Throwable breach = Fixtures.throwableOf(results.testEvents(), "allocatesTwentyMegabytes");
+        assertThat(breach).isInstanceOf(KernelLimitExceededError.class)
+                .hasMessageStartingWith("KernelTrace limits exceeded in Heap.allocatesTwentyMegabytes() [scope TEST]:\n"
+                        + "  - heap allocated: limit 1.0 MiB (1048576 B), measured 19.1 MiB (")
+                .hasMessageContaining("  (@MaxHeapAllocation(\"1MiB\"))\nTop system calls: ")
+                .hasMessageContaining("\nMemory: heap 19.1 MiB (1 thread), native allocations not counted, ");
+        long measured = number(breach.getMessage(), "measured 19\\.1 MiB \\((\\d+) B\\)");
+        HeapAllocation heap = MEASURED.get("allocatesTwentyMegabytes").memory().heap();
+        assertThat(heap.bytes()).isEqualTo(measured);
+        // At least the arrays, and what the JVM itself counted for the loop; the rest is the list
+        // holding them and JUnit's invocation of the method.
+        long arrays = (long) Heap.ARRAYS * ARRAY_HEAP_BYTES;
+        assertThat(measured).isGreaterThanOrEqualTo((Long) ORACLE.get("heapLoop")).isGreaterThanOrEqualTo(arrays)
+                .isLessThan(arrays + 64 * 1024);
+        assertThat(heap.threadsCounted()).isEqualTo(1);
+        assertThat(heap.complete()).isTrue();
+        assertThat(Fixtures.statusOf(results.testEvents(), "allocatesTwentyMegabytesWithinBudget")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(MEASURED.get("allocatesTwentyMegabytesWithinBudget")).heapAllocatedBytes().isGreaterThanOrEqualTo(arrays);
+    }
+
+    @Test
+    void aThreadTheTestStartedAndThatIsStillRunningIsCountedByItsName() {
+        runSuccessfully(Heap.class, "childAllocatesAndKeepsRunning");
+
+        HeapAllocation heap = MEASURED.get("childAllocatesAndKeepsRunning").memory().heap();
+        assertThat(heap.threadsCounted()).as("the test thread and its child").isEqualTo(2);
+        assertThat(heap.bytes()).isGreaterThanOrEqualTo((Long) ORACLE.get("childHeap"))
+                .isGreaterThanOrEqualTo(Heap.CHILD_ARRAYS * ARRAY_HEAP_BYTES);
+    }
+
+    @Test
+    void aLeakedNativeBlockFailsNoNativeLeaksNamingItsSizeFunctionAndThread() {
+        EngineExecutionResults results = Fixtures.run(NativeBlocks.class);
+
+        String block = "4.0 KiB (4096 B) from malloc at 0x" + Long.toHexString((Long) ORACLE.get("leakedAddress"))
+                + " on thread " + ORACLE.get("leakingTid") + " (" + ORACLE.get("leakingThread") + ")";
+        assertThat(Fixtures.throwableOf(results.testEvents(), "leaksOneBlock"))
+                .isInstanceOf(KernelLimitExceededError.class)
+                .hasMessageStartingWith("KernelTrace limits exceeded in NativeBlocks.leaksOneBlock() [scope TEST]:\n"
+                        + "  - native bytes outstanding: limit 0 B, measured ")
+                .hasMessageContaining("  (@NoNativeLeaks)\n      ")
+                .hasMessageContaining(" outstanding, largest first:\n")
+                .hasMessageContaining("\n        " + block + "\n")
+                .hasMessageContaining("\nMemory: heap ");
+        assertThat(MEASURED.get("leaksOneBlock").memory().nativeAllocations().largestOutstanding())
+                .anySatisfy(outstanding -> assertThat(outstanding.address()).isEqualTo(ORACLE.get("leakedAddress")));
+        assertThat(Fixtures.statusOf(results.testEvents(), "freesItsBlock")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(MEASURED.get("freesItsBlock")).nativeAllocations().isPositive();
+    }
+
+    @Test
+    void touchingTwoThousandFreshPagesBreachesPageFaultsAndMappingEightMebibytesBreachesAddressSpaceGrowth() {
+        EngineExecutionResults results = Fixtures.run(Pages.class);
+
+        Throwable breach = Fixtures.throwableOf(results.testEvents(), "touchesTwoThousandFreshPages");
+        assertThat(breach).isInstanceOf(KernelLimitExceededError.class)
+                .hasMessageContaining("\n  - minor page faults: limit 100, measured ")
+                .hasMessageContaining("  (@MaxPageFaults(value = 100, kind = MINOR))\n")
+                .hasMessageContaining("\n  - address-space growth: limit 1.0 MiB (1048576 B), measured ")
+                .hasMessageContaining("  (@MaxAddressSpaceGrowth(\"1MiB\"))\n");
+        long faults = number(breach.getMessage(), "minor page faults: limit 100, measured (\\d+) ");
+        // The kernel's own count for the thread, read in the test around the touching, is the oracle.
+        long touched = (Long) ORACLE.get("minfltWhileTouching");
+        assertThat(touched).isGreaterThanOrEqualTo(PAGES_TOUCHED);
+        assertThat(faults).isGreaterThanOrEqualTo(touched);
+        KernelMetrics metrics = MEASURED.get("touchesTwoThousandFreshPages");
+        assertThat(metrics).minorFaults().isEqualTo(faults);
+        assertThat(metrics).addressSpaceGrowthBytes().isGreaterThanOrEqualTo(MAPPING);
+        assertThat(metrics.memory().mappedBytes()).isGreaterThanOrEqualTo(MAPPING);
+    }
+
+    @Test
+    void theJsonReportHasTheMemoryFiguresOfTheTest(@TempDir Path reports) throws IOException {
+        runSuccessfully(Reported.class, Map.of("kerneltrace.reportDir", reports.toString()));
+
+        String json = Files.readString(reports.resolve(Reported.class.getName() + ".allocatesEverything.json"));
+        assertThat(json).contains("\"schemaVersion\": 3,");
+        assertThat(number(json, "\"heap\": \\{\\s+\"allocatedBytes\": (\\d+),"))
+                .isGreaterThanOrEqualTo(Reported.ARRAYS * ARRAY_HEAP_BYTES);
+        assertThat(json).containsPattern("\"threadsCounted\": 1,\\s+\"threadsNotCounted\": 0,\\s+\"supported\": true");
+        // Three blocks malloc'ed, one freed: the JVM may malloc and free a few of its own around them.
+        assertThat(number(json, "\"calls\": \\{\\s+\"malloc\": (\\d+),")).isGreaterThanOrEqualTo(3);
+        assertThat(number(json, "\"free\": (\\d+),")).isGreaterThanOrEqualTo(1);
+        assertThat(number(json, "\"outstandingAllocations\": (\\d+),")).isGreaterThanOrEqualTo(2);
+        assertThat(number(json, "\"outstandingBytes\": (\\d+),")).isGreaterThanOrEqualTo(2L * Reported.BLOCK);
+        assertThat(number(json, "\"sizeBytes\": \\{\\s+\"count\": (\\d+),")).isGreaterThanOrEqualTo(3);
+        @SuppressWarnings("unchecked")
+        List<Long> kept = (List<Long>) ORACLE.get("keptAddresses");
+        for (long address : kept) {
+            assertThat(json).containsPattern("\\{\\s+\"address\": \"0x" + Long.toHexString(address) + "\",\\s+"
+                    + "\"bytes\": " + Reported.BLOCK + ",\\s+\"function\": \"malloc\",\\s+"
+                    + "\"tid\": " + ORACLE.get("reportedTid") + ",\\s+\"thread\": \""
+                    + Pattern.quote((String) ORACLE.get("reportedThread")) + "\"\\s+}");
+        }
+        assertThat(number(json, "\"pageFaults\": \\{\\s+\"minor\": (\\d+),")).isGreaterThanOrEqualTo(PAGES_TOUCHED);
+        assertThat(number(json, "\"mappedBytes\": (\\d+),")).isGreaterThanOrEqualTo(MAPPING);
+        assertThat(number(json, "\"growthBytes\": (-?\\d+)")).isGreaterThanOrEqualTo(MAPPING);
+    }
+
+    @Test
+    void uprobesAreAttachedOnlyForTestsThatCountNativeAllocations(@TempDir Path reports) throws IOException {
+        runSuccessfully(Uprobes.class, Map.of("kerneltrace.reportDir", reports.toString()));
+
+        assertThat(ORACLE.get("uprobesWithout")).as("attached in a test that did not ask").isEqualTo(false);
+        assertThat(ORACLE.get("uprobesWith")).as("attached in a test that asked").isEqualTo(true);
+        assertThat(ORACLE.get("uprobesWithLimit")).as("attached in a test with a native limit").isEqualTo(true);
+        String prefix = Uprobes.class.getName();
+        assertThat(Files.readString(reports.resolve(prefix + ".withoutNativeAllocations.json"))).contains("\"native\": null,");
+        assertThat(Files.readString(reports.resolve(prefix + ".withNativeAllocations.json"))).contains("\"native\": {");
+        assertThat(MEASURED.get("withoutNativeAllocations").memory().nativeAllocations().counted()).isFalse();
+        assertThat(KernelTracer.shared().uprobesAttached()).as("detached after the last test that asked").isFalse();
+    }
+
+    private static void runSuccessfully(Class<?> fixture, Map<String, String> configuration) {
+        EngineExecutionResults results = Fixtures.run(fixture, configuration);
+        results.testEvents().failed().stream().findFirst().ifPresent(failed -> {
+            throw new AssertionError("fixture test failed: " + failed.getTestDescriptor().getDisplayName(),
+                    failed.getRequiredPayload(TestExecutionResult.class).getThrowable().orElse(null));
+        });
+        results.testEvents().assertStatistics(stats -> stats.aborted(0).failed(0));
+    }
+
+    private static void runSuccessfully(Class<?> fixture, String methodName) {
+        EngineExecutionResults results = Fixtures.run(fixture);
+        assertThat(Fixtures.statusOf(results.testEvents(), methodName)).isEqualTo(Status.SUCCESSFUL);
+    }
+
+    /** The first group of {@code regex} in {@code text}, as a number. */
+    private static long number(String text, String regex) {
+        Matcher matcher = Pattern.compile(regex).matcher(text);
+        assertThat(matcher.find()).as("%s in%n%s", regex, text).isTrue();
+        return Long.parseLong(matcher.group(1));
+    }
+
+    /** This thread's minor faults so far, the kernel's {@code minflt} (field 10 of /proc/thread-self/stat). */
+    static long minflt() throws IOException {
+        String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+        String[] afterName = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(afterName[7]);
+    }
+
+    /** This thread's name as the kernel knows it. */
+    static String comm() throws IOException {
+        return Files.readString(Path.of("/proc/thread-self/comm")).strip();
+    }
+
+    /** Anonymous memory straight from the kernel, through JNA: no allocator hands out pages touched before. */
+    interface Mappings extends Library {
+        Mappings C = Native.load("c", Mappings.class);
+
+        int PROT_READ_WRITE = 0x1 | 0x2;
+        int MAP_PRIVATE_ANONYMOUS = 0x02 | 0x20;
+        /** One fault per 4 KiB page, not per 2 MiB. */
+        int MADV_NOHUGEPAGE = 15;
+
+        Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
+
+        int munmap(Pointer address, long length);
+
+        int madvise(Pointer address, long length, int advice);
+
+        /** Maps {@code length} bytes of fresh anonymous memory, in 4 KiB pages. */
+        static Pointer map(long length) {
+            Pointer memory = C.mmap(null, length, PROT_READ_WRITE, MAP_PRIVATE_ANONYMOUS, -1, 0);
+            assertThat(Pointer.nativeValue(memory)).as("mmap").isNotEqualTo(-1L);
+            assertThat(C.madvise(memory, length, MADV_NOHUGEPAGE)).as("madvise").isZero();
+            return memory;
+        }
+
+        /** Writes one byte into each of the first {@code pages} pages: one minor fault each. */
+        static void touch(Pointer memory, int pages) {
+            for (int page = 0; page < pages; page++) {
+                memory.setByte((long) page * PAGE, (byte) 1);
+            }
+        }
+    }
+
+    /** Base of the fixtures: records each test's final metrics. */
+    abstract static class Recorded {
+
+        @AfterEach
+        void record(TestInfo info, KernelTraceSession session) {
+            MEASURED.put(info.getTestMethod().orElseThrow().getName(), session.metrics());
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class Heap extends Recorded {
+
+        static final int ARRAYS = 20;
+        static final int CHILD_ARRAYS = 5;
+        static final com.sun.management.ThreadMXBean THREADS =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+        /** Keeps the arrays reachable, so that the JIT cannot elide their allocation. */
+        List<byte[]> kept;
+        CountDownLatch release;
+        Thread child;
+
+        @BeforeEach
+        void warmUp() {
+            kept = new ArrayList<>(ARRAYS);
+            allocate(1, new ArrayList<>());
+            release = new CountDownLatch(1);
+        }
+
+        @AfterEach
+        void stopChild() throws InterruptedException {
+            release.countDown();
+            if (child != null) {
+                child.join();
+            }
+        }
+
+        @Test
+        @MaxHeapAllocation("1MiB")
+        void allocatesTwentyMegabytes() {
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            allocate(ARRAYS, kept);
+            ORACLE.put("heapLoop", THREADS.getCurrentThreadAllocatedBytes() - before);
+        }
+
+        @Test
+        @MaxHeapAllocation("64MiB")
+        void allocatesTwentyMegabytesWithinBudget() {
+            allocate(ARRAYS, kept);
+        }
+
+        @Test
+        void childAllocatesAndKeepsRunning() throws InterruptedException {
+            CountDownLatch allocated = new CountDownLatch(1);
+            child = new Thread(() -> {
+                long before = THREADS.getCurrentThreadAllocatedBytes();
+                allocate(CHILD_ARRAYS, new ArrayList<>());
+                ORACLE.put("childHeap", THREADS.getCurrentThreadAllocatedBytes() - before);
+                allocated.countDown();
+                try {
+                    release.await(); // alive until after the test method: its counter can be read
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "memory-test-child");
+            child.start();
+            assertThat(allocated.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        static void allocate(int arrays, List<byte[]> into) {
+            for (int i = 0; i < arrays; i++) {
+                into.add(new byte[ARRAY_BYTES]);
+            }
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class NativeBlocks extends Recorded {
+
+        long block;
+
+        /**
+         * Runs what the test runs once, untraced, and records the oracles outside the measurement:
+         * the JVM mallocs on the first execution of a path (seen: a 16-byte block it keeps for
+         * each string constant the test method would put into ORACLE), which would show among
+         * the outstanding blocks.
+         */
+        @BeforeEach
+        void warmUp() throws IOException {
+            Native.free(Native.malloc(4096));
+            ORACLE.put("leakingTid", Threads.currentTid());
+            ORACLE.put("leakingThread", comm());
+        }
+
+        @AfterEach
+        void freeLeak() {
+            if (block != 0) {
+                ORACLE.put("leakedAddress", block);
+                Native.free(block);
+            }
+        }
+
+        @Test
+        @NoNativeLeaks
+        void leaksOneBlock() {
+            block = Native.malloc(4096); // freed in @AfterEach, after the measurement
+        }
+
+        @Test
+        @NoNativeLeaks
+        void freesItsBlock() {
+            Native.free(Native.malloc(4096));
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class Pages extends Recorded {
+
+        Pointer memory;
+
+        @BeforeEach
+        void warmUp() throws IOException {
+            Mappings.C.munmap(Mappings.map(MAPPING), MAPPING);
+            minflt();
+        }
+
+        @AfterEach
+        void unmap() {
+            if (memory != null) {
+                Mappings.C.munmap(memory, MAPPING);
+            }
+        }
+
+        @Test
+        @MaxPageFaults(value = 100, kind = FaultKind.MINOR)
+        @MaxAddressSpaceGrowth("1MiB")
+        void touchesTwoThousandFreshPages() throws IOException {
+            memory = Mappings.map(MAPPING); // kept until @AfterEach: the address space grows by 8 MiB
+            long before = minflt();
+            Mappings.touch(memory, PAGES_TOUCHED);
+            ORACLE.put("minfltWhileTouching", minflt() - before);
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace(nativeAllocations = true)
+    static class Reported extends Recorded {
+
+        static final int ARRAYS = 5;
+        /** An unusual size, so that no block of the JVM's own is taken for one of the fixture's. */
+        static final int BLOCK = 100_003;
+
+        final List<byte[]> kept = new ArrayList<>();
+        final List<Long> blocks = new ArrayList<>();
+        Pointer memory;
+
+        @BeforeEach
+        void warmUp() throws IOException {
+            Native.free(Native.malloc(BLOCK));
+            Mappings.C.munmap(Mappings.map(MAPPING), MAPPING);
+            Threads.currentTid();
+            comm();
+        }
+
+        @AfterEach
+        void release() {
+            blocks.forEach(Native::free);
+            if (memory != null) {
+                Mappings.C.munmap(memory, MAPPING);
+            }
+        }
+
+        @Test
+        void allocatesEverything() throws IOException {
+            Heap.allocate(ARRAYS, kept);
+            for (int i = 0; i < 3; i++) {
+                blocks.add(Native.malloc(BLOCK));
+            }
+            Native.free(blocks.remove(0));
+            memory = Mappings.map(MAPPING);
+            Mappings.touch(memory, PAGES_TOUCHED);
+            ORACLE.put("keptAddresses", List.copyOf(blocks));
+            ORACLE.put("reportedTid", Threads.currentTid());
+            ORACLE.put("reportedThread", comm());
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class WarmUp {
+
+        @Test
+        void traced() {
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class Uprobes extends Recorded {
+
+        @Test
+        void withoutNativeAllocations() {
+            ORACLE.put("uprobesWithout", KernelTracer.shared().uprobesAttached());
+        }
+
+        @Test
+        @KernelTrace(nativeAllocations = true)
+        void withNativeAllocations() {
+            ORACLE.put("uprobesWith", KernelTracer.shared().uprobesAttached());
+        }
+
+        @Test
+        @MaxNativeAllocations(1_000)
+        void withANativeLimit() {
+            ORACLE.put("uprobesWithLimit", KernelTracer.shared().uprobesAttached());
+        }
+    }
+}
