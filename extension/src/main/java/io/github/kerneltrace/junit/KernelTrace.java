@@ -40,7 +40,7 @@ public @interface KernelTrace {
      * posix_memalign, aligned_alloc), for {@link MaxNativeAllocations}, {@link NoNativeLeaks} and
      * the reports. Off by default because it attaches uprobes to the C library's allocator: while
      * they are attached, every allocator call of every thread of the JVM traps into the kernel,
-     * about 1 µs each (see docs/performance.md). They are attached only while a test that asks
+     * a few µs per malloc+free pair (see docs/performance.md). They are attached only while a test that asks
      * is traced, so only those tests pay. A native-allocation limit on a test turns this on.
      * Java heap allocation, page faults and address-space growth are measured either way.
      */

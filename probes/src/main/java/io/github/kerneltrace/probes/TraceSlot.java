@@ -134,7 +134,7 @@ public final class TraceSlot implements AutoCloseable {
      * Also count the C library allocator calls (malloc, calloc, realloc, free, posix_memalign,
      * aligned_alloc) of the slot's threads, and remember their blocks until released. This attaches
      * uprobes to this process's allocator, which then traps on every allocator call of every thread of
-     * the JVM (about 1 µs each, see docs/performance.md) until no slot asks any more.
+     * the JVM (a few µs per malloc+free pair, see docs/performance.md) until no slot asks any more.
      *
      * @throws TracingUnavailableException when the uprobes cannot be attached here, saying why
      */
