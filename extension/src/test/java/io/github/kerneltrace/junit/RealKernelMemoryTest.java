@@ -146,6 +146,8 @@ class RealKernelMemoryTest {
                 .anySatisfy(outstanding -> assertThat(outstanding.address()).isEqualTo(ORACLE.get("leakedAddress")));
         assertThat(Fixtures.statusOf(results.testEvents(), "freesItsBlock")).isEqualTo(Status.SUCCESSFUL);
         assertThat(MEASURED.get("freesItsBlock")).nativeAllocations().isPositive();
+        assertThat(MEASURED.get("freesItsBlock").memory().nativeAllocations().largestOutstanding())
+                .as("the freed block").noneMatch(outstanding -> outstanding.bytes() == 4096);
     }
 
     @Test
@@ -385,8 +387,12 @@ class RealKernelMemoryTest {
             block = Native.malloc(4096); // freed in @AfterEach, after the measurement
         }
 
+        /**
+         * Not {@code @NoNativeLeaks}: JDK 17 itself now and then leaves a few 20-byte blocks on a
+         * thread running warm code (docs/metrics.md); the freed 4 KiB block must not count.
+         */
         @Test
-        @NoNativeLeaks
+        @MaxNativeOutstanding("1KiB")
         void freesItsBlock() {
             Native.free(Native.malloc(4096));
         }
