@@ -21,7 +21,6 @@ public final class BpfObject implements AutoCloseable {
     private final Memory bytes; // libbpf may keep pointing into the ELF bytes until close
     private final List<Pointer> links = new ArrayList<>();
     private final List<Pointer> uprobeLinks = new ArrayList<>();
-    private final List<Boolean> uprobeIsReturn = new ArrayList<>();
 
     private BpfObject(Libbpf libbpf, Pointer object, Memory bytes) {
         this.libbpf = libbpf;
@@ -137,47 +136,19 @@ public final class BpfObject implements AutoCloseable {
                     + "; libbpf said:\n" + libbpf.log().recentLines());
         }
         uprobeLinks.add(link);
-        uprobeIsReturn.add(returnProbe);
     }
 
     /**
-     * Detaches the uprobes only: the entry probes (attached last), then the return probes, so that
-     * no thread sees an entry without its return. Each detach waits about 100 ms for the kernel
-     * (uprobe unregistration synchronizes with every CPU), so the links of each kind go at once.
+     * Detaches the uprobes only, the last attached first (entry probes before return probes, so
+     * that no thread sees an entry without its return). Each takes the kernel about 100 ms
+     * (unregistering a uprobe waits for every CPU); destroying them concurrently saves little, the
+     * kernel serializes most of it.
      */
     public void detachUprobes() {
-        List<Pointer> entries = new ArrayList<>();
-        List<Pointer> returns = new ArrayList<>();
-        for (int i = 0; i < uprobeLinks.size(); i++) {
-            (uprobeIsReturn.get(i) ? returns : entries).add(uprobeLinks.get(i));
+        for (int i = uprobeLinks.size() - 1; i >= 0; i--) {
+            api.bpf_link__destroy(uprobeLinks.get(i));
         }
-        destroyConcurrently(entries);
-        destroyConcurrently(returns);
         uprobeLinks.clear();
-        uprobeIsReturn.clear();
-    }
-
-    private void destroyConcurrently(List<Pointer> doomed) {
-        List<Thread> threads = new ArrayList<>();
-        for (Pointer link : doomed) {
-            Thread thread = new Thread(() -> api.bpf_link__destroy(link), "kerneltrace-detach-uprobe");
-            thread.setDaemon(true);
-            thread.start();
-            threads.add(thread);
-        }
-        boolean interrupted = false;
-        for (Thread thread : threads) {
-            while (thread.isAlive()) {
-                try {
-                    thread.join(); // the link must be gone before the caller goes on
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Detaches every attached program; the programs and maps stay loaded. */
