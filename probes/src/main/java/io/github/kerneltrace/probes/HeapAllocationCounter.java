@@ -42,33 +42,42 @@ final class HeapAllocationCounter {
     /**
      * Takes the baselines. Call last before counting starts.
      *
-     * @param othersCounted whether threads other than the calling one are tracked (or will be, as children)
+     * @param othersTracked whether threads other than the calling one are tracked already (their
+     *                      figures need a baseline; threads created later start from 0)
      * @param wholeProcess  whether every thread of the JVM is
      */
-    void start(boolean othersCounted, boolean wholeProcess) {
+    void start(boolean othersTracked, boolean wholeProcess) {
         if (THREADS == null) {
             return;
         }
-        this.othersCounted = othersCounted || wholeProcess;
         this.wholeProcess = wholeProcess;
-        if (this.othersCounted) {
+        othersAtStart = Map.of();
+        if (othersTracked || wholeProcess) {
             long[] ids = THREADS.getAllThreadIds();
             long[] bytes = THREADS.getThreadAllocatedBytes(ids);
             othersAtStart = new HashMap<>();
             for (int i = 0; i < ids.length; i++) {
                 othersAtStart.put(ids[i], bytes[i]);
             }
-            totalAtStart = wholeProcess ? total() : -1;
         }
+        totalAtStart = wholeProcess ? total() : -1;
         countingThreadStart = THREADS.getCurrentThreadAllocatedBytes();
     }
 
-    /** Reads the counters again. Call first after counting stops. */
-    void stop() {
+    /**
+     * Reads the counters again. Call first after counting stops.
+     *
+     * @param othersTracked whether the slot tracks threads other than the calling one (registered,
+     *                      or followed when the test created them): only then are the others read
+     */
+    void stop(boolean othersTracked) {
         if (THREADS == null) {
             return;
         }
         countingThreadStop = THREADS.getCurrentThreadAllocatedBytes();
+        othersCounted = othersTracked || wholeProcess;
+        threadsAtStop = new Thread[0];
+        othersAtStop = new long[0];
         if (othersCounted) {
             totalAtStop = wholeProcess ? total() : -1;
             threadsAtStop = liveThreads();

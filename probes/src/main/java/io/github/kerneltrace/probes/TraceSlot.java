@@ -60,7 +60,6 @@ public final class TraceSlot implements AutoCloseable {
     private boolean countingThread;
     /** The slot's hash keys, when read after counting stopped: then close() need not search for them. */
     private SlotKeys keysAfterStop;
-    private boolean followsChildren;
     private boolean wholeProcess;
     private boolean nativeAllocations;
     private final HeapAllocationCounter heap = new HeapAllocationCounter();
@@ -84,7 +83,6 @@ public final class TraceSlot implements AutoCloseable {
         requireOpen();
         tracer.track(tid, index, followChildren);
         trackedTids.add(tid);
-        followsChildren |= followChildren;
     }
 
     /**
@@ -166,7 +164,7 @@ public final class TraceSlot implements AutoCloseable {
         tracer.setControl(index, CONTROL_STOP_RUNTIME, 0);
         tracer.setControl(index, CONTROL_STOP_RUN_DELAY, 0);
         // last of all (nothing below allocates): the counting thread's heap figure is the JVM's own delta
-        heap.start(followsChildren || trackedTids.size() > (countingThread ? 1 : 0), wholeProcess);
+        heap.start(trackedTids.size() > (countingThread ? 1 : 0), wholeProcess);
         // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
         tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
         tracer.setControl(index, CONTROL_STOP_NS, 0);
@@ -181,7 +179,7 @@ public final class TraceSlot implements AutoCloseable {
         counting = false;
         tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
         tracer.setOpen(index, false);
-        heap.stop();
+        heap.stop(wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0);
         if (countingThread) {
             // This thread is on a CPU, so no context switch will close its last on-CPU stretch:
             // one (uncounted) system call does, in the thread's own context (sched.bpf.h).
@@ -226,7 +224,7 @@ public final class TraceSlot implements AutoCloseable {
     private MemoryMetrics memory(Histogram allocationSizes) {
         long[] memory = tracer.memoryStats(index);
         Map<Integer, String> others = new HashMap<>();
-        if (followsChildren || wholeProcess || trackedTids.size() > 1) {
+        if (wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0) {
             int self = Threads.currentTid();
             for (int tid : tracer.trackedThreads(index)) {
                 String name = ThreadNames.of(tid); // "" for threads of other processes: no Java heap there
