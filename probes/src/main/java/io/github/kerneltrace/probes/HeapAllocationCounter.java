@@ -27,8 +27,10 @@ final class HeapAllocationCounter {
 
     private boolean othersCounted;
     private boolean wholeProcess;
+    private boolean started;
     private long countingThreadStart;
-    private long countingThreadStop;
+    /** The counting thread's bytes over every start-stop window so far (a test may read its metrics midway). */
+    private long countingThreadBytes;
     private Map<Long, Long> othersAtStart = Map.of();
     private long totalAtStart;
     private long totalAtStop;
@@ -40,7 +42,9 @@ final class HeapAllocationCounter {
     }
 
     /**
-     * Takes the baselines. Call last before counting starts.
+     * Takes the baselines. Call last before counting starts. Counting may stop and start again:
+     * the counting thread's figure then covers the windows only; other threads' (which cannot be
+     * paused) run from the first start to the last stop, as the kernel's counts of them do.
      *
      * @param othersTracked whether threads other than the calling one are tracked already (their
      *                      figures need a baseline; threads created later start from 0)
@@ -50,6 +54,11 @@ final class HeapAllocationCounter {
         if (THREADS == null) {
             return;
         }
+        if (started) {
+            countingThreadStart = THREADS.getCurrentThreadAllocatedBytes();
+            return;
+        }
+        started = true;
         this.wholeProcess = wholeProcess;
         othersAtStart = Map.of();
         if (othersTracked || wholeProcess) {
@@ -74,7 +83,7 @@ final class HeapAllocationCounter {
         if (THREADS == null) {
             return;
         }
-        countingThreadStop = THREADS.getCurrentThreadAllocatedBytes();
+        countingThreadBytes += THREADS.getCurrentThreadAllocatedBytes() - countingThreadStart;
         othersCounted = othersTracked || wholeProcess;
         threadsAtStop = new Thread[0];
         othersAtStop = new long[0];
@@ -100,7 +109,7 @@ final class HeapAllocationCounter {
         if (THREADS == null) {
             return HeapAllocation.UNSUPPORTED;
         }
-        long bytes = countingThreadStop - countingThreadStart;
+        long bytes = countingThreadBytes;
         int counted = 1;
         if (wholeProcess && totalAtStart >= 0 && totalAtStop >= 0) {
             return new HeapAllocation(totalAtStop - totalAtStart, othersAtStop.length, 0, true);

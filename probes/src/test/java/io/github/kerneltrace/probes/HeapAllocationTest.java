@@ -56,6 +56,28 @@ class HeapAllocationTest {
     }
 
     @Test
+    void addsUpTheWindowsWhenCountingStopsAndStartsAgain() {
+        allocateMegabytes(1);
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.start();
+            long first = THREADS.getCurrentThreadAllocatedBytes();
+            allocateMegabytes(3);
+            first = THREADS.getCurrentThreadAllocatedBytes() - first;
+            slot.stop();
+            assertThat(slot.metrics().memory().heapAllocatedBytes()).isEqualTo(first);
+            allocateMegabytes(5); // between the windows: not counted
+            slot.start();
+            long second = THREADS.getCurrentThreadAllocatedBytes();
+            allocateMegabytes(2);
+            second = THREADS.getCurrentThreadAllocatedBytes() - second;
+            slot.stop();
+
+            assertThat(slot.metrics().memory().heapAllocatedBytes()).isEqualTo(first + second);
+        }
+    }
+
+    @Test
     void countsThreadsTheTestStartedAndSaysWhichEndedUncounted() throws InterruptedException {
         CountDownLatch release = new CountDownLatch(1);
         long[] alive = new long[1];

@@ -139,7 +139,7 @@ public class KernelTraceSuiteReport implements TestExecutionListener {
     }
 
     private static String render(List<Row> rows) {
-        String[] header = {"TEST", "VERDICT", "SYSCALLS", "TOP CALLS", "WRITTEN", "READ"};
+        String[] header = {"TEST", "VERDICT", "SYSCALLS", "TOP CALLS", "WRITTEN", "READ", "HEAP", "MALLOCS"};
         List<String[]> cells = new ArrayList<>();
         for (Row row : rows) {
             Map<String, String> e = row.entries();
@@ -148,7 +148,10 @@ public class KernelTraceSuiteReport implements TestExecutionListener {
                 e.getOrDefault("kerneltrace.syscalls.total", "-"),
                 topCalls(e),
                 bytes(e.get("kerneltrace.bytes.written")),
-                bytes(e.get("kerneltrace.bytes.read"))});
+                bytes(e.get("kerneltrace.bytes.read")),
+                bytes(e.get("kerneltrace.memory.heapAllocatedBytes")),
+                // only for tests that count native allocations
+                e.getOrDefault("kerneltrace.memory.nativeAllocations", "")});
         }
         int[] width = new int[header.length];
         for (int i = 0; i < header.length; i++) {
