@@ -28,6 +28,7 @@ final class HeapAllocationCounter {
     private boolean othersCounted;
     private boolean wholeProcess;
     private boolean started;
+    private Thread countingThread;
     private long countingThreadStart;
     /** The counting thread's bytes over every start-stop window so far (a test may read its metrics midway). */
     private long countingThreadBytes;
@@ -59,6 +60,7 @@ final class HeapAllocationCounter {
             return;
         }
         started = true;
+        countingThread = Thread.currentThread();
         this.wholeProcess = wholeProcess;
         othersAtStart = Map.of();
         if (othersTracked || wholeProcess) {
@@ -116,10 +118,9 @@ final class HeapAllocationCounter {
         }
         Map<String, Integer> unclaimedNames = new HashMap<>();
         otherThreads.values().forEach(comm -> unclaimedNames.merge(comm, 1, Integer::sum));
-        Thread current = Thread.currentThread();
         for (int i = 0; i < threadsAtStop.length; i++) {
             Thread thread = threadsAtStop[i];
-            if (thread == current || othersAtStop[i] < 0) {
+            if (thread == countingThread || othersAtStop[i] < 0) {
                 continue;
             }
             if (!wholeProcess && !claim(unclaimedNames, kernelName(thread.getName()))) {

@@ -82,6 +82,10 @@ final class SlotLayout {
     /** live_allocations: u64 address -> struct live_allocation { u64 size; u32 slot; u32 tid; u32 function; u32 pad; } */
     static final int LIVE_KEY_SIZE = 8;
     static final int LIVE_VALUE_SIZE = 24;
+    static final int LIVE_SIZE = 0;
+    static final int LIVE_SLOT = 8;
+    static final int LIVE_TID = 12;
+    static final int LIVE_FUNCTION = 16;
 
     /** latency_buckets "system call numbers" of the scheduler's and the allocator's histograms */
     static final int HIST_RUN_QUEUE = 0xFFF0;

@@ -58,6 +58,8 @@ public final class TraceSlot implements AutoCloseable {
     private boolean counting;
     /** Whether the thread that started counting is one of this slot's tracked threads. */
     private boolean countingThread;
+    /** Its kernel id (0 until started). */
+    private int countingTid;
     /** The slot's hash keys, when read after counting stopped: then close() need not search for them. */
     private SlotKeys keysAfterStop;
     private boolean wholeProcess;
@@ -152,6 +154,7 @@ public final class TraceSlot implements AutoCloseable {
         // The counting thread's on-CPU time is the kernel's own figure between start and stop.
         int tid = Threads.currentTid();
         countingThread = trackedTids.contains(tid);
+        countingTid = tid;
         long[] schedstat = countingThread ? ThreadRunTime.current() : new long[2];
         long[] faults = countingThread ? ThreadPageFaults.current() : new long[2];
         tracer.setControl(index, CONTROL_START_TID, countingThread ? tid : 0);
@@ -225,10 +228,9 @@ public final class TraceSlot implements AutoCloseable {
         long[] memory = tracer.memoryStats(index);
         Map<Integer, String> others = new HashMap<>();
         if (wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0) {
-            int self = Threads.currentTid();
             for (int tid : tracer.trackedThreads(index)) {
                 String name = ThreadNames.of(tid); // "" for threads of other processes: no Java heap there
-                if (tid != self && !name.isEmpty()) {
+                if (tid != countingTid && !name.isEmpty()) {
                     others.put(tid, name);
                 }
             }
@@ -252,12 +254,12 @@ public final class TraceSlot implements AutoCloseable {
         tracer.liveAllocations().readAll(LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
             for (int i = 0; i < count; i++) {
                 long value = (long) i * LIVE_VALUE_SIZE;
-                if (values.getInt(value + 8) != index) {
+                if (values.getInt(value + LIVE_SLOT) != index) {
                     continue;
                 }
-                int function = values.getInt(value + 16);
-                int tid = values.getInt(value + 12);
-                largest.add(new OutstandingAllocation(keys.getLong((long) i * LIVE_KEY_SIZE), values.getLong(value),
+                int function = values.getInt(value + LIVE_FUNCTION);
+                int tid = values.getInt(value + LIVE_TID);
+                largest.add(new OutstandingAllocation(keys.getLong((long) i * LIVE_KEY_SIZE), values.getLong(value + LIVE_SIZE),
                         functions[Math.min(function, functions.length - 1)], tid, ""));
                 if (largest.size() > limit) {
                     largest.poll();
@@ -361,7 +363,7 @@ public final class TraceSlot implements AutoCloseable {
                 tracer.untrackFollowed(index);
             }
             if (nativeAllocations) {
-                tracer.deleteMatchingValues(tracer.liveAllocations(), LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, index, 8);
+                tracer.deleteMatchingValues(tracer.liveAllocations(), LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, index, LIVE_SLOT);
             }
             if (keysAfterStop != null) {
                 tracer.deleteKeys(tracer.latencyBuckets(), keysAfterStop.latency);
