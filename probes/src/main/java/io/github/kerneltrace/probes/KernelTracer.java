@@ -370,7 +370,7 @@ public final class KernelTracer {
         }
     }
 
-    /** The file the uprobes go into; {@code null} until first needed. */
+    /** The file the uprobes go into: the one that defines this process's {@code malloc}. */
     public synchronized String allocatorLibrary() {
         if (allocatorLibrary == null) {
             allocatorLibrary = NativeAllocator.libraryPath();

@@ -26,7 +26,12 @@ public final class NativeAllocator {
      * is lost is {@code free(NULL)}, which releases nothing and is then not counted as a call.
      */
     public static long freeProbeOffset() {
-        byte[] code = NativeLibrary.getProcess().getFunction("free").getByteArray(0, 12);
+        Pointer free = NativeLibrary.getProcess().getFunction("free");
+        if (!libraryPath().equals(fileDefining(free))) {
+            return 0; // free comes from elsewhere than malloc: probe where the uprobes go, at its start
+        }
+        // an int3 of another tool's probe in these bytes fails the match: then the start, always safe
+        byte[] code = free.getByteArray(0, 12);
         boolean testRdi = (code[0] & 0xFF) == 0x48 && (code[1] & 0xFF) == 0x85 && (code[2] & 0xFF) == 0xFF;
         if (!testRdi) {
             return 0;
@@ -61,10 +66,19 @@ public final class NativeAllocator {
         } catch (UnsatisfiedLinkError e) {
             throw new IllegalStateException("this process has no malloc symbol to probe (a statically linked allocator?)", e);
         }
+        String path = fileDefining(malloc);
+        if (path == null) {
+            throw new IllegalStateException("the dynamic linker cannot name the file that defines malloc");
+        }
+        return path;
+    }
+
+    /** The loaded file that holds {@code address}, or null. */
+    private static String fileDefining(Pointer address) {
         Memory info = new Memory(4 * 8L); // Dl_info: dli_fname, dli_fbase, dli_sname, dli_saddr
         info.clear();
-        if (LibC.INSTANCE.dladdr(malloc, info) == 0 || info.getPointer(0) == null) {
-            throw new IllegalStateException("the dynamic linker cannot name the file that defines malloc");
+        if (LibC.INSTANCE.dladdr(address, info) == 0 || info.getPointer(0) == null) {
+            return null;
         }
         return info.getPointer(0).getString(0);
     }

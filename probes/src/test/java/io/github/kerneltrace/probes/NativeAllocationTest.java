@@ -234,5 +234,7 @@ class NativeAllocationTest {
         }
         assertThat(tracer.uprobesAttached()).as("detached with the last slot that asked (detach delay 0)").isFalse();
         assertThat(tracer.allocatorLibrary()).contains("libc");
+        // Debian 12's glibc 2.36: free = test %rdi,%rdi (3 bytes); je rel32 (6); push %rbp <- probed here
+        assertThat(NativeAllocator.freeProbeOffset()).isEqualTo(9);
     }
 }
