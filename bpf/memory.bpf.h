@@ -106,6 +106,28 @@ static __always_inline void exit_allocator(__u64 address, bool failed)
 		__sync_fetch_and_add(&memory->lost_allocations, 1);
 }
 
+/*
+ * The return of every allocator function but free: one program, attached to each. Which call
+ * returns is the thread's alloc_function; posix_memalign returns 0 or an error, and its block
+ * through the out pointer it was given.
+ */
+SEC("uretprobe")
+int BPF_KRETPROBE(allocator_exit, __u64 ret)
+{
+	struct tracked_thread *t = current_tracked();
+	__u64 address = 0;
+	int error = (int)ret;
+
+	if (t && t->alloc_depth == 1 && t->alloc_function == NATIVE_POSIX_MEMALIGN) {
+		if (!error)
+			bpf_probe_read_user(&address, sizeof(address), (void *)t->alloc_arg);
+		exit_allocator(address, error != 0);
+		return 0;
+	}
+	exit_allocator(ret, false);
+	return 0;
+}
+
 SEC("uprobe")
 int BPF_KPROBE(malloc_enter, __u64 size)
 {
@@ -113,24 +135,10 @@ int BPF_KPROBE(malloc_enter, __u64 size)
 	return 0;
 }
 
-SEC("uretprobe")
-int BPF_KRETPROBE(malloc_exit, __u64 address)
-{
-	exit_allocator(address, false);
-	return 0;
-}
-
 SEC("uprobe")
 int BPF_KPROBE(calloc_enter, __u64 count, __u64 size)
 {
 	enter_allocator(NATIVE_CALLOC, count * size, 0);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(calloc_exit, __u64 address)
-{
-	exit_allocator(address, false);
 	return 0;
 }
 
@@ -144,13 +152,6 @@ int BPF_KPROBE(realloc_enter, __u64 old_address, __u64 size)
 {
 	release(old_address);
 	enter_allocator(NATIVE_REALLOC, size, 0);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(realloc_exit, __u64 address)
-{
-	exit_allocator(address, false);
 	return 0;
 }
 
@@ -180,30 +181,11 @@ int BPF_KPROBE(posix_memalign_enter, __u64 out, __u64 alignment, __u64 size)
 	return 0;
 }
 
-SEC("uretprobe")
-int BPF_KRETPROBE(posix_memalign_exit, int error)
-{
-	struct tracked_thread *t = current_tracked();
-	__u64 address = 0;
-
-	if (t && t->alloc_depth == 1 && !error)
-		bpf_probe_read_user(&address, sizeof(address), (void *)t->alloc_arg);
-	exit_allocator(address, error != 0);
-	return 0;
-}
-
 /* aligned_alloc(alignment, size); in glibc 2.36 also memalign, the same function. */
 SEC("uprobe")
 int BPF_KPROBE(aligned_alloc_enter, __u64 alignment, __u64 size)
 {
 	enter_allocator(NATIVE_ALIGNED_ALLOC, size, 0);
-	return 0;
-}
-
-SEC("uretprobe")
-int BPF_KRETPROBE(aligned_alloc_exit, __u64 address)
-{
-	exit_allocator(address, false);
 	return 0;
 }
 

@@ -357,7 +357,7 @@ public final class KernelTracer {
             // depth raised (memory.bpf.h), and this very thread mallocs while attaching.
             for (NativeFunction function : NativeFunction.values()) {
                 if (function.allocates()) {
-                    object.attachUprobe(function.symbol() + "_exit", library, function.symbol(), 0, true);
+                    object.attachUprobe("allocator_exit", library, function.symbol(), 0, true);
                 }
             }
             for (NativeFunction function : NativeFunction.values()) {
