@@ -1,39 +1,23 @@
 package io.github.kerneltrace.probes;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
 
 /**
  * The calling thread's page-fault counters ({@code minflt} and {@code majflt}, fields 10 and 12 of
  * {@code /proc/thread-self/stat}): the kernel's {@code min_flt} and {@code maj_flt}, which the BPF
- * programs read at context switches. One positional read on a channel each thread keeps open.
+ * programs read at context switches. One positional read on a channel each thread keeps open
+ * ({@link ThreadSelfFile}).
  */
 final class ThreadPageFaults {
 
-    private static final ThreadLocal<FileChannel> STAT = ThreadLocal.withInitial(() -> {
-        try {
-            return FileChannel.open(Path.of("/proc/thread-self/stat"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open /proc/thread-self/stat", e);
-        }
-    });
-    private static final ThreadLocal<ByteBuffer> BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocate(1024));
+    private static final ThreadSelfFile STAT = new ThreadSelfFile("stat", 1024);
 
     private ThreadPageFaults() {
     }
 
     /** Minor then major faults of the calling thread. */
     static long[] current() {
-        ByteBuffer buffer = BUFFER.get();
-        buffer.clear();
-        try {
-            STAT.get().read(buffer, 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/thread-self/stat", e);
-        }
+        ByteBuffer buffer = STAT.read();
         return parse(buffer, buffer.position());
     }
 
