@@ -182,7 +182,7 @@ public final class TraceSlot implements AutoCloseable {
         counting = false;
         tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
         tracer.setOpen(index, false);
-        heap.stop(wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0);
+        heap.stop(tracksOtherThreads());
         if (countingThread) {
             // This thread is on a CPU, so no context switch will close its last on-CPU stretch:
             // one (uncounted) system call does, in the thread's own context (sched.bpf.h).
@@ -227,7 +227,7 @@ public final class TraceSlot implements AutoCloseable {
     private MemoryMetrics memory(Histogram allocationSizes) {
         long[] memory = tracer.memoryStats(index);
         Map<Integer, String> others = new HashMap<>();
-        if (wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0) {
+        if (tracksOtherThreads()) {
             for (int tid : tracer.trackedThreads(index)) {
                 String name = ThreadNames.of(tid); // "" for threads of other processes: no Java heap there
                 if (tid != countingTid && !name.isEmpty()) {
@@ -245,6 +245,11 @@ public final class TraceSlot implements AutoCloseable {
         }
         return new MemoryMetrics(heapAllocation, nativeMetrics, memory[MEM_MINOR_FAULTS], memory[MEM_MAJOR_FAULTS],
                 memory[MEM_MAPPED_BYTES], memory[MEM_UNMAPPED_BYTES]);
+    }
+
+    /** Whether threads other than the counting one are tracked: registered, followed, or the whole process. */
+    private boolean tracksOtherThreads() {
+        return wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0;
     }
 
     /** The slot's largest blocks in live_allocations, largest first. */
