@@ -1,7 +1,5 @@
 package io.github.kerneltrace.benchmarks;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +14,6 @@ import io.github.kerneltrace.probes.NativeAllocator;
 import io.github.kerneltrace.probes.Threads;
 import io.github.kerneltrace.probes.TraceSlot;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
-import io.github.kerneltrace.probes.libbpf.Libbpf;
 import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
 import io.github.kerneltrace.probes.metrics.NativeFunction;
 
@@ -53,9 +50,7 @@ public final class NativeAllocationOverhead {
 
     public static void main(String[] args) throws Exception {
         Churn churn = Native.load(args[0], Churn.class);
-        BpfObject floor = BpfObject.open(Libbpf.get(), "floor", Files.readAllBytes(Path.of(args[1])));
-        floor.loadOnly(name -> true);
-        floor.load();
+        BpfObject floor = FloorPrograms.load(args[1]);
         int pairs = args.length > 2 ? Integer.parseInt(args[2]) : 200_000;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 9;
         KernelTracer tracer = KernelTracer.shared();

@@ -1,11 +1,8 @@
 package io.github.kerneltrace.benchmarks;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import io.github.kerneltrace.probes.KernelTracer;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
-import io.github.kerneltrace.probes.libbpf.Libbpf;
 import io.github.kerneltrace.probes.Threads;
 import io.github.kerneltrace.probes.TraceSlot;
 
@@ -30,9 +27,7 @@ public final class SyscallOverhead {
 
     public static void main(String[] args) throws Exception {
         String loop = args[0];
-        BpfObject floor = BpfObject.open(Libbpf.get(), "floor", Files.readAllBytes(Path.of(args[1])));
-        floor.loadOnly(name -> true);
-        floor.load();
+        BpfObject floor = FloorPrograms.load(args[1]);
         long calls = args.length > 2 ? Long.parseLong(args[2]) : 5_000_000;
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 7;
         KernelTracer tracer = KernelTracer.shared();
