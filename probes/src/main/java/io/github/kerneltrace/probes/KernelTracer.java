@@ -468,8 +468,16 @@ public final class KernelTracer {
     }
 
     void track(int tid, int slot, boolean followChildren) {
+        track(tid, processOf(tid), slot, followChildren);
+    }
+
+    /**
+     * Tracks a thread of a known process. A thread of this JVM listed a moment ago may have ended
+     * since: its entry is then never used, and is removed with the slot's.
+     */
+    void track(int tid, int process, int slot, boolean followChildren) {
         // let the thread's process past the in-kernel process filter
-        processFilter.setInt((long) (Integer.remainderUnsigned(processOf(tid), PROCESS_FILTER_SIZE)) * PROCESS_FILTER_STRIDE, 1);
+        processFilter.setInt((long) (Integer.remainderUnsigned(process, PROCESS_FILTER_SIZE)) * PROCESS_FILTER_STRIDE, 1);
         Memory key = new Memory(4);
         key.setInt(0, tid);
         Memory value = new Memory(TRACKED_THREAD_SIZE);

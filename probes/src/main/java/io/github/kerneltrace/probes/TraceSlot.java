@@ -103,7 +103,7 @@ public final class TraceSlot implements AutoCloseable {
             seen = new LinkedHashSet<>(trackedTids);
             for (int tid : threadsOfThisProcess()) {
                 if (trackedTids.add(tid)) {
-                    tracer.track(tid, index, true);
+                    tracer.track(tid, Threads.processId(), index, true); // listed as ours: no lookup, it may end meanwhile
                 }
             }
         } while (!seen.equals(trackedTids));
