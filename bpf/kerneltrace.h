@@ -26,6 +26,7 @@
 /* slot_control.flags */
 #define SLOT_LATENCY 1u		/* time each call: costs two clock reads and a histogram update per call */
 #define SLOT_NATIVE_ALLOCATIONS 2u	/* count malloc & co. (the uprobes are attached only for such slots) */
+#define SLOT_CAPTURE_START_FAULTS 4u	/* the counting thread's next system call records its faults as start_*_flt */
 
 /*
  * Processes whose threads may be tracked, by tgid % PROCESS_FILTER_SIZE. Checked before the
@@ -89,7 +90,11 @@ struct slot_control {
 	__u64 stop_runtime;
 	__u64 start_run_delay;		/* likewise for its run-queue wait (schedstat's second field) */
 	__u64 stop_run_delay;
-	/* likewise for its page faults (/proc/thread-self/stat's minflt and majflt) */
+	/*
+	 * Likewise for its page faults, recorded by the programs from the task itself: at start, at
+	 * the system call user space makes after setting SLOT_CAPTURE_START_FAULTS; at stop, at the
+	 * one it makes after stop_runtime (close_running_interval). 0: not recorded yet.
+	 */
 	__u64 start_min_flt;
 	__u64 stop_min_flt;
 	__u64 start_maj_flt;

@@ -304,8 +304,9 @@ static __always_inline int on_sched_migrate(__u64 *ctx)
 
 /*
  * The counting thread is on a CPU when counting stops, so no switch-out closes its last stretch.
- * User space writes its run time at stop (stop_runtime), then makes one system call; that call's
- * entry, in the thread's own context, adds the stretch (sys_enter calls this).
+ * Its first system call after stop records its fault counters; user space then writes its run
+ * time at stop (stop_runtime) and makes one more, whose entry, in the thread's own context, adds
+ * the stretch (sys_enter calls this).
  */
 static __always_inline void close_running_interval(struct tracked_thread *t)
 {
@@ -313,7 +314,16 @@ static __always_inline void close_running_interval(struct tracked_thread *t)
 	struct task_counters at_stop;
 	__u32 tid = current_tid();
 
-	if (!control || !control->stop_runtime || control->open || tid != control->start_tid)
+	if (!control || control->open || !control->stop_ns || tid != control->start_tid)
+		return;
+	/* the faults are the task's own, read at the thread's first call after stop (not a restart's) */
+	if (!control->stop_min_flt && !(control->flags & SLOT_CAPTURE_START_FAULTS)) {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+		control->stop_maj_flt = BPF_CORE_READ(task, maj_flt);
+		control->stop_min_flt = BPF_CORE_READ(task, min_flt);
+	}
+	if (!control->stop_runtime)
 		return;
 	/*
 	 * Already closed (this runs at every call after stop). Each counter on its own: schedstat's
@@ -333,6 +343,25 @@ static __always_inline void close_running_interval(struct tracked_thread *t)
 	at_stop.min_flt = at_stop.min_flt > t->min_flt_at_out ? at_stop.min_flt : t->min_flt_at_out;
 	at_stop.maj_flt = at_stop.maj_flt > t->maj_flt_at_out ? at_stop.maj_flt : t->maj_flt_at_out;
 	remember_counters(t, &at_stop);
+}
+
+/*
+ * Just before counting starts, user space asks (SLOT_CAPTURE_START_FAULTS) and makes a system
+ * call: its entry records the counting thread's fault counters as the start values (no /proc
+ * read, and nothing the JVM allocates, at the edge of the window).
+ */
+static __always_inline void capture_start_faults(struct tracked_thread *t)
+{
+	__u32 slot = t->slot;
+	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+	struct task_struct *task;
+
+	if (!control || !(control->flags & SLOT_CAPTURE_START_FAULTS) || current_tid() != control->start_tid)
+		return;
+	task = (struct task_struct *)bpf_get_current_task();
+	control->start_min_flt = BPF_CORE_READ(task, min_flt);
+	control->start_maj_flt = BPF_CORE_READ(task, maj_flt);
+	__sync_fetch_and_and(&control->flags, ~SLOT_CAPTURE_START_FAULTS);
 }
 
 /*

@@ -45,7 +45,8 @@ static __always_inline int on_sys_enter(__u64 *ctx)
 	control = open_slot(t);
 	if (!control) {
 		t->enter_ns = 0;
-		close_running_interval(t);
+		close_running_interval(t);	/* first: it must not take a restart's call for a stop's */
+		capture_start_faults(t);
 		return 0;
 	}
 	t->nr = (__s64)ctx[1];

@@ -437,7 +437,7 @@ public final class KernelTracer {
         setFlag(slot, SLOT_LATENCY, latency);
     }
 
-    private void setFlag(int slot, int flag, boolean on) {
+    void setFlag(int slot, int flag, boolean on) {
         long offset = (long) slot * SLOT_CONTROL_SIZE + CONTROL_FLAGS;
         int flags = slotControl.getInt(offset);
         slotControl.setInt(offset, on ? flags | flag : flags & ~flag);

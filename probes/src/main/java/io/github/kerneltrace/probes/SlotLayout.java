@@ -30,6 +30,7 @@ final class SlotLayout {
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
     static final int SLOT_NATIVE_ALLOCATIONS = 2;
+    static final int SLOT_CAPTURE_START_FAULTS = 4;
     static final int CONTROL_FOLLOWED_CHILDREN = 8;
     static final int CONTROL_DROPPED_LATENCIES = 16;
     static final int CONTROL_DROPPED_ERRORS = 24;

@@ -156,16 +156,20 @@ public final class TraceSlot implements AutoCloseable {
         countingThread = trackedTids.contains(tid);
         countingTid = tid;
         long[] schedstat = countingThread ? ThreadRunTime.current() : new long[2];
-        long[] faults = countingThread ? ThreadPageFaults.current() : new long[2];
         tracer.setControl(index, CONTROL_START_TID, countingThread ? tid : 0);
-        tracer.setControl(index, CONTROL_START_MIN_FLT, faults[0]);
-        tracer.setControl(index, CONTROL_START_MAJ_FLT, faults[1]);
         tracer.setControl(index, CONTROL_STOP_MIN_FLT, 0);
         tracer.setControl(index, CONTROL_STOP_MAJ_FLT, 0);
         tracer.setControl(index, CONTROL_START_RUN_DELAY, schedstat[1]);
         tracer.setControl(index, CONTROL_START_RUNTIME, schedstat[0]);
         tracer.setControl(index, CONTROL_STOP_RUNTIME, 0);
         tracer.setControl(index, CONTROL_STOP_RUN_DELAY, 0);
+        if (countingThread) {
+            // its fault counters are recorded by the programs at this (uncounted) call (sched.bpf.h)
+            tracer.setControl(index, CONTROL_START_MIN_FLT, 0);
+            tracer.setControl(index, CONTROL_START_MAJ_FLT, 0);
+            tracer.setFlag(index, SLOT_CAPTURE_START_FAULTS, true);
+            LibC.INSTANCE.getppid();
+        }
         // last of all (nothing below allocates): the counting thread's heap figure is the JVM's own delta
         heap.start(trackedTids.size() > (countingThread ? 1 : 0), wholeProcess);
         // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
@@ -185,10 +189,8 @@ public final class TraceSlot implements AutoCloseable {
         heap.stop(tracksOtherThreads());
         if (countingThread) {
             // This thread is on a CPU, so no context switch will close its last on-CPU stretch:
-            // one (uncounted) system call does, in the thread's own context (sched.bpf.h).
-            long[] faults = ThreadPageFaults.current();
-            tracer.setControl(index, CONTROL_STOP_MIN_FLT, faults[0]);
-            tracer.setControl(index, CONTROL_STOP_MAJ_FLT, faults[1]);
+            // one (uncounted) system call does, in the thread's own context (sched.bpf.h). The
+            // first one, schedstat's read, records its fault counters.
             long[] schedstat = ThreadRunTime.current();
             tracer.setControl(index, CONTROL_STOP_RUN_DELAY, schedstat[1]);
             tracer.setControl(index, CONTROL_STOP_RUNTIME, schedstat[0]); // last: BPF waits for it

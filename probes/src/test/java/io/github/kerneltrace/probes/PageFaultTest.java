@@ -79,6 +79,30 @@ class PageFaultTest {
     }
 
     @Test
+    void addsUpTheWindowsWhenCountingStopsAndStartsAgain() {
+        touchFreshPages(10);
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), false);
+            slot.start();
+            long[] before = ThreadPageFaults.current();
+            touchFreshPages(300);
+            long[] after = ThreadPageFaults.current();
+            slot.stop();
+            touchFreshPages(500); // between the windows: not counted
+            slot.start();
+            long[] beforeSecond = ThreadPageFaults.current();
+            touchFreshPages(200);
+            long[] afterSecond = ThreadPageFaults.current();
+            slot.stop();
+
+            long kernel = after[0] - before[0] + afterSecond[0] - beforeSecond[0];
+            assertThat(kernel).isGreaterThanOrEqualTo(500);
+            // as above, per window: the reads' own allocations may touch a fresh heap page
+            assertThat(slot.metrics().memory().minorFaults()).isBetween(kernel, kernel + 4);
+        }
+    }
+
+    @Test
     void countsTheFaultsOfAThreadThatEndedBeforeTheTest() throws InterruptedException {
         touchFreshPages(10);
         long[] child = new long[2];

@@ -3,10 +3,9 @@ package io.github.kerneltrace.probes;
 import java.nio.ByteBuffer;
 
 /**
- * The calling thread's page-fault counters ({@code minflt} and {@code majflt}, fields 10 and 12 of
- * {@code /proc/thread-self/stat}): the kernel's {@code min_flt} and {@code maj_flt}, which the BPF
- * programs read at context switches. One positional read on a channel each thread keeps open
- * ({@link ThreadSelfFile}).
+ * The oracle of the page-fault tests: the calling thread's {@code minflt} and {@code majflt}
+ * (fields 10 and 12 of {@code /proc/thread-self/stat}), the kernel's {@code min_flt} and
+ * {@code maj_flt}, which the BPF programs read from the task itself.
  */
 final class ThreadPageFaults {
 
