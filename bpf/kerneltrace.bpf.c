@@ -18,6 +18,8 @@
 char LICENSE[] SEC("license") = "GPL";
 
 #include "tracking.bpf.h"
+#include "pidns.bpf.h"
+#include "follow.bpf.h"
 #include "sched.bpf.h"
 #include "syscalls.bpf.h"
 #include "memory.bpf.h"

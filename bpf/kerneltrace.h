@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Shared between the BPF programs and the Java reader (probes/.../bpf/MapLayout.java):
+ * Shared between the BPF programs and the Java reader (probes/.../SlotLayout.java):
  * every struct here is read byte by byte from Java, so change both sides together.
  */
 #ifndef KERNELTRACE_H
@@ -22,11 +22,20 @@
 /* tracked_thread.flags */
 #define TRACK_FOLLOW_CHILDREN 1u
 #define TRACK_RUNTIME_KNOWN 2u	/* runtime_at_out is the task's run time at a known point */
+#define TRACK_FOLLOW_HANDOFFS 4u	/* threads of its process it wakes from a futex call work for its slot (handoff.bpf.h) */
+#define TRACK_BORROWED 8u	/* existed before its slot's test and was woken to work for it */
+#define TRACK_IDLE 16u		/* listed only: every program treats it as untracked until a tracked thread wakes it */
 
 /* slot_control.flags */
 #define SLOT_LATENCY 1u		/* time each call: costs two clock reads and a histogram update per call */
 #define SLOT_NATIVE_ALLOCATIONS 2u	/* count malloc & co. (the uprobes are attached only for such slots) */
 #define SLOT_CAPTURE_START_FAULTS 4u	/* the counting thread's next system call records its faults as start_*_flt */
+
+/* How many threads of the JVM one identity request can list (identity.threads). */
+#define MAX_LISTED_THREADS 1024
+/* HotSpot's own threads (by kernel name prefix) that a test's wake-ups never hand work to. */
+#define JVM_INTERNAL_THREADS 32
+#define TASK_COMM_LEN 16
 
 /*
  * Processes whose threads may be tracked, by tgid % PROCESS_FILTER_SIZE. Checked before the
@@ -52,7 +61,7 @@ struct tracked_thread {
 	__u64 enter_ns;		/* 0: no call in flight (e.g. a clone child's first return) */
 	__u64 sched_ns;		/* when the thread entered sched_state (CLOCK_MONOTONIC) */
 	__u32 sched_state;	/* SCHED_* */
-	__u32 pad;
+	__u32 ns_tid;		/* the thread's id in the JVM's PID namespace, as user space knows it (0: not visible there) */
 	__u64 runtime_at_out;	/* the kernel's se.sum_exec_runtime at the last switch-out (TRACK_RUNTIME_KNOWN) */
 	__u64 run_delay_at_out;	/* the kernel's sched_info.run_delay at the last switch-out (likewise) */
 	__u64 min_flt_at_out;	/* the kernel's min_flt at the last switch-out (likewise) */
@@ -99,7 +108,37 @@ struct slot_control {
 	__u64 stop_min_flt;
 	__u64 start_maj_flt;
 	__u64 stop_maj_flt;
-	__u64 exited_threads;		/* tracked threads of config.own_process that ended since the start */
+	__u64 exited_threads;		/* tracked threads of the JVM's process that ended since the start */
+	/*
+	 * Work handed to threads that existed before the test (handoff.bpf.h): threads of the JVM a
+	 * thread of the slot woke from a futex call while counting.
+	 */
+	__u64 borrowed_threads;		/* followed: they counted for the slot until they parked again */
+	__u64 borrowed_stretches;	/* wake-ups that started such a stretch */
+	__u64 unfollowed_threads;	/* not followed (the waker does not follow hand-offs): not counted */
+	__u64 start_seen;		/* 1 once the programs saw the counting thread's start call: the canary */
+};
+
+/*
+ * The one entry of the mmap-able `identity` array: how the JVM's thread ids, which are those of
+ * its PID namespace (a container's), map to the kernel's, which the programs compare. User space
+ * fills in a request and makes a system call; sys_enter answers it in that thread's context.
+ */
+struct identity {
+	__u32 request;		/* user space: number of the pending request; answered when answer == request */
+	__u32 answer;		/* BPF: number of the last request answered */
+	__u32 ns_inum;		/* user space: inode number of the JVM's PID namespace (/proc/self/ns/pid) */
+	__u32 ns_tid;		/* user space: the asking thread's gettid() */
+	__u32 list_threads;	/* user space: also list every thread of the process in threads[] */
+	__u32 level;		/* BPF: depth of the JVM's PID namespace (0: the initial one) */
+	__u32 tgid;		/* BPF: the JVM's process id in the initial namespace */
+	__u32 tid;		/* BPF: the asking thread's id in the initial namespace */
+	__u32 listed;		/* BPF: entries of threads[] filled */
+	__u32 complete;		/* BPF: 1 if threads[] holds every thread of the process */
+	struct {
+		__u32 ns_tid;
+		__u32 tid;
+	} threads[MAX_LISTED_THREADS];
 };
 
 /* One per (slot, system call), in the mmap-able `syscall_stats` array. */
@@ -155,7 +194,7 @@ struct memory_stats {
 struct live_allocation {
 	__u64 size;
 	__u32 slot;
-	__u32 tid;
+	__u32 tid;		/* the allocating thread's id in the JVM's PID namespace */
 	__u32 function;		/* NATIVE_* */
 	__u32 pad;
 };

@@ -100,7 +100,7 @@ static __always_inline void exit_allocator(__u64 address, bool failed)
 	}
 	block.size = t->alloc_size;
 	block.slot = slot;
-	block.tid = current_tid();
+	block.tid = t->ns_tid;	/* as the JVM knows the thread, for its name */
 	block.function = t->alloc_function;
 	if (bpf_map_update_elem(&live_allocations, &address, &block, BPF_ANY) != 0)
 		__sync_fetch_and_add(&memory->lost_allocations, 1);

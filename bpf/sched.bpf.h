@@ -88,29 +88,6 @@ static __always_inline void add_counter_delta(__u64 *sum, bool known, bool count
 		__sync_fetch_and_add(sum, until - base);
 }
 
-static __always_inline __u64 run_delay_of(struct task_struct *task)
-{
-	if (!bpf_core_field_exists(task->sched_info))
-		return 0; /* a kernel without CONFIG_SCHED_INFO: no run-queue sums */
-	return BPF_CORE_READ(task, sched_info.run_delay);
-}
-
-/* The kernel's monotonic per-task counters that slots sum up, read together. */
-struct task_counters {
-	__u64 runtime;		/* se.sum_exec_runtime */
-	__u64 run_delay;	/* sched_info.run_delay */
-	__u64 min_flt;
-	__u64 maj_flt;
-};
-
-static __always_inline void read_counters(struct task_struct *task, struct task_counters *c)
-{
-	c->runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
-	c->run_delay = run_delay_of(task);
-	c->min_flt = BPF_CORE_READ(task, min_flt);
-	c->maj_flt = BPF_CORE_READ(task, maj_flt);
-}
-
 static __always_inline struct memory_stats *memory_of(struct tracked_thread *t)
 {
 	__u32 slot = t->slot;
@@ -139,15 +116,6 @@ static __always_inline void add_counters(struct tracked_thread *t, struct slot_c
 		add_counter_delta(&memory->major_faults, known, counting_thread, t->maj_flt_at_out,
 				  control->start_maj_flt, control->stop_maj_flt, c->maj_flt);
 	}
-}
-
-static __always_inline void remember_counters(struct tracked_thread *t, const struct task_counters *c)
-{
-	t->runtime_at_out = c->runtime;
-	t->run_delay_at_out = c->run_delay;
-	t->min_flt_at_out = c->min_flt;
-	t->maj_flt_at_out = c->maj_flt;
-	t->flags |= TRACK_RUNTIME_KNOWN;
 }
 
 /*
@@ -213,6 +181,7 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 	t->sched_state = voluntary ? SCHED_BLOCKED : SCHED_QUEUED;
 	t->sched_ns = now;
 	remember_counters(t, &counters);
+	end_borrowed_stretch(t, voluntary);
 }
 
 static __always_inline void on_switch_in(struct tracked_thread *t, __u64 now)
@@ -263,16 +232,25 @@ static __always_inline int on_sched_switch(__u64 *ctx)
 	return 0;
 }
 
-/* sched_wakeup and sched_wakeup_new: the task is runnable from now on. */
+/*
+ * sched_wakeup and sched_wakeup_new: the task is runnable from now on. A task no slot counts may
+ * be taking over work from the waker (follow.bpf.h).
+ */
 static __always_inline int on_sched_wakeup(__u64 *ctx)
 {
-	struct tracked_thread *t = tracked_task((struct task_struct *)ctx[0]);
+	struct task_struct *task = (struct task_struct *)ctx[0];
+	__u32 tgid = (__u32)BPF_CORE_READ(task, tgid), tid = (__u32)BPF_CORE_READ(task, pid);
+	struct tracked_thread *t = tracked_entry(tgid, tid);
 	struct slot_control *control;
 	struct sched_stats *stats;
 	__u64 now;
 
+	if (!t || (t->flags & TRACK_IDLE)) {
+		follow_handoff(task, tgid, tid, t);
+		return 0;
+	}
 	/* a running task that is "woken" before it got to sleep never left its CPU */
-	if (!t || t->sched_state == SCHED_RUNNING || t->sched_state == SCHED_QUEUED)
+	if (t->sched_state == SCHED_RUNNING || t->sched_state == SCHED_QUEUED)
 		return 0;
 	now = bpf_ktime_get_ns();
 	control = started_slot(t);
@@ -362,6 +340,8 @@ static __always_inline void capture_start_faults(struct tracked_thread *t)
 	control->start_min_flt = BPF_CORE_READ(task, min_flt);
 	control->start_maj_flt = BPF_CORE_READ(task, maj_flt);
 	__sync_fetch_and_and(&control->flags, ~SLOT_CAPTURE_START_FAULTS);
+	/* the canary: the programs see the counting thread (user space checks it before the test runs) */
+	control->start_seen = 1;
 }
 
 /*
@@ -373,6 +353,7 @@ static __always_inline void capture_start_faults(struct tracked_thread *t)
 static __always_inline void on_thread_exit(void)
 {
 	struct tracked_thread *t = current_tracked();
+	struct identity *id;
 	struct slot_control *control;
 	struct task_counters counters;
 	__u32 tid = current_tid();
@@ -382,7 +363,8 @@ static __always_inline void on_thread_exit(void)
 	control = started_slot(t);
 	if (!control)
 		return;
-	if ((__u32)(bpf_get_current_pid_tgid() >> 32) == config.own_process)
+	id = the_identity();
+	if (id && (__u32)(bpf_get_current_pid_tgid() >> 32) == id->tgid)
 		__sync_fetch_and_add(&control->exited_threads, 1);
 	if (control->stop_ns && bpf_ktime_get_ns() > control->stop_ns)
 		return;

@@ -35,11 +35,13 @@ static __always_inline void add_address_space_change(struct tracked_thread *t)
 
 static __always_inline int on_sys_enter(__u64 *ctx)
 {
-	struct tracked_thread *t = current_tracked();
+	struct tracked_thread *t;
 	struct slot_control *control;
 	struct syscall_stats *stats;
 	__u32 key;
 
+	answer_identity();
+	t = current_tracked();
 	if (!t)
 		return 0;
 	control = open_slot(t);

@@ -20,14 +20,46 @@ struct mm_struct {
 	unsigned long total_vm;
 } __attribute__((preserve_access_index));
 
+struct list_head {
+	struct list_head *next;
+} __attribute__((preserve_access_index));
+
+struct ns_common {
+	unsigned int inum;
+} __attribute__((preserve_access_index));
+
+struct pid_namespace {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+/* A task's id in one PID namespace: struct pid holds one per level, the initial namespace first. */
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+} __attribute__((preserve_access_index));
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
+} __attribute__((preserve_access_index));
+
+struct signal_struct {
+	struct list_head thread_head;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	int pid;
 	int tgid;
+	int on_cpu;
+	char comm[TASK_COMM_LEN];
 	struct sched_entity se;
 	struct sched_info sched_info;
 	unsigned long min_flt;
 	unsigned long maj_flt;
 	struct mm_struct *mm;
+	struct pid *thread_pid;
+	struct signal_struct *signal;
+	struct list_head thread_node;
 } __attribute__((preserve_access_index));
 
 /*
@@ -40,13 +72,15 @@ const volatile struct {
 	/* one bit per system call that maps or unmaps address space: mmap, munmap, mremap, brk */
 	__u64 address_space_syscalls[MAX_SYSCALLS / 64];
 	__u64 page_size;
-	/* the JVM's process id: heap counts of its threads that end are lost (exited_threads) */
-	__u32 own_process;
 	/*
 	 * uretprobe (x86_64, Linux 6.11+): the system call a uretprobe's return trampoline makes on
 	 * every return through it; KernelTrace's own, never counted. MAX_SYSCALLS: none.
 	 */
 	__u32 uretprobe_syscall;
+	/* futex: the call with which Java threads park and wake each other (follow.bpf.h) */
+	__u32 futex_syscall;
+	/* name prefixes (NUL-padded, first empty ends the list) of HotSpot's own threads: GC, JIT, VM */
+	char jvm_internal_threads[JVM_INTERNAL_THREADS][TASK_COMM_LEN];
 } config = {};
 
 static __always_inline bool syscall_in(const volatile __u64 *bitmap, __u32 nr)
@@ -76,6 +110,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct slot_control);
 } slot_control SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct identity);
+} identity SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -132,10 +174,11 @@ static __always_inline __u32 current_tid(void)
 }
 
 /*
- * The tracked thread with this thread id in this process, or NULL. Threads of processes with no
- * tracked thread (most events on the host) leave at the first check, one array load.
+ * The `tracked` entry of the thread with this kernel thread id in this process, or NULL; idle
+ * entries included. Threads of processes with no tracked thread (most events on the host) leave
+ * at the first check, one array load.
  */
-static __always_inline struct tracked_thread *tracked_thread(__u32 tgid, __u32 tid)
+static __always_inline struct tracked_thread *tracked_entry(__u32 tgid, __u32 tid)
 {
 	__u32 bucket = tgid % PROCESS_FILTER_SIZE;
 	__u32 *maybe_tracked = bpf_map_lookup_elem(&process_filter, &bucket);
@@ -143,6 +186,14 @@ static __always_inline struct tracked_thread *tracked_thread(__u32 tgid, __u32 t
 	if (!maybe_tracked || !*maybe_tracked)
 		return NULL;
 	return bpf_map_lookup_elem(&tracked, &tid);
+}
+
+/* The tracked thread with this kernel thread id in this process, or NULL (idle ones: NULL). */
+static __always_inline struct tracked_thread *tracked_thread(__u32 tgid, __u32 tid)
+{
+	struct tracked_thread *t = tracked_entry(tgid, tid);
+
+	return t && !(t->flags & TRACK_IDLE) ? t : NULL;
 }
 
 /* The tracked thread running now, or NULL. */
@@ -186,45 +237,44 @@ static __always_inline bool increment(void *map, const void *key)
 	return true;
 }
 
-/* Follows threads and processes created by a tracked thread that asked for it. */
-static __always_inline int on_fork(__u64 *ctx)
+static __always_inline struct identity *the_identity(void)
 {
-	struct tracked_thread *parent = current_tracked();
-	struct task_struct *child_task = (struct task_struct *)ctx[1];
-	struct tracked_thread child = {};
-	struct slot_control *control;
-	__u32 child_tid, child_tgid, bucket, slot, *filter;
+	__u32 zero = 0;
 
-	if (!parent || !(parent->flags & TRACK_FOLLOW_CHILDREN))
-		return 0;
-	child_tid = (__u32)BPF_CORE_READ(child_task, pid);
-	child_tgid = (__u32)BPF_CORE_READ(child_task, tgid);
-	/* a new process: let its threads past the process filter (never cleared until detach) */
-	bucket = child_tgid % PROCESS_FILTER_SIZE;
-	filter = bpf_map_lookup_elem(&process_filter, &bucket);
-	if (filter)
-		*filter = 1;
-	child.slot = parent->slot;
-	/* a new task has run for 0 ns: its on-CPU time is known from its first switch-out on */
-	child.flags = (parent->flags & TRACK_FOLLOW_CHILDREN) | TRACK_RUNTIME_KNOWN;
-	slot = parent->slot;
-	control = bpf_map_lookup_elem(&slot_control, &slot);
-	if (!control)
-		return 0;
-	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0)
-		__sync_fetch_and_add(&control->followed_children, 1);
-	else
-		__sync_fetch_and_add(&control->lost_children, 1);
-	return 0;
+	return bpf_map_lookup_elem(&identity, &zero);
 }
 
-/* A thread id can be reused once its thread is gone: forget it. */
-static __always_inline int on_exit(void)
-{
-	__u32 tid = current_tid();
+/* The kernel's monotonic per-task counters that slots sum up, read together. */
+struct task_counters {
+	__u64 runtime;		/* se.sum_exec_runtime */
+	__u64 run_delay;	/* sched_info.run_delay */
+	__u64 min_flt;
+	__u64 maj_flt;
+};
 
-	bpf_map_delete_elem(&tracked, &tid);
-	return 0;
+static __always_inline __u64 run_delay_of(struct task_struct *task)
+{
+	if (!bpf_core_field_exists(task->sched_info))
+		return 0; /* a kernel without CONFIG_SCHED_INFO: no run-queue sums */
+	return BPF_CORE_READ(task, sched_info.run_delay);
+}
+
+static __always_inline void read_counters(struct task_struct *task, struct task_counters *c)
+{
+	c->runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
+	c->run_delay = run_delay_of(task);
+	c->min_flt = BPF_CORE_READ(task, min_flt);
+	c->maj_flt = BPF_CORE_READ(task, maj_flt);
+}
+
+/* The thread's counters are known from now on: its sums grow from these values. */
+static __always_inline void remember_counters(struct tracked_thread *t, const struct task_counters *c)
+{
+	t->runtime_at_out = c->runtime;
+	t->run_delay_at_out = c->run_delay;
+	t->min_flt_at_out = c->min_flt;
+	t->maj_flt_at_out = c->maj_flt;
+	t->flags |= TRACK_RUNTIME_KNOWN;
 }
 
 #endif

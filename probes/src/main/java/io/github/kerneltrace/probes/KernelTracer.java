@@ -6,10 +6,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.Set;
 import java.util.stream.Stream;
 import java.time.Duration;
 import java.util.concurrent.Executors;
@@ -54,6 +52,7 @@ public final class KernelTracer {
     private final Pointer processFilter;
     private final Pointer schedStats;
     private final Pointer memoryStats;
+    private final KernelIds ids;
     private final SyscallTable syscallTable;
     /** One permit per slot; an exclusive (whole-process) slot takes them all. */
     private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
@@ -86,6 +85,7 @@ public final class KernelTracer {
         this.schedStats = object.map("sched_stats").mmap((long) MAX_SLOTS * SCHED_STATS_SIZE);
         this.memoryStats = object.map("memory_stats").mmap((long) MAX_SLOTS * MEMORY_STATS_SIZE);
         this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
+        this.ids = new KernelIds(object.map("identity").mmap(IDENTITY_SIZE));
     }
 
     /**
@@ -161,7 +161,19 @@ public final class KernelTracer {
         return !program.startsWith("tp_btf_") && !program.startsWith("raw_tp_");
     }
 
-    /** The .rodata settings: which calls move bytes or address space, the page size, this JVM's process id. */
+    /**
+     * HotSpot's own threads, by the prefix of the kernel name HotSpot gives them (15 bytes of the
+     * Java name): a test's threads wake them (a method to compile, a GC to run), but their work is
+     * the JVM's, so they are never borrowed as a pool thread the test handed work to. Also
+     * KernelTrace's own.
+     */
+    static final List<String> JVM_OWN_THREAD_NAMES = List.of("C1 CompilerThre", "C2 CompilerThre", "VM Thread",
+            "VM Periodic Tas", "GC Thread#", "G1 ", "Service Thread", "Monitor Deflati", "Notification Th",
+            "Reference Handl", "Finalizer", "Signal Dispatch", "Sweeper thread", "Common-Cleaner", "Attach Listener",
+            "JVMCI", "JFR ", "Shenandoah", "ZDirector", "ZDriver", "ZStat", "ZUnmapper", "ZUncommitter", "ZWorker",
+            "ZRuntime", "kerneltrace-");
+
+    /** The .rodata settings: which calls move bytes or address space, the page size, what marks a hand-off. */
     private static void writeConfig(BpfObject object, SyscallTable table) {
         Pointer config = object.initialValue(".rodata", CONFIG_SIZE);
         config.write(CONFIG_BYTE_COUNTING, bitmap(table.byteReadingSyscalls(), table.byteWritingSyscalls()), 0, MAX_SYSCALLS / 64);
@@ -169,9 +181,13 @@ public final class KernelTracer {
                 .map(table::number).filter(OptionalInt::isPresent).mapToInt(OptionalInt::getAsInt).toArray();
         config.write(CONFIG_ADDRESS_SPACE, bitmap(addressSpace), 0, MAX_SYSCALLS / 64);
         config.setLong(CONFIG_PAGE_SIZE, LibC.INSTANCE.getpagesize());
-        config.setInt(CONFIG_OWN_PROCESS, Threads.processId());
         // the allocator uretprobes' own system call: never the test's
         config.setInt(CONFIG_URETPROBE_SYSCALL, table.number("uretprobe").orElse(MAX_SYSCALLS));
+        config.setInt(CONFIG_FUTEX_SYSCALL, table.number("futex").orElse(MAX_SYSCALLS));
+        for (int i = 0; i < JVM_OWN_THREAD_NAMES.size(); i++) {
+            byte[] prefix = JVM_OWN_THREAD_NAMES.get(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            config.write(CONFIG_JVM_INTERNAL_THREADS + (long) i * TASK_COMM_LEN, prefix, 0, Math.min(prefix.length, TASK_COMM_LEN - 1));
+        }
     }
 
     private static long[] bitmap(int[]... syscallSets) {
@@ -234,6 +250,7 @@ public final class KernelTracer {
                     }
                     if (!object.attached()) {
                         attach(); // may throw: then no slot is taken
+                        requireEventsFromThisProcess();
                     }
                 }
                 openSlots++;
@@ -320,6 +337,25 @@ public final class KernelTracer {
             object.detachAll();
             throw new TracingUnavailableException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The check at attach time: the programs answer this thread's identity request only if they
+     * see this process's system calls (with the ids they compare, whatever PID namespace the JVM
+     * is in). Otherwise nothing would ever be counted here, and every traced test would pass.
+     */
+    private void requireEventsFromThisProcess() {
+        try {
+            ids.ask(false);
+        } catch (TracingUnavailableException e) {
+            object.detachAll();
+            throw e;
+        }
+    }
+
+    /** This JVM's thread ids as the programs see them. */
+    KernelIds ids() {
+        return ids;
     }
 
     /**
@@ -454,36 +490,44 @@ public final class KernelTracer {
         return liveAllocations;
     }
 
-    /** The thread ids the kernel tracks for a slot right now (those registered and those it followed). */
-    Set<Integer> trackedThreads(int slot) {
-        Set<Integer> tids = new HashSet<>();
+    /** A thread the kernel tracks for a slot: its id in this JVM (0: not visible here) and its TRACK_* flags. */
+    record TrackedThread(int tid, int flags) {
+
+        /** Whether it counts (or counted) for the slot: registered, followed, or borrowed; not merely listed. */
+        boolean counted() {
+            return (flags & TRACK_IDLE) == 0 || (flags & TRACK_BORROWED) != 0;
+        }
+    }
+
+    /** The threads the kernel tracks for a slot right now: registered, followed, borrowed or listed. */
+    List<TrackedThread> trackedThreads(int slot) {
+        List<TrackedThread> threads = new java.util.ArrayList<>();
         tracked.readAll(4, TRACKED_THREAD_SIZE, 1024, (keys, values, n) -> {
             for (int i = 0; i < n; i++) {
-                if (values.getInt((long) i * TRACKED_THREAD_SIZE) == slot) {
-                    tids.add(keys.getInt((long) i * 4));
+                long value = (long) i * TRACKED_THREAD_SIZE;
+                if (values.getInt(value + TRACKED_SLOT) == slot) {
+                    threads.add(new TrackedThread(values.getInt(value + TRACKED_NS_TID), values.getInt(value + TRACKED_FLAGS)));
                 }
             }
         });
-        return tids;
-    }
-
-    void track(int tid, int slot, boolean followChildren) {
-        track(tid, processOf(tid), slot, followChildren);
+        return threads;
     }
 
     /**
-     * Tracks a thread of a known process. A thread of this JVM listed a moment ago may have ended
-     * since: its entry is then never used, and is removed with the slot's.
+     * Tracks a thread: {@code tid} is its id in this JVM, {@code kernelTid} and {@code kernelTgid}
+     * the kernel's ids of it and its process. A thread of this JVM listed a moment ago may have
+     * ended since: its entry is then never used, and is removed with the slot's.
      */
-    void track(int tid, int process, int slot, boolean followChildren) {
+    void track(int tid, int kernelTid, int kernelTgid, int slot, int flags) {
         // let the thread's process past the in-kernel process filter
-        processFilter.setInt((long) (Integer.remainderUnsigned(process, PROCESS_FILTER_SIZE)) * PROCESS_FILTER_STRIDE, 1);
+        processFilter.setInt((long) (Integer.remainderUnsigned(kernelTgid, PROCESS_FILTER_SIZE)) * PROCESS_FILTER_STRIDE, 1);
         Memory key = new Memory(4);
-        key.setInt(0, tid);
+        key.setInt(0, kernelTid);
         Memory value = new Memory(TRACKED_THREAD_SIZE);
         value.clear();
-        value.setInt(0, slot);
-        value.setInt(4, followChildren ? TRACK_FOLLOW_CHILDREN : 0);
+        value.setInt(TRACKED_SLOT, slot);
+        value.setInt(TRACKED_FLAGS, flags);
+        value.setInt(TRACKED_NS_TID, tid);
         if (tid == Threads.currentTid()) {
             // the registering thread is on a CPU right now; other threads' states are learnt from their next event
             value.setLong(TRACKED_SCHED_NS, System.nanoTime()); // CLOCK_MONOTONIC, as bpf_ktime_get_ns()
@@ -492,11 +536,12 @@ public final class KernelTracer {
         tracked.update(key, value);
     }
 
-    /** The process (tgid) a thread belongs to. */
-    private static int processOf(int tid) {
+    /** The kernel's id of the process (tgid) a thread this JVM knows by {@code tid} belongs to. */
+    int kernelProcessOf(int tid) {
         if (tid == Threads.currentTid() || Files.exists(Path.of("/proc/self/task/" + tid))) {
-            return Threads.processId();
+            return ids.kernelTgid();
         }
+        // another process: only outside a container (KernelIds.kernelTid refuses it inside), where ids are the kernel's
         try {
             for (String line : Files.readAllLines(Path.of("/proc/" + tid + "/status"))) {
                 if (line.startsWith("Tgid:")) {
@@ -509,9 +554,9 @@ public final class KernelTracer {
         throw new IllegalArgumentException("no thread with id " + tid + " is running");
     }
 
-    void untrack(int tid) {
+    void untrack(int kernelTid) {
         Memory key = new Memory(4);
-        key.setInt(0, tid);
+        key.setInt(0, kernelTid);
         tracked.delete(key);
     }
 

@@ -11,21 +11,28 @@ final class SlotLayout {
 
     /**
      * struct tracked_thread { u32 slot; u32 flags; s64 nr; u64 enter_ns; u64 sched_ns; u32 sched_state;
-     * u32 pad; u64 runtime_at_out; u64 run_delay_at_out; u64 min_flt_at_out; u64 maj_flt_at_out;
+     * u32 ns_tid; u64 runtime_at_out; u64 run_delay_at_out; u64 min_flt_at_out; u64 maj_flt_at_out;
      * u64 total_vm_at_enter; u64 alloc_size; u64 alloc_arg; u32 alloc_depth; u32 alloc_function; }
      */
     static final int TRACKED_THREAD_SIZE = 104;
+    static final int TRACKED_SLOT = 0;
+    static final int TRACKED_FLAGS = 4;
     static final int TRACKED_SCHED_NS = 24;
     static final int TRACKED_SCHED_STATE = 32;
+    static final int TRACKED_NS_TID = 36;
     static final int SCHED_RUNNING = 1;
     static final int TRACK_FOLLOW_CHILDREN = 1;
+    static final int TRACK_FOLLOW_HANDOFFS = 4;
+    static final int TRACK_BORROWED = 8;
+    static final int TRACK_IDLE = 16;
 
     /**
      * struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits,
      * restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay,
-     * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads
+     * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads, borrowed_threads,
+     * borrowed_stretches, unfollowed_threads, start_seen
      */
-    static final int SLOT_CONTROL_SIZE = 152;
+    static final int SLOT_CONTROL_SIZE = 184;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
@@ -49,6 +56,28 @@ final class SlotLayout {
     static final int CONTROL_START_MAJ_FLT = 128;
     static final int CONTROL_STOP_MAJ_FLT = 136;
     static final int CONTROL_EXITED_THREADS = 144;
+    static final int CONTROL_BORROWED_THREADS = 152;
+    static final int CONTROL_BORROWED_STRETCHES = 160;
+    static final int CONTROL_UNFOLLOWED_THREADS = 168;
+    static final int CONTROL_START_SEEN = 176;
+
+    /**
+     * struct identity { u32 request, answer, ns_inum, ns_tid, list_threads, level, tgid, tid, listed, complete;
+     * struct { u32 ns_tid, tid; } threads[MAX_LISTED_THREADS]; }
+     */
+    static final int MAX_LISTED_THREADS = 1024;
+    static final int IDENTITY_REQUEST = 0;
+    static final int IDENTITY_ANSWER = 4;
+    static final int IDENTITY_NS_INUM = 8;
+    static final int IDENTITY_NS_TID = 12;
+    static final int IDENTITY_LIST_THREADS = 16;
+    static final int IDENTITY_LEVEL = 20;
+    static final int IDENTITY_TGID = 24;
+    static final int IDENTITY_TID = 28;
+    static final int IDENTITY_LISTED = 32;
+    static final int IDENTITY_COMPLETE = 36;
+    static final int IDENTITY_THREADS = 40;
+    static final int IDENTITY_SIZE = IDENTITY_THREADS + MAX_LISTED_THREADS * 8;
 
     /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;
@@ -103,14 +132,17 @@ final class SlotLayout {
 
     /**
      * .rodata: const volatile struct { u64 byte_counting_syscalls[8]; u64 address_space_syscalls[8];
-     * u64 page_size; u32 own_process; u32 uretprobe_syscall; }
+     * u64 page_size; u32 uretprobe_syscall; u32 futex_syscall; char jvm_internal_threads[32][16]; }
      */
-    static final int CONFIG_SIZE = 144;
+    static final int JVM_INTERNAL_THREADS = 32;
+    static final int TASK_COMM_LEN = 16;
     static final int CONFIG_BYTE_COUNTING = 0;
     static final int CONFIG_ADDRESS_SPACE = MAX_SYSCALLS / 8;
     static final int CONFIG_PAGE_SIZE = 2 * MAX_SYSCALLS / 8;
-    static final int CONFIG_OWN_PROCESS = CONFIG_PAGE_SIZE + 8;
-    static final int CONFIG_URETPROBE_SYSCALL = CONFIG_OWN_PROCESS + 4;
+    static final int CONFIG_URETPROBE_SYSCALL = CONFIG_PAGE_SIZE + 8;
+    static final int CONFIG_FUTEX_SYSCALL = CONFIG_URETPROBE_SYSCALL + 4;
+    static final int CONFIG_JVM_INTERNAL_THREADS = CONFIG_FUTEX_SYSCALL + 4;
+    static final int CONFIG_SIZE = CONFIG_JVM_INTERNAL_THREADS + JVM_INTERNAL_THREADS * TASK_COMM_LEN;
 
     private SlotLayout() {
     }

@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.PriorityQueue;
 
 import org.HdrHistogram.Histogram;
 
+import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.metrics.MemoryMetrics;
@@ -53,7 +55,8 @@ public final class TraceSlot implements AutoCloseable {
     private final KernelTracer tracer;
     private final int index;
     private final boolean exclusive;
-    private final Set<Integer> trackedTids = new LinkedHashSet<>();
+    /** The threads registered by user space: their id in this JVM, and the kernel's. */
+    private final Map<Integer, Integer> trackedTids = new LinkedHashMap<>();
     private boolean closed;
     private boolean counting;
     /** Whether the thread that started counting is one of this slot's tracked threads. */
@@ -65,6 +68,10 @@ public final class TraceSlot implements AutoCloseable {
     private boolean wholeProcess;
     private boolean nativeAllocations;
     private final HeapAllocationCounter heap = new HeapAllocationCounter();
+    /** Whether a registered thread follows hand-offs: then borrowed threads may join while counting. */
+    private boolean followsHandOffs;
+    /** The kernel's list of this slot's threads during one metrics() call; null otherwise. */
+    private List<KernelTracer.TrackedThread> trackedThreadsRead;
 
     TraceSlot(KernelTracer tracer, int index, boolean exclusive) {
         this.tracer = tracer;
@@ -78,13 +85,41 @@ public final class TraceSlot implements AutoCloseable {
     }
 
     /**
-     * Counts what the thread with kernel id {@code tid} does; with {@code followChildren}, also
-     * every thread and process it creates from now on (and those they create).
+     * Counts what the thread with id {@code tid} (as {@link Threads#currentTid()} gives it) does;
+     * with {@code followChildren}, also every thread and process it creates from now on (and
+     * those they create).
      */
-    public synchronized void trackThread(int tid, boolean followChildren) {
+    public void trackThread(int tid, boolean followChildren) {
+        trackThread(tid, followChildren, false);
+    }
+
+    /**
+     * As {@link #trackThread(int, boolean)}; with {@code followHandOffs}, also the threads of this
+     * JVM that existed before and that it (or a thread it created or borrowed) wakes from a futex
+     * call while counting — a pool's worker given a task, a virtual thread's carrier — each from
+     * that wake-up until it parks again. Call before {@link #start()}: it makes a system call.
+     *
+     * @throws TracingUnavailableException when the programs do not see this JVM's system calls
+     */
+    public synchronized void trackThread(int tid, boolean followChildren, boolean followHandOffs) {
         requireOpen();
-        tracer.track(tid, index, followChildren);
-        trackedTids.add(tid);
+        int flags = (followChildren ? TRACK_FOLLOW_CHILDREN : 0) | (followHandOffs ? TRACK_FOLLOW_HANDOFFS : 0);
+        track(tid, tracer.ids().kernelTid(tid), tracer.kernelProcessOf(tid), flags);
+        followsHandOffs |= followHandOffs;
+    }
+
+    /**
+     * Registers a thread under a kernel id given by the caller, not asked of the kernel: a seam
+     * for tests that simulate a thread the programs do not see (as a wrong id in a container would).
+     */
+    synchronized void trackThreadAsKernelId(int tid, int kernelTid, boolean followChildren) {
+        requireOpen();
+        track(tid, kernelTid, tracer.ids().kernelTgid(), followChildren ? TRACK_FOLLOW_CHILDREN : 0);
+    }
+
+    private void track(int tid, int kernelTid, int kernelTgid, int flags) {
+        tracer.track(tid, kernelTid, kernelTgid, index, flags);
+        trackedTids.put(tid, kernelTid);
     }
 
     /**
@@ -97,23 +132,29 @@ public final class TraceSlot implements AutoCloseable {
             throw new IllegalStateException("tracing the whole process needs KernelTracer.openExclusiveSlot()");
         }
         wholeProcess = true;
+        int kernelTgid = tracer.ids().kernelTgid();
         // Threads may start while we register; read the thread list until it stops growing.
         Set<Integer> seen;
         do {
-            seen = new LinkedHashSet<>(trackedTids);
-            for (int tid : threadsOfThisProcess()) {
-                if (trackedTids.add(tid)) {
-                    tracer.track(tid, Threads.processId(), index, true); // listed as ours: no lookup, it may end meanwhile
+            seen = new LinkedHashSet<>(trackedTids.keySet());
+            threadsOfThisProcess().forEach((tid, kernelTid) -> {
+                if (!trackedTids.containsKey(tid)) {
+                    track(tid, kernelTid, kernelTgid, TRACK_FOLLOW_CHILDREN); // listed as ours: it may end meanwhile
                 }
-            }
-        } while (!seen.equals(trackedTids));
+            });
+        } while (!seen.equals(trackedTids.keySet()));
     }
 
-    private static List<Integer> threadsOfThisProcess() {
-        List<Integer> tids = new ArrayList<>();
+    /** This JVM's threads: their ids here and the kernel's (the same outside a container). */
+    private Map<Integer, Integer> threadsOfThisProcess() {
+        if (tracer.ids().inChildNamespace()) {
+            return tracer.ids().threadsOfThisProcess();
+        }
+        Map<Integer, Integer> tids = new LinkedHashMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
-                tids.add(Integer.parseInt(task.getFileName().toString()));
+                int tid = Integer.parseInt(task.getFileName().toString());
+                tids.put(tid, tid);
             }
         } catch (IOException e) {
             throw new IllegalStateException("cannot list this process's threads in /proc/self/task", e);
@@ -144,34 +185,50 @@ public final class TraceSlot implements AutoCloseable {
         nativeAllocations = true;
     }
 
-    /** Counting on. */
+    /**
+     * Counting on.
+     *
+     * @throws TracingUnavailableException when the calling thread is tracked but the programs do
+     *                                     not see it (the canary): counting would measure nothing
+     */
     public synchronized void start() {
         requireOpen();
         if (counting) {
             return;
         }
-        counting = true;
-        // The counting thread's on-CPU time is the kernel's own figure between start and stop.
         int tid = Threads.currentTid();
-        countingThread = trackedTids.contains(tid);
+        countingThread = trackedTids.containsKey(tid);
         countingTid = tid;
-        long[] schedstat = countingThread ? ThreadRunTime.current() : new long[2];
-        tracer.setControl(index, CONTROL_START_TID, countingThread ? tid : 0);
+        // The counting thread's last system call before counting must be the one that records its
+        // fault counters (sched.bpf.h): any later one would be taken for the previous window's stop.
+        long runDelay = countingThread ? ThreadRunTime.runDelay() : 0;
+        tracer.setControl(index, CONTROL_START_TID, countingThread ? trackedTids.get(tid) : 0);
         tracer.setControl(index, CONTROL_STOP_MIN_FLT, 0);
         tracer.setControl(index, CONTROL_STOP_MAJ_FLT, 0);
-        tracer.setControl(index, CONTROL_START_RUN_DELAY, schedstat[1]);
-        tracer.setControl(index, CONTROL_START_RUNTIME, schedstat[0]);
         tracer.setControl(index, CONTROL_STOP_RUNTIME, 0);
         tracer.setControl(index, CONTROL_STOP_RUN_DELAY, 0);
+        tracer.setControl(index, CONTROL_START_RUN_DELAY, runDelay);
+        tracer.setControl(index, CONTROL_START_MIN_FLT, 0);
+        tracer.setControl(index, CONTROL_START_MAJ_FLT, 0);
+        tracer.setControl(index, CONTROL_START_SEEN, 0);
+        // Other threads borrowed later need a heap baseline taken now. From here on nothing
+        // allocates, so the counting thread's heap figure is the JVM's own delta.
+        heap.start(trackedTids.size() > (countingThread ? 1 : 0) || followsHandOffs, wholeProcess);
         if (countingThread) {
-            // its fault counters are recorded by the programs at this (uncounted) call (sched.bpf.h)
-            tracer.setControl(index, CONTROL_START_MIN_FLT, 0);
-            tracer.setControl(index, CONTROL_START_MAJ_FLT, 0);
+            // Its run time exactly at the window's edge (the kernel's own counter may be a tick
+            // behind), read by a system call at which the programs record its fault counters. That
+            // call is also the canary: a thread the programs do not see would count nothing.
             tracer.setFlag(index, SLOT_CAPTURE_START_FAULTS, true);
-            LibC.INSTANCE.getppid();
+            long runtime = ThreadRunTime.runtime();
+            if (tracer.control(index, CONTROL_START_SEEN) == 0) {
+                tracer.setFlag(index, SLOT_CAPTURE_START_FAULTS, false);
+                throw new TracingUnavailableException("the BPF programs do not see this test's thread (id " + tid
+                        + " here, registered as kernel thread " + trackedTids.get(tid) + "), so nothing it does"
+                        + " would be counted");
+            }
+            tracer.setControl(index, CONTROL_START_RUNTIME, runtime);
         }
-        // last of all (nothing below allocates): the counting thread's heap figure is the JVM's own delta
-        heap.start(trackedTids.size() > (countingThread ? 1 : 0), wholeProcess);
+        counting = true;
         // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
         tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
         tracer.setControl(index, CONTROL_STOP_NS, 0);
@@ -186,14 +243,14 @@ public final class TraceSlot implements AutoCloseable {
         counting = false;
         tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
         tracer.setOpen(index, false);
+        // This thread is on a CPU, so no context switch will close its last on-CPU stretch: one
+        // (uncounted) system call does, in the thread's own context (sched.bpf.h). The first one,
+        // the CPU clock's read, records its fault counters.
+        long runtime = countingThread ? ThreadRunTime.runtime() : 0;
         heap.stop(tracksOtherThreads());
         if (countingThread) {
-            // This thread is on a CPU, so no context switch will close its last on-CPU stretch:
-            // one (uncounted) system call does, in the thread's own context (sched.bpf.h). The
-            // first one, schedstat's read, records its fault counters.
-            long[] schedstat = ThreadRunTime.current();
-            tracer.setControl(index, CONTROL_STOP_RUN_DELAY, schedstat[1]);
-            tracer.setControl(index, CONTROL_STOP_RUNTIME, schedstat[0]); // last: BPF waits for it
+            tracer.setControl(index, CONTROL_STOP_RUN_DELAY, ThreadRunTime.runDelay());
+            tracer.setControl(index, CONTROL_STOP_RUNTIME, runtime); // last: BPF waits for it
             LibC.INSTANCE.getppid();
         }
     }
@@ -201,6 +258,7 @@ public final class TraceSlot implements AutoCloseable {
     /** What was counted so far. Call it after {@link #stop()} for a stable picture. */
     public synchronized KernelMetrics metrics() {
         requireOpen();
+        trackedThreadsRead = null;
         SyscallTable table = tracer.syscallTable();
         long[] stats = tracer.stats(index);
         SlotKeys keys = new SlotKeys();
@@ -230,10 +288,10 @@ public final class TraceSlot implements AutoCloseable {
         long[] memory = tracer.memoryStats(index);
         Map<Integer, String> others = new HashMap<>();
         if (tracksOtherThreads()) {
-            for (int tid : tracer.trackedThreads(index)) {
-                String name = ThreadNames.of(tid); // "" for threads of other processes: no Java heap there
-                if (tid != countingTid && !name.isEmpty()) {
-                    others.put(tid, name);
+            for (KernelTracer.TrackedThread thread : trackedThreads()) {
+                String name = ThreadNames.of(thread.tid()); // "" for threads of other processes: no Java heap there
+                if (thread.counted() && thread.tid() != countingTid && !name.isEmpty()) {
+                    others.put(thread.tid(), name);
                 }
             }
         }
@@ -249,9 +307,18 @@ public final class TraceSlot implements AutoCloseable {
                 memory[MEM_MAPPED_BYTES], memory[MEM_UNMAPPED_BYTES]);
     }
 
-    /** Whether threads other than the counting one are tracked: registered, followed, or the whole process. */
+    /** Whether threads other than the counting one are tracked: registered, followed, borrowed, or the whole process. */
     private boolean tracksOtherThreads() {
-        return wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0;
+        return wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0
+                || tracer.control(index, CONTROL_BORROWED_THREADS) > 0;
+    }
+
+    /** The kernel's list of this slot's threads, read once per metrics() call. */
+    private List<KernelTracer.TrackedThread> trackedThreads() {
+        if (trackedThreadsRead == null) {
+            trackedThreadsRead = tracer.trackedThreads(index);
+        }
+        return trackedThreadsRead;
     }
 
     /** The slot's largest blocks in live_allocations, largest first. */
@@ -317,7 +384,30 @@ public final class TraceSlot implements AutoCloseable {
                 tracer.control(index, CONTROL_RESTARTS),
                 tracer.control(index, CONTROL_DROPPED_LATENCIES),
                 tracer.control(index, CONTROL_DROPPED_ERRORS),
-                tracer.control(index, CONTROL_LOST_CHILDREN));
+                tracer.control(index, CONTROL_LOST_CHILDREN),
+                handOffs());
+    }
+
+    /** Threads that existed before the test and that its threads woke to take over work. */
+    private HandOffs handOffs() {
+        long borrowed = tracer.control(index, CONTROL_BORROWED_THREADS);
+        long uncounted = tracer.control(index, CONTROL_UNFOLLOWED_THREADS);
+        if (borrowed == 0 && uncounted == 0) {
+            return HandOffs.NONE;
+        }
+        List<String> borrowedNames = new ArrayList<>();
+        List<String> uncountedNames = new ArrayList<>();
+        for (KernelTracer.TrackedThread thread : trackedThreads()) {
+            boolean isBorrowed = (thread.flags() & TRACK_BORROWED) != 0;
+            boolean listedOnly = !isBorrowed && (thread.flags() & TRACK_IDLE) != 0;
+            String name = isBorrowed || listedOnly ? ThreadNames.of(thread.tid()) : "";
+            if (!name.isEmpty()) {
+                (isBorrowed ? borrowedNames : uncountedNames).add(name);
+            }
+        }
+        borrowedNames.sort(null);
+        uncountedNames.sort(null);
+        return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_STRETCHES), borrowedNames, uncounted, uncountedNames);
     }
 
     /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */
@@ -365,8 +455,9 @@ public final class TraceSlot implements AutoCloseable {
         stop();
         closed = true;
         try {
-            trackedTids.forEach(tracer::untrack);
-            if (tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0) {
+            trackedTids.values().forEach(tracer::untrack);
+            if (tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0 || tracer.control(index, CONTROL_BORROWED_THREADS) > 0
+                    || tracer.control(index, CONTROL_UNFOLLOWED_THREADS) > 0) {
                 tracer.untrackFollowed(index);
             }
             if (nativeAllocations) {

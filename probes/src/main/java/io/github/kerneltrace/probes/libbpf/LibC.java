@@ -23,6 +23,12 @@ public interface LibC extends Library {
 
     int getpagesize();
 
+    /** {@code CLOCK_THREAD_CPUTIME_ID}: the calling thread's CPU time, brought up to date by the kernel at the call. */
+    int CLOCK_THREAD_CPUTIME_ID = 3;
+
+    /** Fills {@code struct timespec { long tv_sec; long tv_nsec; }}; 0 on success. */
+    int clock_gettime(int clockId, Pointer timespec);
+
     Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
 
     int munmap(Pointer address, long length);

@@ -111,13 +111,19 @@ public final class KernelMetrics {
     }
 
     /**
-     * How the counting went: what was followed, and anything lost because a kernel map was full
-     * (dropped latency samples or errno breakdowns: the histograms are incomplete; lost children:
-     * threads or processes the test created were not counted at all).
+     * How the counting went: what was followed (children, and work handed to existing threads),
+     * and anything lost because a kernel map was full (dropped latency samples or errno
+     * breakdowns: the histograms are incomplete; lost children: threads or processes the test
+     * created were not counted at all).
      */
     public record Diagnostics(long followedChildren, long unmatchedExits, long restartedCalls,
-                              long droppedLatencies, long droppedErrors, long lostChildren) {
+                              long droppedLatencies, long droppedErrors, long lostChildren, HandOffs handOffs) {
         public static final Diagnostics NONE = new Diagnostics(0, 0, 0, 0, 0, 0);
+
+        public Diagnostics(long followedChildren, long unmatchedExits, long restartedCalls,
+                           long droppedLatencies, long droppedErrors, long lostChildren) {
+            this(followedChildren, unmatchedExits, restartedCalls, droppedLatencies, droppedErrors, lostChildren, HandOffs.NONE);
+        }
 
         /** True when some events could not be recorded because a kernel map was full. */
         public boolean lostSamples() {

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Which other threads work for a traced test: the threads and processes its threads create
+ * (sched_process_fork), and the threads of the JVM that existed before the test and that its
+ * threads hand work to (a thread pool's workers, virtual threads' carriers). Included once, by
+ * kerneltrace.bpf.c.
+ *
+ * A hand-off is seen as a wake-up: a Java thread that submits work to a parked pool thread
+ * unparks it with a futex call. The woken thread is borrowed: it counts for the waker's slot
+ * until it parks again (blocks in a futex call), and is then idle until a tracked thread wakes it
+ * again. HotSpot's own threads (JIT compilers, GC, the VM thread) are never borrowed: a test wakes
+ * them too, but their work is the JVM's. Where this is wrong (a borrowed thread that also takes
+ * another test's work without being woken again, a task that waits on a lock midway) is said in
+ * docs/metrics.md.
+ */
+#ifndef FOLLOW_BPF_H
+#define FOLLOW_BPF_H
+
+/* Follows threads and processes created by a tracked thread that asked for it. */
+static __always_inline int on_fork(__u64 *ctx)
+{
+	struct tracked_thread *parent = current_tracked();
+	struct task_struct *child_task = (struct task_struct *)ctx[1];
+	struct tracked_thread child = {};
+	struct slot_control *control;
+	__u32 child_tid, child_tgid, bucket, slot, *filter;
+
+	if (!parent || !(parent->flags & TRACK_FOLLOW_CHILDREN))
+		return 0;
+	child_tid = (__u32)BPF_CORE_READ(child_task, pid);
+	child_tgid = (__u32)BPF_CORE_READ(child_task, tgid);
+	/* a new process: let its threads past the process filter (never cleared until detach) */
+	bucket = child_tgid % PROCESS_FILTER_SIZE;
+	filter = bpf_map_lookup_elem(&process_filter, &bucket);
+	if (filter)
+		*filter = 1;
+	child.slot = parent->slot;
+	/* a new task has run for 0 ns: its on-CPU time is known from its first switch-out on */
+	child.flags = (parent->flags & (TRACK_FOLLOW_CHILDREN | TRACK_FOLLOW_HANDOFFS)) | TRACK_RUNTIME_KNOWN;
+	child.ns_tid = jvm_tid_of(child_task);
+	slot = parent->slot;
+	control = bpf_map_lookup_elem(&slot_control, &slot);
+	if (!control)
+		return 0;
+	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0)
+		__sync_fetch_and_add(&control->followed_children, 1);
+	else
+		__sync_fetch_and_add(&control->lost_children, 1);
+	return 0;
+}
+
+/* A thread id can be reused once its thread is gone: forget it. */
+static __always_inline int on_exit(void)
+{
+	__u32 tid = current_tid();
+
+	bpf_map_delete_elem(&tracked, &tid);
+	return 0;
+}
+
+/* Whether the task is one of HotSpot's own threads, by the kernel name HotSpot gives it. */
+static __always_inline bool jvm_internal(struct task_struct *task)
+{
+	char comm[TASK_COMM_LEN];
+	__u32 i, j;
+
+	if (bpf_core_read(&comm, sizeof(comm), &task->comm))
+		return false;
+	for (i = 0; i < JVM_INTERNAL_THREADS; i++) {
+		if (!config.jvm_internal_threads[i][0])
+			return false;
+		for (j = 0; j < TASK_COMM_LEN; j++) {
+			if (!config.jvm_internal_threads[i][j])
+				return true;	/* the whole prefix matched */
+			if (config.jvm_internal_threads[i][j] != comm[j])
+				break;
+		}
+	}
+	return false;
+}
+
+/*
+ * sched_wakeup of a task that no slot counts (`entry`: its idle entry, or NULL). If the waker is a
+ * counting thread of the same process inside a futex call, the wakee takes over work from it:
+ * borrow it for the waker's slot, or, when the waker does not follow hand-offs, list it as a
+ * thread the slot's work went to uncounted.
+ */
+static __always_inline void follow_handoff(struct task_struct *wakee, __u32 wakee_tgid, __u32 wakee_tid,
+					   struct tracked_thread *entry)
+{
+	struct tracked_thread *waker = current_tracked();
+	struct tracked_thread borrowed = {};
+	struct task_counters counters;
+	struct slot_control *control;
+	bool follow, new_to_slot;
+	__u32 slot;
+
+	if (!waker || !waker->enter_ns || waker->nr != config.futex_syscall
+	    || (__u32)(bpf_get_current_pid_tgid() >> 32) != wakee_tgid)
+		return;
+	control = open_slot(waker);
+	if (!control || jvm_internal(wakee))
+		return;
+	slot = waker->slot;
+	follow = waker->flags & TRACK_FOLLOW_HANDOFFS;
+	new_to_slot = !entry || entry->slot != slot;
+	if (!follow && !new_to_slot)
+		return;	/* listed already */
+	borrowed.slot = slot;
+	borrowed.ns_tid = entry ? entry->ns_tid : jvm_tid_of(wakee);
+	if (follow) {
+		borrowed.flags = TRACK_BORROWED | TRACK_FOLLOW_CHILDREN | TRACK_FOLLOW_HANDOFFS;
+		/* it slept until now, so its counters are exact: its sums grow from here */
+		read_counters(wakee, &counters);
+		remember_counters(&borrowed, &counters);
+		borrowed.sched_state = BPF_CORE_READ(wakee, on_cpu) ? SCHED_RUNNING : SCHED_QUEUED;
+		borrowed.sched_ns = bpf_ktime_get_ns();
+	} else {
+		borrowed.flags = TRACK_IDLE;
+	}
+	if (bpf_map_update_elem(&tracked, &wakee_tid, &borrowed, BPF_ANY) != 0) {
+		__sync_fetch_and_add(&control->lost_children, 1);
+		return;
+	}
+	if (follow)
+		__sync_fetch_and_add(&control->borrowed_stretches, 1);
+	if (new_to_slot)
+		__sync_fetch_and_add(follow ? &control->borrowed_threads : &control->unfollowed_threads, 1);
+}
+
+/* A borrowed thread switched out: if it parked (blocked in a futex call), its stretch of work is over. */
+static __always_inline void end_borrowed_stretch(struct tracked_thread *t, bool voluntary)
+{
+	if ((t->flags & TRACK_BORROWED) && voluntary && t->enter_ns && t->nr == config.futex_syscall)
+		t->flags |= TRACK_IDLE;
+}
+
+#endif

@@ -1,0 +1,58 @@
+package io.github.kerneltrace.probes.metrics;
+
+import java.util.List;
+
+/**
+ * Work a test's threads handed to threads of the JVM that existed before the test: a thread
+ * pool's workers, virtual threads' carriers. The kernel sees the hand-off as a wake-up from a futex
+ * call (an unpark); HotSpot's own threads (JIT, GC, VM thread) are not counted as such.
+ *
+ * @param borrowedThreads   threads that were followed: they counted for the test from each such
+ *                          wake-up until they parked again
+ * @param borrowedStretches wake-ups that started such a stretch
+ * @param borrowedNames     their kernel names (at most the first 15 bytes of the Java name), as far as still known
+ * @param uncountedThreads  threads that were woken but not followed (scope THREAD, or following
+ *                          turned off): work the test handed to them is not in its counts
+ * @param uncountedNames    their kernel names, as far as still known
+ */
+public record HandOffs(long borrowedThreads, long borrowedStretches, List<String> borrowedNames,
+                       long uncountedThreads, List<String> uncountedNames) {
+
+    public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of());
+
+    public HandOffs {
+        borrowedNames = List.copyOf(borrowedNames);
+        uncountedNames = List.copyOf(uncountedNames);
+    }
+
+    /** Whether work may have gone to threads whose counts are missing from the test's. */
+    public boolean uncounted() {
+        return uncountedThreads > 0;
+    }
+
+    /** One sentence for reports on threads that worked for the test uncounted; empty when none did. */
+    public String describeUncounted() {
+        if (!uncounted()) {
+            return "";
+        }
+        return "work was handed to " + uncountedThreads + (uncountedThreads == 1 ? " thread" : " threads")
+                + " that existed before the test" + names(uncountedNames) + " and is not counted";
+    }
+
+    /** One sentence for reports on threads followed; empty when none were. */
+    public String describeBorrowed() {
+        if (borrowedThreads == 0) {
+            return "";
+        }
+        return "counted work handed to " + borrowedThreads + (borrowedThreads == 1 ? " thread" : " threads")
+                + " that existed before the test" + names(borrowedNames);
+    }
+
+    private static String names(List<String> names) {
+        if (names.isEmpty()) {
+            return "";
+        }
+        List<String> shown = names.size() > 3 ? names.subList(0, 3) : names;
+        return " (" + String.join(", ", shown) + (names.size() > 3 ? ", …" : "") + ")";
+    }
+}
