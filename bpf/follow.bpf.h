@@ -79,8 +79,22 @@ static __always_inline bool jvm_internal(struct task_struct *task)
 	return false;
 }
 
+/* Counts a thread handed work, and keeps its name if it is among the slot's first HANDOFF_NAMES. */
+static __always_inline void remember_name(struct task_struct *task, __u32 slot, __u64 *counter, bool borrowed)
+{
+	struct handoff_names *names = bpf_map_lookup_elem(&handoff_names, &slot);
+	__u64 index = __sync_fetch_and_add(counter, 1);
+
+	if (!names || index >= HANDOFF_NAMES)
+		return;
+	if (borrowed)
+		bpf_core_read(names->borrowed[index], TASK_COMM_LEN, &task->comm);
+	else
+		bpf_core_read(names->uncounted[index], TASK_COMM_LEN, &task->comm);
+}
+
 /*
- * sched_wakeup of a task that no slot counts (`entry`: its idle entry, or NULL). If the waker is a
+ * The waking of a task that no slot counts (`entry`: its idle entry, or NULL). If the waker is a
  * counting thread of the same process inside a futex call, the wakee takes over work from it:
  * borrow it for the waker's slot, or, when the waker does not follow hand-offs, list it as a
  * thread the slot's work went to uncounted.
@@ -125,7 +139,22 @@ static __always_inline void follow_handoff(struct task_struct *wakee, __u32 wake
 	if (follow)
 		__sync_fetch_and_add(&control->borrowed_stretches, 1);
 	if (new_to_slot)
-		__sync_fetch_and_add(follow ? &control->borrowed_threads : &control->unfollowed_threads, 1);
+		remember_name(wakee, slot, follow ? &control->borrowed_threads : &control->unfollowed_threads, follow);
+}
+
+/*
+ * sched_waking: runs in the waker's context, where sched_wakeup may not (the kernel can hand a
+ * wake-up to the wakee's CPU). A task no slot counts may be taking over work from the waker.
+ */
+static __always_inline int on_sched_waking(__u64 *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx[0];
+	__u32 tgid = (__u32)BPF_CORE_READ(task, tgid), tid = (__u32)BPF_CORE_READ(task, pid);
+	struct tracked_thread *t = tracked_entry(tgid, tid);
+
+	if (!t || (t->flags & TRACK_IDLE))
+		follow_handoff(task, tgid, tid, t);
+	return 0;
 }
 
 /* A borrowed thread switched out: if it parked (blocked in a futex call), its stretch of work is over. */

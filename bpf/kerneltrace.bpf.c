@@ -39,6 +39,8 @@ SEC("tp_btf/sched_wakeup")
 int tp_btf_sched_wakeup(__u64 *ctx) { return on_sched_wakeup(ctx); }
 SEC("tp_btf/sched_wakeup_new")
 int tp_btf_sched_wakeup_new(__u64 *ctx) { return on_sched_wakeup(ctx); }
+SEC("tp_btf/sched_waking")
+int tp_btf_sched_waking(__u64 *ctx) { return on_sched_waking(ctx); }
 SEC("tp_btf/sched_migrate_task")
 int tp_btf_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }
 
@@ -56,5 +58,7 @@ SEC("raw_tp/sched_wakeup")
 int raw_tp_sched_wakeup(__u64 *ctx) { return on_sched_wakeup(ctx); }
 SEC("raw_tp/sched_wakeup_new")
 int raw_tp_sched_wakeup_new(__u64 *ctx) { return on_sched_wakeup(ctx); }
+SEC("raw_tp/sched_waking")
+int raw_tp_sched_waking(__u64 *ctx) { return on_sched_waking(ctx); }
 SEC("raw_tp/sched_migrate_task")
 int raw_tp_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }

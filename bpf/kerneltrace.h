@@ -199,6 +199,15 @@ struct live_allocation {
 	__u32 pad;
 };
 
+/* How many of the threads a slot's work was handed to it remembers by name. */
+#define HANDOFF_NAMES 8
+
+/* One per slot, in the mmap-able `handoff_names` array: the kernel names of the first such threads. */
+struct handoff_names {
+	char borrowed[HANDOFF_NAMES][TASK_COMM_LEN];	/* in the order of slot_control.borrowed_threads */
+	char uncounted[HANDOFF_NAMES][TASK_COMM_LEN];	/* in the order of slot_control.unfollowed_threads */
+};
+
 /* Key of the `latency_buckets` hash; the value is a __u64 count. */
 struct latency_key {
 	__u32 slot;

@@ -232,25 +232,16 @@ static __always_inline int on_sched_switch(__u64 *ctx)
 	return 0;
 }
 
-/*
- * sched_wakeup and sched_wakeup_new: the task is runnable from now on. A task no slot counts may
- * be taking over work from the waker (follow.bpf.h).
- */
+/* sched_wakeup and sched_wakeup_new: the task is runnable from now on. */
 static __always_inline int on_sched_wakeup(__u64 *ctx)
 {
-	struct task_struct *task = (struct task_struct *)ctx[0];
-	__u32 tgid = (__u32)BPF_CORE_READ(task, tgid), tid = (__u32)BPF_CORE_READ(task, pid);
-	struct tracked_thread *t = tracked_entry(tgid, tid);
+	struct tracked_thread *t = tracked_task((struct task_struct *)ctx[0]);
 	struct slot_control *control;
 	struct sched_stats *stats;
 	__u64 now;
 
-	if (!t || (t->flags & TRACK_IDLE)) {
-		follow_handoff(task, tgid, tid, t);
-		return 0;
-	}
 	/* a running task that is "woken" before it got to sleep never left its CPU */
-	if (t->sched_state == SCHED_RUNNING || t->sched_state == SCHED_QUEUED)
+	if (!t || t->sched_state == SCHED_RUNNING || t->sched_state == SCHED_QUEUED)
 		return 0;
 	now = bpf_ktime_get_ns();
 	control = started_slot(t);

@@ -143,6 +143,14 @@ struct {
 	__type(value, struct memory_stats);
 } memory_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct handoff_names);
+} handoff_names SEC(".maps");
+
 /* Native allocations made by tracked threads and not yet released: the leak candidates. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.HdrHistogram.Histogram;
 
+import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.metrics.MemoryMetrics;
@@ -22,9 +23,10 @@ final class JsonReport {
 
     /**
      * 2 added {@code scheduler}, scheduler limits and the limit unit {@code count}; 3 added {@code memory},
-     * memory limits, and limits that fail because they could not be measured; see the schema's history.
+     * memory limits, and limits that fail because they could not be measured; 4 added
+     * {@code diagnostics.handOffs}; see the schema's history.
      */
-    static final int SCHEMA_VERSION = 3;
+    static final int SCHEMA_VERSION = 4;
 
     private JsonReport() {
     }
@@ -91,9 +93,22 @@ final class JsonReport {
                 .member("droppedLatencies", diagnostics.droppedLatencies())
                 .member("droppedErrors", diagnostics.droppedErrors())
                 .member("lostChildren", diagnostics.lostChildren())
-                .member("lostSamples", diagnostics.lostSamples())
-                .endObject();
+                .member("lostSamples", diagnostics.lostSamples());
+        HandOffs handOffs = diagnostics.handOffs();
+        json.name("handOffs").beginObject()
+                .member("borrowedThreads", handOffs.borrowedThreads())
+                .member("borrowedStretches", handOffs.borrowedStretches());
+        writeNames(json.name("borrowedNames"), handOffs.borrowedNames());
+        json.member("uncountedThreads", handOffs.uncountedThreads());
+        writeNames(json.name("uncountedNames"), handOffs.uncountedNames());
+        json.endObject().endObject();
         return json.endObject().toString();
+    }
+
+    private static void writeNames(JsonWriter json, java.util.List<String> names) {
+        json.beginArray();
+        names.forEach(json::value);
+        json.endArray();
     }
 
     private static void writeSyscall(JsonWriter json, SyscallMetrics syscall) {

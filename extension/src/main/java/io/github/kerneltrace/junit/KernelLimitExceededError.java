@@ -59,6 +59,11 @@ public class KernelLimitExceededError extends AssertionError {
         if (outcome.metrics().diagnostics().lostSamples()) {
             message.append("\nNote: the measurement is ").append(outcome.metrics().diagnostics().describeLosses());
         }
+        if (outcome.metrics().diagnostics().handOffs().uncounted()) {
+            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeUncounted());
+        } else if (outcome.metrics().diagnostics().handOffs().borrowedThreads() > 0) {
+            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeBorrowed());
+        }
         return new KernelLimitExceededError(message.toString());
     }
 }

@@ -11,18 +11,39 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param require   {@code kerneltrace.require}: fail, rather than skip, tests that cannot be traced
  * @param summary   {@code kerneltrace.summary}: print one line per traced test (default true)
  * @param reportDir {@code kerneltrace.reportDir}: where JSON reports go (default {@code target/kerneltrace})
+ * @param followHandOffs {@code kerneltrace.followHandOffs}: under scope TEST, count the work the test's
+ *                  threads hand to threads that existed before it (default true)
+ * @param failOnUncountedHandOffs {@code kerneltrace.uncountedHandOffs}: {@code report} (default) or
+ *                  {@code fail} a test whose threads handed work to threads that are not counted
  */
-record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir) {
+record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir, boolean followHandOffs,
+                                boolean failOnUncountedHandOffs) {
 
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
     static final String REPORT_DIR = "kerneltrace.reportDir";
+    static final String FOLLOW_HAND_OFFS = "kerneltrace.followHandOffs";
+    static final String UNCOUNTED_HAND_OFFS = "kerneltrace.uncountedHandOffs";
 
     static KernelTraceConfiguration of(ExtensionContext context) {
         return new KernelTraceConfiguration(
                 flag(context, REQUIRE, false),
                 flag(context, SUMMARY, true),
-                Path.of(context.getConfigurationParameter(REPORT_DIR).orElse("target/kerneltrace")));
+                Path.of(context.getConfigurationParameter(REPORT_DIR).orElse("target/kerneltrace")),
+                flag(context, FOLLOW_HAND_OFFS, true),
+                uncountedHandOffs(context));
+    }
+
+    private static boolean uncountedHandOffs(ExtensionContext context) {
+        String value = context.getConfigurationParameter(UNCOUNTED_HAND_OFFS).map(String::strip).orElse("");
+        if (value.isEmpty() || value.equalsIgnoreCase("report")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("fail")) {
+            return true;
+        }
+        throw new KernelTraceConfigurationException(
+                "configuration parameter " + UNCOUNTED_HAND_OFFS + " = \"" + value + "\"; use report or fail");
     }
 
     private static boolean flag(ExtensionContext context, String key, boolean otherwise) {

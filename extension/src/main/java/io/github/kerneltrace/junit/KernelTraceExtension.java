@@ -132,7 +132,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             session.running(run);
             Instant startedAt = Instant.now();
             long startNanos = System.nanoTime();
-            run.start();
+            startOrNotTraceable(run, invocation, configuration);
             try {
                 invocation.proceed();
             } catch (Throwable t) {
@@ -165,8 +165,30 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             }
             testFailure.addSuppressed(breach);
         }
+        if (configuration.failOnUncountedHandOffs() && outcome.metrics().diagnostics().handOffs().uncounted()) {
+            UncountedWorkError uncounted = UncountedWorkError.of(outcome);
+            if (testFailure == null) {
+                throw uncounted;
+            }
+            testFailure.addSuppressed(uncounted);
+        }
         if (testFailure != null) {
             throw testFailure;
+        }
+    }
+
+    /**
+     * Starts counting before the test method runs. Where the programs turn out not to see the
+     * test's thread (the canary: a container whose ids do not match, programs detached by another
+     * tool), counting would measure nothing: the test is then skipped or failed as where tracing
+     * is unavailable, never run to pass untraced.
+     */
+    private static void startOrNotTraceable(TraceRun run, Invocation<Void> invocation, KernelTraceConfiguration configuration) {
+        try {
+            run.start();
+        } catch (TracingUnavailableException notSeen) {
+            invocation.skip();
+            throw TracingUnavailable.handle(notSeen.getMessage(), configuration.require(), configuration.summary());
         }
     }
 
@@ -187,12 +209,12 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                                  KernelTraceConfiguration configuration) {
         Optional<String> unavailable = backend.unavailableReason();
         if (unavailable.isPresent()) {
-            throw TracingUnavailable.handle(unavailable.get(), configuration.require());
+            throw TracingUnavailable.handle(unavailable.get(), configuration.require(), configuration.summary());
         }
         try {
-            return backend.open(scope, latency, nativeAllocations);
+            return backend.open(scope, latency, nativeAllocations, configuration.followHandOffs());
         } catch (TracingUnavailableException e) {
-            throw TracingUnavailable.handle(e.getMessage(), configuration.require());
+            throw TracingUnavailable.handle(e.getMessage(), configuration.require(), configuration.summary());
         }
     }
 

@@ -23,7 +23,7 @@ final class KernelTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
+    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
         int tid = Threads.currentTid();
         KernelTracer tracer = KernelTracer.shared();
         // A thread counts in one slot at a time, so tracing the whole process excludes all other slots.
@@ -31,7 +31,7 @@ final class KernelTracingBackend implements TracingBackend {
         try {
             slot.recordLatency(latency);
             switch (scope) {
-                case TEST -> slot.trackThread(tid, true);
+                case TEST -> slot.trackThread(tid, true, followHandOffs);
                 case THREAD -> slot.trackThread(tid, false);
                 case PROCESS -> slot.trackProcess();
             }

@@ -2,6 +2,7 @@ package io.github.kerneltrace.junit;
 
 import java.util.stream.Collectors;
 
+import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
 /** The one line per traced test printed to standard output. */
@@ -44,6 +45,13 @@ final class SummaryLine {
         }
         if (metrics.diagnostics().lostSamples()) {
             line.append(", ").append(metrics.diagnostics().describeLosses());
+        }
+        HandOffs handOffs = metrics.diagnostics().handOffs();
+        if (handOffs.borrowedThreads() > 0) {
+            line.append(", ").append(handOffs.describeBorrowed());
+        }
+        if (handOffs.uncounted()) {
+            line.append(", ").append(handOffs.describeUncounted());
         }
         long breaches = outcome.breaches().size();
         if (breaches > 0) {

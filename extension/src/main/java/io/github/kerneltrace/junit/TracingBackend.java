@@ -20,10 +20,11 @@ interface TracingBackend {
     /**
      * Opens a run that counts the threads {@code scope} selects, relative to the calling thread,
      * timing each call when {@code latency} is set and counting native allocations when
-     * {@code nativeAllocations} is. The run is not counting yet.
+     * {@code nativeAllocations} is; under scope TEST, with {@code followHandOffs}, also the
+     * existing threads the test's threads hand work to. The run is not counting yet.
      *
      * @throws TracingUnavailableException when tracing turns out not to work here, or native
      *                                     allocations cannot be counted when asked for
      */
-    TraceRun open(Scope scope, boolean latency, boolean nativeAllocations);
+    TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs);
 }

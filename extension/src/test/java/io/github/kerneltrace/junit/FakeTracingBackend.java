@@ -93,7 +93,7 @@ final class FakeTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
+    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
         opened.incrementAndGet();
         if (nativeAllocations) {
             openedCountingNative.incrementAndGet();
@@ -143,7 +143,7 @@ final class FakeTracingBackend implements TracingBackend {
         }
 
         @Override
-        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
+        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
             throw new io.github.kerneltrace.probes.TracingUnavailableException("the kernel refused the programs");
         }
     }
@@ -164,12 +164,12 @@ final class FakeTracingBackend implements TracingBackend {
         }
 
         @Override
-        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations) {
+        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
             if (nativeAllocations) {
                 throw new io.github.kerneltrace.probes.TracingUnavailableException(
                         "native allocations cannot be counted: no C library allocator found in this process");
             }
-            return tracing.open(scope, latency, false);
+            return tracing.open(scope, latency, false, followHandOffs);
         }
     }
 }

@@ -176,7 +176,7 @@ class RealKernelMemoryTest {
         runSuccessfully(Reported.class, Map.of("kerneltrace.reportDir", reports.toString()));
 
         String json = Files.readString(reports.resolve(Reported.class.getName() + ".allocatesEverything.json"));
-        assertThat(json).contains("\"schemaVersion\": 3,");
+        assertThat(json).contains("\"schemaVersion\": 4,");
         assertThat(number(json, "\"heap\": \\{\\s+\"allocatedBytes\": (\\d+),"))
                 .isGreaterThanOrEqualTo(Reported.ARRAYS * ARRAY_HEAP_BYTES);
         assertThat(json).containsPattern("\"threadsCounted\": 1,\\s+\"threadsNotCounted\": 0,\\s+\"supported\": true");

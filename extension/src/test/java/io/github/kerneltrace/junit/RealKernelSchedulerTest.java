@@ -132,7 +132,7 @@ class RealKernelSchedulerTest {
 
         String json = Files.readString(reports.resolve(Sleeping.class.getName() + ".parksTwentyTimes.json"));
         assertThat(json)
-                .contains("\"schemaVersion\": 3,")
+                .contains("\"schemaVersion\": 4,")
                 .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": (1[89]|2[0-2]),")
                 .containsPattern("\"wakeups\": (1[89]|2[0-2]),")
                 .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": (1[89]|2[0-2]),")

@@ -117,7 +117,22 @@ class RealKernelTracingTest {
         runSuccessfully(Scopes.class);
 
         assertThat(MEASURED.get("existingThreadUnderProcessScope")).syscallCount("write").isGreaterThanOrEqualTo(4);
-        assertThat(MEASURED.get("existingThreadUnderTestScope")).doesNotCall("write");
+    }
+
+    @Test
+    void testScopeCountsTheWorkHandedToAThreadThatExistedBeforeTheTestAndThreadScopeSaysItDoesNot() {
+        runSuccessfully(Scopes.class);
+
+        KernelMetrics followed = MEASURED.get("existingThreadUnderTestScope");
+        assertThat(followed).hasSyscallCount("write", 4);
+        assertThat(followed.diagnostics().handOffs().borrowedThreads()).isEqualTo(1);
+        assertThat(followed.diagnostics().handOffs().uncounted()).isFalse();
+        KernelMetrics strict = MEASURED.get("existingThreadUnderThreadScope");
+        assertThat(strict).doesNotCall("write");
+        assertThat(strict.diagnostics().handOffs().uncountedThreads()).isEqualTo(1);
+        assertThat(strict.diagnostics().handOffs().describeUncounted())
+                .isEqualTo("work was handed to 1 thread that existed before the test (" + Scopes.EXISTING_THREAD
+                        + ") and is not counted");
     }
 
     @Test
@@ -159,7 +174,7 @@ class RealKernelTracingTest {
 
         String json = Files.readString(reports.resolve(Breaching.class.getName() + ".writesThreeBytes.json"));
         assertThat(json)
-                .contains("\"schemaVersion\": 3,")
+                .contains("\"schemaVersion\": 4,")
                 .contains("\"methodName\": \"writesThreeBytes\"")
                 .containsPattern("\"kernel\": \"libbpf [^\"]+\"")
                 .containsPattern("\"write\": \\{\\s+\"count\": 3,\\s+\"errors\": 0,\\s+\"errorsByErrno\": \\{},\\s+\"bytes\": 3,")
@@ -286,6 +301,8 @@ class RealKernelTracingTest {
     @KernelTrace(scope = Scope.TEST)
     static class Scopes extends WithDevNull {
 
+        static final String EXISTING_THREAD = "existing-writer";
+
         Thread existing;
         CountDownLatch go;
         CountDownLatch done;
@@ -302,8 +319,12 @@ class RealKernelTracingTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, EXISTING_THREAD);
             existing.start();
+            // parked, as an idle pool thread is: a thread still running would take the work unwoken
+            while (existing.getState() != Thread.State.WAITING) {
+                Thread.onSpinWait();
+            }
         }
 
         @AfterEach
@@ -342,6 +363,12 @@ class RealKernelTracingTest {
 
         @Test
         void existingThreadUnderTestScope() throws Exception {
+            letExistingThreadWrite();
+        }
+
+        @Test
+        @KernelTrace(scope = Scope.THREAD)
+        void existingThreadUnderThreadScope() throws Exception {
             letExistingThreadWrite();
         }
 

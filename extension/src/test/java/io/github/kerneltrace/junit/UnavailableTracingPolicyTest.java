@@ -2,6 +2,10 @@ package io.github.kerneltrace.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import org.junit.jupiter.api.Tag;
@@ -29,9 +33,8 @@ class UnavailableTracingPolicyTest {
         results.testEvents().assertStatistics(stats -> stats.started(1).aborted(1).succeeded(0).failed(0));
         Throwable skipped = Fixtures.throwableOf(results.testEvents(), "traced");
         assertThat(skipped).isInstanceOf(TestAbortedException.class)
-                .hasMessageStartingWith("KernelTrace cannot trace here: " + REASON + ". ")
-                .hasMessageContaining("CAP_BPF")
-                .hasMessageContaining("set kerneltrace.require=true to fail instead");
+                .hasMessage("KernelTrace cannot trace here: " + REASON + ". The test is skipped;"
+                        + " set kerneltrace.require=true to fail instead.");
         assertThat(CannotTrace.ran).as("the test body must not run untraced").isFalse();
     }
 
@@ -42,8 +45,8 @@ class UnavailableTracingPolicyTest {
         results.testEvents().assertStatistics(stats -> stats.started(1).failed(1).aborted(0).succeeded(0));
         Throwable failure = Fixtures.throwableOf(results.testEvents(), "traced");
         assertThat(failure).isInstanceOf(TracingUnavailableException.class)
-                .hasMessageStartingWith("KernelTrace cannot trace here: " + REASON + ". ")
-                .hasMessageContaining("fails because kerneltrace.require=true");
+                .as("one short line per test: the fix is printed once per JVM")
+                .hasMessage("KernelTrace cannot trace here: " + REASON + ". The test fails because kerneltrace.require=true.");
     }
 
     @Test
@@ -67,7 +70,29 @@ class UnavailableTracingPolicyTest {
     @Test
     void messageEndsWithOnePeriodWhateverTheReason() {
         assertThat(TracingUnavailable.message("no BTF.", false))
-                .startsWith("KernelTrace cannot trace here: no BTF. Run the tests as root");
+                .startsWith("KernelTrace cannot trace here: no BTF. The test is skipped");
+    }
+
+    @Test
+    void theFirstUntracedTestPrintsTheReasonAndTheFixOnceAndTheEndOfTheRunCountsThem() {
+        TracingUnavailable.summarize(new PrintStream(OutputStream.nullOutputStream())); // what earlier tests left
+        PrintStream console = System.out;
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            Fixtures.run(CannotTraceTwice.class, Map.of("kerneltrace.summary", "true"));
+        } finally {
+            System.setOut(console);
+        }
+        ByteArrayOutputStream summary = new ByteArrayOutputStream();
+        TracingUnavailable.summarize(new PrintStream(summary, true, StandardCharsets.UTF_8));
+
+        assertThat(printed.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(REASON)))
+                .singleElement().asString()
+                .startsWith("[kerneltrace] KernelTrace cannot trace here: " + REASON + ". The test is skipped")
+                .contains("CAP_BPF and CAP_PERFMON").contains("docs/troubleshooting.md");
+        assertThat(summary.toString(StandardCharsets.UTF_8))
+                .isEqualTo("[kerneltrace] 2 traced tests were skipped untraced: " + REASON + "." + System.lineSeparator());
     }
 
     @Tag("fixture")
@@ -82,6 +107,22 @@ class UnavailableTracingPolicyTest {
         @Test
         void traced() {
             ran = true;
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class CannotTraceTwice {
+
+        @RegisterExtension
+        static final StandInBackend TRACING = new StandInBackend(FakeTracingBackend.unavailable(REASON));
+
+        @Test
+        void first() {
+        }
+
+        @Test
+        void second() {
         }
     }
 

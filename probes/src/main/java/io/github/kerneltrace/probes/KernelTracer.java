@@ -35,7 +35,7 @@ public final class KernelTracer {
 
     private static final String OBJECT_RESOURCE = "bpf/kerneltrace.bpf.o";
     private static final List<String> PROGRAMS = List.of("sys_enter", "sys_exit", "fork", "exit",
-            "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate");
+            "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_waking", "sched_migrate");
 
     private static final Object SHARED_LOCK = new Object();
     private static KernelTracer shared;
@@ -52,6 +52,7 @@ public final class KernelTracer {
     private final Pointer processFilter;
     private final Pointer schedStats;
     private final Pointer memoryStats;
+    private final Pointer handOffNames;
     private final KernelIds ids;
     private final SyscallTable syscallTable;
     /** One permit per slot; an exclusive (whole-process) slot takes them all. */
@@ -85,6 +86,7 @@ public final class KernelTracer {
         this.schedStats = object.map("sched_stats").mmap((long) MAX_SLOTS * SCHED_STATS_SIZE);
         this.memoryStats = object.map("memory_stats").mmap((long) MAX_SLOTS * MEMORY_STATS_SIZE);
         this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
+        this.handOffNames = object.map("handoff_names").mmap((long) MAX_SLOTS * HANDOFF_NAMES_SIZE);
         this.ids = new KernelIds(object.map("identity").mmap(IDENTITY_SIZE));
     }
 
@@ -439,6 +441,21 @@ public final class KernelTracer {
                 (long) MAX_SYSCALLS * SYSCALL_STATS_SIZE, (byte) 0);
         schedStats.setMemory((long) slot * SCHED_STATS_SIZE, SCHED_STATS_SIZE, (byte) 0);
         memoryStats.setMemory((long) slot * MEMORY_STATS_SIZE, MEMORY_STATS_SIZE, (byte) 0);
+        handOffNames.setMemory((long) slot * HANDOFF_NAMES_SIZE, HANDOFF_NAMES_SIZE, (byte) 0);
+    }
+
+    /** The names the kernel kept of the threads a slot's work was handed to: borrowed ones, or uncounted ones. */
+    List<String> handOffNames(int slot, boolean borrowed) {
+        List<String> names = new java.util.ArrayList<>();
+        long base = (long) slot * HANDOFF_NAMES_SIZE + (borrowed ? HANDOFF_BORROWED : HANDOFF_UNCOUNTED);
+        for (int i = 0; i < HANDOFF_NAMES; i++) {
+            String name = handOffNames.getString(base + i * (long) TASK_COMM_LEN, "UTF-8");
+            if (name.isEmpty()) {
+                break;
+            }
+            names.add(name.length() > TASK_COMM_LEN - 1 ? name.substring(0, TASK_COMM_LEN - 1) : name);
+        }
+        return names;
     }
 
     // ---- used by TraceSlot ----

@@ -79,6 +79,12 @@ final class SlotLayout {
     static final int IDENTITY_THREADS = 40;
     static final int IDENTITY_SIZE = IDENTITY_THREADS + MAX_LISTED_THREADS * 8;
 
+    /** struct handoff_names { char borrowed[8][16]; char uncounted[8][16]; } */
+    static final int HANDOFF_NAMES = 8;
+    static final int HANDOFF_NAMES_SIZE = 2 * HANDOFF_NAMES * 16;
+    static final int HANDOFF_BORROWED = 0;
+    static final int HANDOFF_UNCOUNTED = HANDOFF_NAMES * 16;
+
     /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;
     static final int STATS_LONGS = SYSCALL_STATS_SIZE / 8;

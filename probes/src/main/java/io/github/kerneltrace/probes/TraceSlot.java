@@ -395,18 +395,8 @@ public final class TraceSlot implements AutoCloseable {
         if (borrowed == 0 && uncounted == 0) {
             return HandOffs.NONE;
         }
-        List<String> borrowedNames = new ArrayList<>();
-        List<String> uncountedNames = new ArrayList<>();
-        for (KernelTracer.TrackedThread thread : trackedThreads()) {
-            boolean isBorrowed = (thread.flags() & TRACK_BORROWED) != 0;
-            boolean listedOnly = !isBorrowed && (thread.flags() & TRACK_IDLE) != 0;
-            String name = isBorrowed || listedOnly ? ThreadNames.of(thread.tid()) : "";
-            if (!name.isEmpty()) {
-                (isBorrowed ? borrowedNames : uncountedNames).add(name);
-            }
-        }
-        borrowedNames.sort(null);
-        uncountedNames.sort(null);
+        List<String> borrowedNames = tracer.handOffNames(index, true);
+        List<String> uncountedNames = tracer.handOffNames(index, false);
         return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_STRETCHES), borrowedNames, uncounted, uncountedNames);
     }
 
