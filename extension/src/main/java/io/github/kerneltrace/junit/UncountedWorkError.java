@@ -16,9 +16,9 @@ public class UncountedWorkError extends AssertionError {
     }
 
     /**
-     * E.g. {@code KernelTrace: PoolTest.writesOnThePool() [scope THREAD]: work was handed to 1 thread that existed
-     * before the test (ForkJoinPool.co) and is not counted; kerneltrace.uncountedHandOffs=fail fails such tests.
-     * Use scope TEST, which follows hand-offs, or PROCESS.}
+     * E.g. {@code KernelTrace: PoolTest.writesOnThePool() [scope THREAD]: work was handed to 1 thread not counted
+     * (ForkJoinPool.co); kerneltrace.uncountedHandOffs=fail fails such tests. Use scope TEST, which follows
+     * hand-offs, or PROCESS.}
      */
     static UncountedWorkError of(TraceOutcome outcome) {
         HandOffs handOffs = outcome.metrics().diagnostics().handOffs();

@@ -36,7 +36,7 @@ public record HandOffs(long borrowedThreads, long borrowedStretches, List<String
             return "";
         }
         return "work was handed to " + uncountedThreads + (uncountedThreads == 1 ? " thread" : " threads")
-                + " that existed before the test" + names(uncountedNames) + " and is not counted";
+                + " not counted" + names(uncountedNames);
     }
 
     /** One sentence for reports on threads followed; empty when none were. */
