@@ -172,4 +172,49 @@ final class FakeTracingBackend implements TracingBackend {
             return tracing.open(scope, latency, false, followHandOffs);
         }
     }
+
+    /**
+     * Traces, but the programs do not see the test's thread: counting refuses to start (the
+     * canary), as it does on the real kernel for a thread registered under ids the kernel never compares.
+     */
+    static final class NotSeeingTheThread implements TracingBackend {
+
+        static final String REASON = "the BPF programs do not see this test's thread (id 7 here, registered as"
+                + " kernel thread 4711), so nothing it does would be counted";
+        final AtomicInteger closed = new AtomicInteger();
+
+        @Override
+        public Optional<String> unavailableReason() {
+            return Optional.empty();
+        }
+
+        @Override
+        public String kernelDescription() {
+            return "fake kernel";
+        }
+
+        @Override
+        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
+            return new TraceRun() {
+                @Override
+                public void start() {
+                    throw new io.github.kerneltrace.probes.TracingUnavailableException(REASON);
+                }
+
+                @Override
+                public void stop() {
+                }
+
+                @Override
+                public KernelMetrics metrics() {
+                    throw new AssertionError("never counted, never read");
+                }
+
+                @Override
+                public void close() {
+                    closed.incrementAndGet();
+                }
+            };
+        }
+    }
 }

@@ -59,6 +59,29 @@ class UnavailableTracingPolicyTest {
     }
 
     @Test
+    void aTestWhoseThreadTheProgramsDoNotSeeIsSkippedUnrunNeverPassed() {
+        int closedBefore = ThreadNotSeen.BACKEND.closed.get();
+        EngineExecutionResults results = Fixtures.run(ThreadNotSeen.class);
+
+        assertThat(Fixtures.statusOf(results.testEvents(), "traced")).isEqualTo(Status.ABORTED);
+        assertThat(Fixtures.throwableOf(results.testEvents(), "traced")).isInstanceOf(TestAbortedException.class)
+                .hasMessage("KernelTrace cannot trace here: " + FakeTracingBackend.NotSeeingTheThread.REASON
+                        + ". The test is skipped; set kerneltrace.require=true to fail instead.");
+        assertThat(ThreadNotSeen.ran).as("the test body must not run untraced").isFalse();
+        assertThat(ThreadNotSeen.BACKEND.closed).as("the slot is given back").hasValue(closedBefore + 1);
+    }
+
+    @Test
+    void aTestWhoseThreadTheProgramsDoNotSeeFailsWhenRequired() {
+        EngineExecutionResults results = Fixtures.run(ThreadNotSeen.class, Map.of("kerneltrace.require", "true"));
+
+        assertThat(Fixtures.statusOf(results.testEvents(), "traced")).isEqualTo(Status.FAILED);
+        assertThat(Fixtures.throwableOf(results.testEvents(), "traced")).isInstanceOf(TracingUnavailableException.class)
+                .hasMessage("KernelTrace cannot trace here: " + FakeTracingBackend.NotSeeingTheThread.REASON
+                        + ". The test fails because kerneltrace.require=true.");
+    }
+
+    @Test
     void rejectsAMalformedRequireFlag() {
         EngineExecutionResults results = Fixtures.run(CannotTrace.class, Map.of("kerneltrace.require", "yes"));
 
@@ -103,6 +126,23 @@ class UnavailableTracingPolicyTest {
 
         @RegisterExtension
         static final StandInBackend TRACING = new StandInBackend(FakeTracingBackend.unavailable(REASON));
+
+        @Test
+        void traced() {
+            ran = true;
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class ThreadNotSeen {
+
+        static volatile boolean ran;
+
+        static final FakeTracingBackend.NotSeeingTheThread BACKEND = new FakeTracingBackend.NotSeeingTheThread();
+
+        @RegisterExtension
+        static final StandInBackend TRACING = new StandInBackend(BACKEND);
 
         @Test
         void traced() {
