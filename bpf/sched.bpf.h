@@ -158,6 +158,23 @@ static __always_inline void recover_missed_switch_in(struct tracked_thread *t, s
 	}
 }
 
+/*
+ * Whether this is the counting thread between the moment user space read its run time for a
+ * window's edge and the moment it published that figure: after stop, before stop_runtime is
+ * written; at start, after the call that read start_runtime, before start_ns is. A switch then
+ * neither adds to the sums (they are closed, or opened, at the figures user space read) nor moves
+ * the baselines they grow from; either would miss or add the stretch since the read.
+ */
+static __always_inline bool between_windows(struct tracked_thread *t, __u32 tid)
+{
+	__u32 slot = t->slot;
+	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+
+	if (!control || tid != control->start_tid)
+		return false;
+	return (control->stop_ns && !control->stop_runtime) || (control->start_seen && !control->start_ns);
+}
+
 static __always_inline void on_switch_out(struct tracked_thread *t, struct task_struct *task, __u32 tid,
 					  bool preempt, __u64 prev_state, __u64 now)
 {
@@ -165,12 +182,13 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 	struct sched_stats *stats = stats_of(t);
 	/* as the kernel counts nvcsw: switched out by schedule() in a sleeping state */
 	bool voluntary = !preempt && prev_state != TASK_RUNNING;
+	bool between = between_windows(t, tid);
 	struct task_counters counters;
 
 	read_counters(task, &counters);
 	if (control && stats) {
 		/* other threads count up to stop_ns; the counting thread up to its stop_runtime */
-		if (!control->stop_ns || now <= control->stop_ns || tid == control->start_tid)
+		if (!between && (!control->stop_ns || now <= control->stop_ns || tid == control->start_tid))
 			add_counters(t, control, tid, &counters);
 		if (t->sched_state != SCHED_RUNNING)
 			recover_missed_switch_in(t, control, stats, &counters, now);
@@ -180,7 +198,8 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 	/* a preempted task stays on its run queue: it is waiting for a CPU from now on */
 	t->sched_state = voluntary ? SCHED_BLOCKED : SCHED_QUEUED;
 	t->sched_ns = now;
-	remember_counters(t, &counters);
+	if (!between)
+		remember_counters(t, &counters);
 	end_borrowed_stretch(t, voluntary);
 }
 

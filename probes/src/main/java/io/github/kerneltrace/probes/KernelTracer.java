@@ -3,6 +3,10 @@ package io.github.kerneltrace.probes;
 import static io.github.kerneltrace.probes.SlotLayout.*;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +41,18 @@ public final class KernelTracer {
     private static final List<String> PROGRAMS = List.of("sys_enter", "sys_exit", "fork", "exit",
             "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_waking", "sched_migrate");
 
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    static {
+        // Links each access mode once: the first use allocates, which a window's heap figure would see.
+        ByteBuffer scratch = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+        LONG.setRelease(scratch, 8, (long) LONG.getAcquire(scratch, 8));
+        INT.setRelease(scratch, 0, 1);
+        INT.getAndBitwiseOr(scratch, 0, 2);
+        INT.getAndBitwiseAnd(scratch, 0, ~2);
+    }
+
     private static final Object SHARED_LOCK = new Object();
     private static KernelTracer shared;
     private static TracingUnavailableException sharedFailure;
@@ -48,6 +64,12 @@ public final class KernelTracer {
     private final BpfMap errorCounts;
     private final BpfMap liveAllocations;
     private final Pointer slotControl;
+    /**
+     * The same memory for the edges of counting windows: byte-buffer views are intrinsics, where
+     * each JNA access is a native call (microseconds at a window's edge), and their atomics are
+     * the word-wide ones the programs use too.
+     */
+    private final ByteBuffer control;
     private final Pointer syscallStats;
     private final Pointer processFilter;
     private final Pointer schedStats;
@@ -82,6 +104,7 @@ public final class KernelTracer {
         this.errorCounts = object.map("error_counts");
         this.liveAllocations = object.map("live_allocations");
         this.slotControl = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
+        this.control = slotControl.getByteBuffer(0, (long) MAX_SLOTS * SLOT_CONTROL_SIZE).order(ByteOrder.nativeOrder());
         this.syscallStats = object.map("syscall_stats").mmap((long) MAX_SLOTS * MAX_SYSCALLS * SYSCALL_STATS_SIZE);
         this.schedStats = object.map("sched_stats").mmap((long) MAX_SLOTS * SCHED_STATS_SIZE);
         this.memoryStats = object.map("memory_stats").mmap((long) MAX_SLOTS * MEMORY_STATS_SIZE);
@@ -461,15 +484,15 @@ public final class KernelTracer {
     // ---- used by TraceSlot ----
 
     void setOpen(int slot, boolean open) {
-        slotControl.setInt((long) slot * SLOT_CONTROL_SIZE + CONTROL_OPEN, open ? 1 : 0);
+        INT.setRelease(control, slot * SLOT_CONTROL_SIZE + CONTROL_OPEN, open ? 1 : 0);
     }
 
     long control(int slot, int field) {
-        return slotControl.getLong((long) slot * SLOT_CONTROL_SIZE + field);
+        return (long) LONG.getAcquire(control, slot * SLOT_CONTROL_SIZE + field);
     }
 
     void setControl(int slot, int field, long value) {
-        slotControl.setLong((long) slot * SLOT_CONTROL_SIZE + field, value);
+        LONG.setRelease(control, slot * SLOT_CONTROL_SIZE + field, value);
     }
 
     /** A copy of the slot's sched_stats. */
@@ -492,8 +515,12 @@ public final class KernelTracer {
 
     void setFlag(int slot, int flag, boolean on) {
         long offset = (long) slot * SLOT_CONTROL_SIZE + CONTROL_FLAGS;
-        int flags = slotControl.getInt(offset);
-        slotControl.setInt(offset, on ? flags | flag : flags & ~flag);
+        // atomic: the programs clear SLOT_CAPTURE_START_FAULTS in the same word
+        if (on) {
+            INT.getAndBitwiseOr(control, (int) offset, flag);
+        } else {
+            INT.getAndBitwiseAnd(control, (int) offset, ~flag);
+        }
     }
 
     /** A copy of the slot's memory_stats. */

@@ -14,8 +14,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * On-CPU time of a short window is exact: the window's edges are the thread's CPU clock, read
  * when counting starts and stops, not the kernel's per-task counter, which moves only at switches
- * and ticks (up to 4 ms behind). The oracle is the JVM's own CPU clock of the thread, read inside
- * the window.
+ * and ticks (up to 4 ms behind: 0.3 ms spins were reported at 0.65 to 3.28 ms). The kernel's sum is
+ * the window to the nanosecond; the oracle, the JVM's own CPU clock of the thread read inside the
+ * window, is short of it by the CPU the thread spends between the edges and the oracle's reads
+ * (two ThreadMXBean calls, two traced system calls and the slot's bookkeeping: 10 to 30 µs, rarely
+ * up to 65 µs, on this machine).
  */
 class OnCpuTimeTest {
 
@@ -25,13 +28,24 @@ class OnCpuTimeTest {
     @BeforeAll
     static void requireTracing() {
         TracingAssumptions.requireTracing();
-        spin(20_000_000); // JIT the spin loop outside the measurements
+        // The error is the Java code at the window's edges: a few µs once it runs compiled, tens
+        // of µs in the first windows of a JVM (so JUnit's call of a test method dominates there).
+        for (int i = 0; i < 50; i++) {
+            try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+                slot.trackThread(Threads.currentTid(), false);
+                slot.start();
+                spin(200_000);
+                slot.stop();
+                slot.metrics();
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} µs")
     @ValueSource(longs = {100, 300, 1_000, 5_000})
-    void aSpinIsWithinFivePercentAndTwentyMicrosecondsOfTheJvmsCpuClockEveryTime(long micros) {
+    void aSpinIsTheWindowExactlyAndWithinFivePercentAndTwentyMicrosecondsOfTheJvmsCpuClock(long micros) {
         List<String> measured = new ArrayList<>();
+        List<Long> excess = new ArrayList<>();
         for (int i = 0; i < REPETITIONS; i++) {
             try (TraceSlot slot = KernelTracer.shared().openSlot()) {
                 slot.trackThread(Threads.currentTid(), false);
@@ -41,12 +55,18 @@ class OnCpuTimeTest {
                 long oracle = THREADS.getCurrentThreadCpuTime() - before;
                 slot.stop();
                 long onCpu = slot.metrics().scheduler().onCpuNanos();
+                long window = KernelTracer.shared().control(slot.index(), SlotLayout.CONTROL_STOP_RUNTIME)
+                        - KernelTracer.shared().control(slot.index(), SlotLayout.CONTROL_START_RUNTIME);
 
                 measured.add(onCpu / 1_000 + " µs for " + oracle / 1_000 + " µs");
+                excess.add(onCpu - oracle - oracle / 20);
+                assertThat(onCpu).as("the kernel's sum is the window's CPU clock delta").isBetween(window - 1_000, window + 1_000);
                 assertThat(onCpu).as("repetition %d of %d µs: %s", i + 1, micros, measured)
-                        .isBetween(oracle, oracle + oracle / 20 + 20_000);
+                        .isBetween(oracle, oracle + oracle / 20 + 100_000);
             }
         }
+        excess.sort(null);
+        assertThat(excess.get(REPETITIONS / 2)).as("median excess over 5%%: %s", measured).isLessThanOrEqualTo(20_000);
         System.out.println("[on-cpu] " + micros + " µs spins: " + measured);
     }
 
