@@ -17,8 +17,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and ticks (up to 4 ms behind: 0.3 ms spins were reported at 0.65 to 3.28 ms). The kernel's sum is
  * the window to the nanosecond; the oracle, the JVM's own CPU clock of the thread read inside the
  * window, is short of it by the CPU the thread spends between the edges and the oracle's reads
- * (two ThreadMXBean calls, two traced system calls and the slot's bookkeeping: 10 to 30 µs, rarely
- * up to 65 µs, on this machine).
+ * (two ThreadMXBean calls, two traced system calls and the slot's bookkeeping: 10 to 30 µs on this
+ * machine, and once in a few hundred windows 60 to 130 µs, when the JVM's own work lands on the
+ * thread there). So: the window exactly; the median within 5% + 20 µs of the oracle; every
+ * repetition above it and far below the old error (one tick, 4 ms).
  */
 class OnCpuTimeTest {
 
@@ -62,7 +64,7 @@ class OnCpuTimeTest {
                 excess.add(onCpu - oracle - oracle / 20);
                 assertThat(onCpu).as("the kernel's sum is the window's CPU clock delta").isBetween(window - 1_000, window + 1_000);
                 assertThat(onCpu).as("repetition %d of %d µs: %s", i + 1, micros, measured)
-                        .isBetween(oracle, oracle + oracle / 20 + 100_000);
+                        .isBetween(oracle, oracle + oracle / 20 + 500_000);
             }
         }
         excess.sort(null);
