@@ -84,6 +84,13 @@ public final class KernelSupport {
             return "the kernel has no BTF type information (/sys/kernel/btf/vmlinux is missing);"
                     + " KernelTrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (the default of current distributions)";
         }
+        String userNamespace = userNamespace();
+        if (userNamespace != null) {
+            return "this JVM runs in a user namespace of its own (" + userNamespace + "; a rootless container, or"
+                    + " unshare --user): the capabilities it has there do not grant BPF, which needs CAP_BPF and CAP_PERFMON"
+                    + " (or root) in the host's initial user namespace; run the container with real privileges"
+                    + " (e.g. docker run --privileged, or --cap-add of those capabilities), or the tests outside it";
+        }
         long capabilities = effectiveCapabilities();
         boolean admin = (capabilities & (1L << CAP_SYS_ADMIN)) != 0;
         boolean bpfAndPerfmon = (capabilities & (1L << CAP_BPF)) != 0 && (capabilities & (1L << CAP_PERFMON)) != 0;
@@ -93,6 +100,19 @@ public final class KernelSupport {
                     + " via capsh or systemd, or a container with --cap-add BPF --cap-add PERFMON)";
         }
         return null;
+    }
+
+    /**
+     * How this JVM's user ids map to the host's, if it is in a user namespace other than the initial
+     * one (whose map is the identity over all 2^32 ids); null otherwise or if it cannot be read.
+     */
+    static String userNamespace() {
+        try {
+            String map = Files.readString(Path.of("/proc/self/uid_map")).strip().replaceAll("\\s+", " ");
+            return map.equals("0 0 4294967295") || map.isEmpty() ? null : "uid_map \"" + map + "\"";
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** CapEff from /proc/self/status; all ones if it cannot be read (then the load decides). */

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * A JVM without CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON (dropped with setpriv, as root) cannot
- * trace, and says so in one sentence that names what is missing.
+ * A JVM without CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON (dropped with setpriv, as root), or in a
+ * user namespace of its own, cannot trace, and says so in one sentence that names what is missing.
  */
 class WithoutPrivilegesTest {
 
@@ -34,6 +34,22 @@ class WithoutPrivilegesTest {
         String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(output).contains("KernelTrace unavailable: tracing needs root or the capabilities CAP_BPF and CAP_PERFMON");
+        assertThat(child.exitValue()).isZero();
+    }
+
+    /** A rootless container: root inside a user namespace of its own, whose capabilities do not grant BPF. */
+    @Test
+    void namesTheUserNamespaceAsTheCause() throws Exception {
+        TracingAssumptions.requireTracing();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(List.of("unshare", "--user", "--map-root-user",
+                java.toString(), "-cp", System.getProperty("java.class.path"), WithoutPrivilegesTest.class.getName()))
+                .redirectErrorStream(true).start();
+        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(output).contains("KernelTrace unavailable: this JVM runs in a user namespace of its own (uid_map \"0 0 1\";"
+                + " a rootless container, or unshare --user): the capabilities it has there do not grant BPF");
         assertThat(child.exitValue()).isZero();
     }
 
