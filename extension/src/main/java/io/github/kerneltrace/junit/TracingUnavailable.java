@@ -74,8 +74,9 @@ final class TracingUnavailable {
         synchronized (NOT_TRACED) {
             for (Map.Entry<String, Integer> reason : NOT_TRACED.entrySet()) {
                 int tests = reason.getValue();
-                out.println("[kerneltrace] " + tests + (tests == 1 ? " traced test was " : " traced tests were ")
-                        + (required ? "failed" : "skipped") + " untraced: " + reason.getKey() + ".");
+                out.println("[kerneltrace] " + tests + (tests == 1 ? " traced test " : " traced tests ")
+                        + (required ? "failed" : (tests == 1 ? "was skipped" : "were skipped"))
+                        + " because KernelTrace could not trace here: " + reason.getKey() + ".");
             }
             NOT_TRACED.clear();
             required = false;

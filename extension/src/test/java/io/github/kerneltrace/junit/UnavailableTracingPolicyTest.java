@@ -115,7 +115,8 @@ class UnavailableTracingPolicyTest {
                 .startsWith("[kerneltrace] KernelTrace cannot trace here: " + REASON + ". The test is skipped")
                 .contains("CAP_BPF and CAP_PERFMON").contains("docs/troubleshooting.md");
         assertThat(summary.toString(StandardCharsets.UTF_8))
-                .isEqualTo("[kerneltrace] 2 traced tests were skipped untraced: " + REASON + "." + System.lineSeparator());
+                .isEqualTo("[kerneltrace] 2 traced tests were skipped because KernelTrace could not trace here: " + REASON + "."
+                        + System.lineSeparator());
     }
 
     @Tag("fixture")
