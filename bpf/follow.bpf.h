@@ -79,18 +79,24 @@ static __always_inline bool jvm_internal(struct task_struct *task)
 	return false;
 }
 
-/* Counts a thread handed work, and keeps its name if it is among the slot's first HANDOFF_NAMES. */
-static __always_inline void remember_name(struct task_struct *task, __u32 slot, __u64 *counter, bool borrowed)
+#define NAMES_BORROWED 0
+#define NAMES_UNCOUNTED 1
+#define NAMES_FOREIGN 2
+
+/* Counts a thread, and keeps its name in list `which` if it is among the slot's first HANDOFF_NAMES. */
+static __always_inline void remember_name(struct task_struct *task, __u32 slot, __u64 *counter, int which)
 {
 	struct handoff_names *names = bpf_map_lookup_elem(&handoff_names, &slot);
 	__u64 index = __sync_fetch_and_add(counter, 1);
 
 	if (!names || index >= HANDOFF_NAMES)
 		return;
-	if (borrowed)
+	if (which == NAMES_BORROWED)
 		bpf_core_read(names->borrowed[index], TASK_COMM_LEN, &task->comm);
-	else
+	else if (which == NAMES_UNCOUNTED)
 		bpf_core_read(names->uncounted[index], TASK_COMM_LEN, &task->comm);
+	else
+		bpf_core_read(names->foreign[index], TASK_COMM_LEN, &task->comm);
 }
 
 /*
@@ -139,7 +145,42 @@ static __always_inline void follow_handoff(struct task_struct *wakee, __u32 wake
 	if (follow)
 		__sync_fetch_and_add(&control->borrowed_stretches, 1);
 	if (new_to_slot)
-		remember_name(wakee, slot, follow ? &control->borrowed_threads : &control->unfollowed_threads, follow);
+		remember_name(wakee, slot, follow ? &control->borrowed_threads : &control->unfollowed_threads,
+			      follow ? NAMES_BORROWED : NAMES_UNCOUNTED);
+}
+
+/*
+ * A counting thread parked in a futex wait is woken by a thread of its process that its slot does
+ * not count: the answer to work done elsewhere, by a pool thread busy with another test's work or
+ * by one no test follows (it took the task without being woken). That work is missing from the
+ * slot's counts: list the waker. Not proof: JUnit's own workers signal each other in parallel runs,
+ * and a timed wait that expires while such a thread is on the CPU looks the same; so user space
+ * reports these, and fails no test on them. Each waker once per slot, by its kernel thread id.
+ */
+static __always_inline void note_foreign_waker(struct tracked_thread *wakee, __u32 wakee_tgid)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 waker_tid = (__u32)pid_tgid, slot = wakee->slot;
+	struct tracked_thread *waker;
+	struct slot_control *control;
+	struct task_struct *current;
+	struct foreign_key key;
+	__u8 seen = 1;
+
+	if ((__u32)(pid_tgid >> 32) != wakee_tgid || !wakee->enter_ns || wakee->nr != config.futex_syscall)
+		return;
+	waker = tracked_entry(wakee_tgid, waker_tid);
+	if (waker && waker->slot == slot)
+		return;	/* one of the slot's own threads, or one it listed already (borrowed, or not followed) */
+	control = open_slot(wakee);
+	current = (struct task_struct *)bpf_get_current_task();
+	if (!control || jvm_internal(current))
+		return;
+	key.slot = slot;
+	key.tid = waker_tid;
+	if (bpf_map_update_elem(&foreign_wakers, &key, &seen, BPF_NOEXIST) != 0)
+		return;	/* listed already, or the set is full */
+	remember_name(current, slot, &control->foreign_wakers, NAMES_FOREIGN);
 }
 
 /*
@@ -154,6 +195,8 @@ static __always_inline int on_sched_waking(__u64 *ctx)
 
 	if (!t || (t->flags & TRACK_IDLE))
 		follow_handoff(task, tgid, tid, t);
+	else
+		note_foreign_waker(t, tgid);
 	return 0;
 }
 

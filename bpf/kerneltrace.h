@@ -116,6 +116,7 @@ struct slot_control {
 	__u64 borrowed_threads;		/* followed: they counted for the slot until they parked again */
 	__u64 borrowed_stretches;	/* wake-ups that started such a stretch */
 	__u64 unfollowed_threads;	/* not followed (the waker does not follow hand-offs): not counted */
+	__u64 foreign_wakers;		/* threads the slot does not count that woke one of its threads from a futex wait */
 	__u64 start_seen;		/* 1 once the programs saw the counting thread's start call: the canary */
 };
 
@@ -206,6 +207,7 @@ struct live_allocation {
 struct handoff_names {
 	char borrowed[HANDOFF_NAMES][TASK_COMM_LEN];	/* in the order of slot_control.borrowed_threads */
 	char uncounted[HANDOFF_NAMES][TASK_COMM_LEN];	/* in the order of slot_control.unfollowed_threads */
+	char foreign[HANDOFF_NAMES][TASK_COMM_LEN];	/* in the order of slot_control.foreign_wakers */
 };
 
 /* Key of the `latency_buckets` hash; the value is a __u64 count. */

@@ -151,6 +151,19 @@ struct {
 	__type(value, struct handoff_names);
 } handoff_names SEC(".maps");
 
+/* Which threads woke a slot's threads from outside it (follow.bpf.h), so that each is listed once. */
+struct foreign_key {
+	__u32 slot;
+	__u32 tid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct foreign_key);
+	__type(value, __u8);
+} foreign_wakers SEC(".maps");
+
 /* Native allocations made by tracked threads and not yet released: the leak candidates. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -101,6 +101,8 @@ final class JsonReport {
         writeNames(json.name("borrowedNames"), handOffs.borrowedNames());
         json.member("uncountedThreads", handOffs.uncountedThreads());
         writeNames(json.name("uncountedNames"), handOffs.uncountedNames());
+        json.member("foreignWakers", handOffs.foreignWakers());
+        writeNames(json.name("foreignNames"), handOffs.foreignNames());
         json.endObject().endObject();
         return json.endObject().toString();
     }

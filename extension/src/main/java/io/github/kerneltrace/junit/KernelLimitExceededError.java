@@ -64,6 +64,9 @@ public class KernelLimitExceededError extends AssertionError {
         } else if (outcome.metrics().diagnostics().handOffs().borrowedThreads() > 0) {
             message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeBorrowed());
         }
+        if (outcome.metrics().diagnostics().handOffs().foreignWakers() > 0) {
+            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeForeignWakers());
+        }
         return new KernelLimitExceededError(message.toString());
     }
 }

@@ -53,6 +53,9 @@ final class SummaryLine {
         if (handOffs.uncounted()) {
             line.append(", ").append(handOffs.describeUncounted());
         }
+        if (handOffs.foreignWakers() > 0) {
+            line.append(", ").append(handOffs.describeForeignWakers());
+        }
         long breaches = outcome.breaches().size();
         if (breaches > 0) {
             line.append(", ").append(breaches).append(breaches == 1 ? " limit" : " limits").append(" exceeded");

@@ -124,22 +124,27 @@ class RealKernelHandOffTest {
     }
 
     /**
-     * Two tests at once share the common pool's one worker (two cores): each write is counted
-     * once, in the test whose thread woke the worker or ran the task itself — which test that is
-     * for the other test's task depends on timing, so only the sum is exact.
+     * Two tests at once share the common pool's one worker (two cores): the known limit of
+     * following hand-offs. A write is never counted twice; but one test's task may run on the
+     * worker while it is still borrowed by the other test (counted there, or by no one once that
+     * test has ended). Often the wake-up that tells the test's thread its task is done comes from a
+     * thread it does not count, and the report says so (foreignWakers); not always (its thread may
+     * not have parked yet). What each test saw is printed; docs/metrics.md has the tally.
      */
     @Test
-    void twoConcurrentTestsSharingTheCommonPoolCountEveryWriteOnce() {
+    void twoConcurrentTestsSharingTheCommonPoolNeverCountAWriteTwice() {
         runSuccessfully(SharingThePool.class, Map.of(
                 "junit.jupiter.execution.parallel.enabled", "true",
                 "junit.jupiter.execution.parallel.mode.default", "concurrent",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
                 "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
 
-        long first = MEASURED.get("first").syscall("write").count();
-        long second = MEASURED.get("second").syscall("write").count();
-        System.out.println("[hand-off] two tests sharing commonPool counted " + first + " and " + second + " writes");
-        assertThat(first + second).isEqualTo(2L * WRITES);
+        KernelMetrics first = MEASURED.get("first");
+        KernelMetrics second = MEASURED.get("second");
+        System.out.println("[hand-off] two tests sharing commonPool counted " + first.syscall("write").count() + " and "
+                + second.syscall("write").count() + " writes; " + first.diagnostics().handOffs() + "; "
+                + second.diagnostics().handOffs());
+        assertThat(first.syscall("write").count() + second.syscall("write").count()).isLessThanOrEqualTo(2L * WRITES);
     }
 
     private static void runSuccessfully(Class<?> fixture) {

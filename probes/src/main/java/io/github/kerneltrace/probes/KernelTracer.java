@@ -63,6 +63,7 @@ public final class KernelTracer {
     private final BpfMap latencyBuckets;
     private final BpfMap errorCounts;
     private final BpfMap liveAllocations;
+    private final BpfMap foreignWakers;
     private final Pointer slotControl;
     /**
      * The same memory for the edges of counting windows: byte-buffer views are intrinsics, where
@@ -103,6 +104,7 @@ public final class KernelTracer {
         this.latencyBuckets = object.map("latency_buckets");
         this.errorCounts = object.map("error_counts");
         this.liveAllocations = object.map("live_allocations");
+        this.foreignWakers = object.map("foreign_wakers");
         this.slotControl = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
         this.control = slotControl.getByteBuffer(0, (long) MAX_SLOTS * SLOT_CONTROL_SIZE).order(ByteOrder.nativeOrder());
         this.syscallStats = object.map("syscall_stats").mmap((long) MAX_SLOTS * MAX_SYSCALLS * SYSCALL_STATS_SIZE);
@@ -467,10 +469,13 @@ public final class KernelTracer {
         handOffNames.setMemory((long) slot * HANDOFF_NAMES_SIZE, HANDOFF_NAMES_SIZE, (byte) 0);
     }
 
-    /** The names the kernel kept of the threads a slot's work was handed to: borrowed ones, or uncounted ones. */
-    List<String> handOffNames(int slot, boolean borrowed) {
+    /**
+     * The names the kernel kept of the threads a slot's work went to or came from, from the list
+     * at {@code list}: HANDOFF_BORROWED, HANDOFF_UNCOUNTED or HANDOFF_FOREIGN.
+     */
+    List<String> handOffNames(int slot, int list) {
         List<String> names = new java.util.ArrayList<>();
-        long base = (long) slot * HANDOFF_NAMES_SIZE + (borrowed ? HANDOFF_BORROWED : HANDOFF_UNCOUNTED);
+        long base = (long) slot * HANDOFF_NAMES_SIZE + list;
         for (int i = 0; i < HANDOFF_NAMES; i++) {
             String name = handOffNames.getString(base + i * (long) TASK_COMM_LEN, "UTF-8");
             if (name.isEmpty()) {
@@ -602,6 +607,11 @@ public final class KernelTracer {
         Memory key = new Memory(4);
         key.setInt(0, kernelTid);
         tracked.delete(key);
+    }
+
+    /** Forgets which threads woke a slot's threads from outside it. */
+    void forgetForeignWakers(int slot) {
+        deleteMatching(foreignWakers, FOREIGN_KEY_SIZE, 1, 1024, slot);
     }
 
     /** Removes the threads a slot followed (the kernel added them; only the kernel's map knows them). */

@@ -30,9 +30,9 @@ final class SlotLayout {
      * struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits,
      * restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay,
      * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads, borrowed_threads,
-     * borrowed_stretches, unfollowed_threads, start_seen
+     * borrowed_stretches, unfollowed_threads, foreign_wakers, start_seen
      */
-    static final int SLOT_CONTROL_SIZE = 184;
+    static final int SLOT_CONTROL_SIZE = 192;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
@@ -59,7 +59,8 @@ final class SlotLayout {
     static final int CONTROL_BORROWED_THREADS = 152;
     static final int CONTROL_BORROWED_STRETCHES = 160;
     static final int CONTROL_UNFOLLOWED_THREADS = 168;
-    static final int CONTROL_START_SEEN = 176;
+    static final int CONTROL_FOREIGN_WAKERS = 176;
+    static final int CONTROL_START_SEEN = 184;
 
     /**
      * struct identity { u32 request, answer, ns_inum, ns_tid, list_threads, level, tgid, tid, listed, complete;
@@ -79,11 +80,15 @@ final class SlotLayout {
     static final int IDENTITY_THREADS = 40;
     static final int IDENTITY_SIZE = IDENTITY_THREADS + MAX_LISTED_THREADS * 8;
 
-    /** struct handoff_names { char borrowed[8][16]; char uncounted[8][16]; } */
+    /** struct handoff_names { char borrowed[8][16]; char uncounted[8][16]; char foreign[8][16]; } */
     static final int HANDOFF_NAMES = 8;
-    static final int HANDOFF_NAMES_SIZE = 2 * HANDOFF_NAMES * 16;
+    static final int HANDOFF_NAMES_SIZE = 3 * HANDOFF_NAMES * 16;
     static final int HANDOFF_BORROWED = 0;
     static final int HANDOFF_UNCOUNTED = HANDOFF_NAMES * 16;
+    static final int HANDOFF_FOREIGN = 2 * HANDOFF_NAMES * 16;
+
+    /** foreign_wakers: struct foreign_key { u32 slot; u32 tid; } -> u8 */
+    static final int FOREIGN_KEY_SIZE = 8;
 
     /** struct syscall_stats { u64 calls, errors, bytes, reserved; } */
     static final int SYSCALL_STATS_SIZE = 32;

@@ -392,12 +392,13 @@ public final class TraceSlot implements AutoCloseable {
     private HandOffs handOffs() {
         long borrowed = tracer.control(index, CONTROL_BORROWED_THREADS);
         long uncounted = tracer.control(index, CONTROL_UNFOLLOWED_THREADS);
-        if (borrowed == 0 && uncounted == 0) {
+        long foreign = tracer.control(index, CONTROL_FOREIGN_WAKERS);
+        if (borrowed == 0 && uncounted == 0 && foreign == 0) {
             return HandOffs.NONE;
         }
-        List<String> borrowedNames = tracer.handOffNames(index, true);
-        List<String> uncountedNames = tracer.handOffNames(index, false);
-        return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_STRETCHES), borrowedNames, uncounted, uncountedNames);
+        return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_STRETCHES),
+                tracer.handOffNames(index, HANDOFF_BORROWED), uncounted, tracer.handOffNames(index, HANDOFF_UNCOUNTED),
+                foreign, tracer.handOffNames(index, HANDOFF_FOREIGN));
     }
 
     /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */
@@ -449,6 +450,9 @@ public final class TraceSlot implements AutoCloseable {
             if (tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0 || tracer.control(index, CONTROL_BORROWED_THREADS) > 0
                     || tracer.control(index, CONTROL_UNFOLLOWED_THREADS) > 0) {
                 tracer.untrackFollowed(index);
+            }
+            if (tracer.control(index, CONTROL_FOREIGN_WAKERS) > 0) {
+                tracer.forgetForeignWakers(index);
             }
             if (nativeAllocations) {
                 tracer.deleteMatchingValues(tracer.liveAllocations(), LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, index, LIVE_SLOT);

@@ -13,19 +13,26 @@ import java.util.List;
  * @param borrowedNames     their kernel names (at most the first 15 bytes of the Java name), as far as still known
  * @param uncountedThreads  threads that were woken but not followed (scope THREAD, or following
  *                          turned off): work the test handed to them is not in its counts
- * @param uncountedNames    their kernel names, as far as still known
+ * @param uncountedNames    their kernel names
+ * @param foreignWakers     threads not counted for the test that woke one of its threads from a
+ *                          futex wait: often the reply to work done there for the test, which is then
+ *                          missing from its counts (a pool thread still busy with another test's
+ *                          work, or one that took the task without being woken); but also JUnit's
+ *                          own workers signalling each other in a parallel run, so not proof
+ * @param foreignNames      their kernel names
  */
 public record HandOffs(long borrowedThreads, long borrowedStretches, List<String> borrowedNames,
-                       long uncountedThreads, List<String> uncountedNames) {
+                       long uncountedThreads, List<String> uncountedNames, long foreignWakers, List<String> foreignNames) {
 
-    public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of());
+    public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of(), 0, List.of());
 
     public HandOffs {
         borrowedNames = List.copyOf(borrowedNames);
         uncountedNames = List.copyOf(uncountedNames);
+        foreignNames = List.copyOf(foreignNames);
     }
 
-    /** Whether work may have gone to threads whose counts are missing from the test's. */
+    /** Whether the test's threads handed work to threads that are not counted. */
     public boolean uncounted() {
         return uncountedThreads > 0;
     }
@@ -37,6 +44,15 @@ public record HandOffs(long borrowedThreads, long borrowedStretches, List<String
         }
         return "work was handed to " + uncountedThreads + (uncountedThreads == 1 ? " thread" : " threads")
                 + " not counted" + names(uncountedNames);
+    }
+
+    /** One sentence for reports on threads not counted that woke the test's threads; empty when none did. */
+    public String describeForeignWakers() {
+        if (foreignWakers == 0) {
+            return "";
+        }
+        return "the test's threads were woken by " + foreignWakers + (foreignWakers == 1 ? " thread" : " threads")
+                + " not counted" + names(foreignNames) + ": work they did for the test would be missing";
     }
 
     /** One sentence for reports on threads followed; empty when none were. */
