@@ -61,20 +61,17 @@ static __always_inline int on_exit(void)
 /* Whether the task is one of HotSpot's own threads, by the kernel name HotSpot gives it. */
 static __always_inline bool jvm_internal(struct task_struct *task)
 {
-	char comm[TASK_COMM_LEN];
-	__u32 i, j;
+	__u64 comm[2];
+	__u32 i;
 
 	if (bpf_core_read(&comm, sizeof(comm), &task->comm))
 		return false;
 	for (i = 0; i < JVM_INTERNAL_THREADS; i++) {
-		if (!config.jvm_internal_threads[i][0])
+		if (!config.jvm_internal_threads[i].mask[0])
 			return false;
-		for (j = 0; j < TASK_COMM_LEN; j++) {
-			if (!config.jvm_internal_threads[i][j])
-				return true;	/* the whole prefix matched */
-			if (config.jvm_internal_threads[i][j] != comm[j])
-				break;
-		}
+		if ((comm[0] & config.jvm_internal_threads[i].mask[0]) == config.jvm_internal_threads[i].value[0]
+		    && (comm[1] & config.jvm_internal_threads[i].mask[1]) == config.jvm_internal_threads[i].value[1])
+			return true;
 	}
 	return false;
 }

@@ -39,38 +39,60 @@ static __always_inline __u32 jvm_tid_of(struct task_struct *task)
 	return ns_tid_at(task, id->level, id->ns_inum);
 }
 
+/* Where a walk of the thread list is: the list's head and the next node (the count is id->listed). */
+struct thread_walk {
+	struct identity *id;
+	struct list_head *head;
+	struct list_head *node;
+	__u64 node_offset;	/* of task_struct.thread_node */
+};
+
+/* One step of the walk: lists the thread at `node`; 1 stops the walk. */
+static long list_one_thread(__u32 index, struct thread_walk *walk)
+{
+	struct list_head *node = walk->node;	/* a local: CO-RE reads below must not relocate `walk` */
+	struct identity *id = walk->id;
+	struct task_struct *thread;
+	/*
+	 * Counted in the map, not on the stack: read back from memory, the index is a bounded unknown
+	 * to the verifier, so it checks one step instead of all 1024 (330,000 instructions at load).
+	 */
+	__u32 i = id->listed;
+
+	if (!node || node == walk->head || i >= MAX_LISTED_THREADS)
+		return 1;
+	thread = (struct task_struct *)((void *)node - walk->node_offset);
+	id->threads[i].tid = (__u32)BPF_CORE_READ(thread, pid);
+	id->threads[i].ns_tid = ns_tid_at(thread, id->level, id->ns_inum);
+	id->listed = i + 1;
+	walk->node = BPF_CORE_READ(node, next);
+	return 0;
+}
+
 /*
  * Lists every thread of the current task's process with both of its ids. Walks the thread list
  * with probe reads, so a thread starting or ending meanwhile can be missed or cut the walk short
  * (user space reads the list until it is stable). Needs the thread list of Linux 6.7 and later.
+ * bpf_loop, whose step the verifier checks once rather than once per thread (see the counter).
  */
 static __noinline void list_threads(struct identity *id)
 {
 	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	struct signal_struct *signal = BPF_CORE_READ(task, signal);
-	struct list_head *head, *node;
-	__u64 node_offset;
-	__u32 i;
+	struct thread_walk walk = {};
 
 	id->listed = 0;
 	id->complete = 0;
 	if (!signal || !bpf_core_field_exists(task->thread_node))
 		return;
-	head = __builtin_preserve_access_index(&signal->thread_head);
-	node = BPF_CORE_READ(signal, thread_head.next);
-	node_offset = bpf_core_field_offset(struct task_struct, thread_node);
-	for (i = 0; i < MAX_LISTED_THREADS; i++) {
-		struct task_struct *thread;
-
-		if (!node || node == head)
-			break;
-		thread = (struct task_struct *)((void *)node - node_offset);
-		id->threads[i].tid = (__u32)BPF_CORE_READ(thread, pid);
-		id->threads[i].ns_tid = ns_tid_at(thread, id->level, id->ns_inum);
-		node = BPF_CORE_READ(node, next);
-	}
-	id->listed = i;
-	id->complete = node == head;
+	walk.id = id;
+	walk.head = __builtin_preserve_access_index(&signal->thread_head);
+	walk.node = BPF_CORE_READ(signal, thread_head.next);
+	walk.node_offset = bpf_core_field_offset(struct task_struct, thread_node);
+	/* bpf_loop (5.17) is older than thread_node (6.7); on kernels without it nothing is listed */
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_loop))
+		bpf_loop(MAX_LISTED_THREADS, list_one_thread, &walk, 0);
+	id->complete = walk.node == walk.head;
 }
 
 /*

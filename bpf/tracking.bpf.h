@@ -79,8 +79,15 @@ const volatile struct {
 	__u32 uretprobe_syscall;
 	/* futex: the call with which Java threads park and wake each other (follow.bpf.h) */
 	__u32 futex_syscall;
-	/* name prefixes (NUL-padded, first empty ends the list) of HotSpot's own threads: GC, JIT, VM */
-	char jvm_internal_threads[JVM_INTERNAL_THREADS][TASK_COMM_LEN];
+	/*
+	 * Kernel-name prefixes of HotSpot's own threads (GC, JIT, VM), as the name's two 8-byte words
+	 * under a mask that keeps the prefix's bytes; a zero mask ends the list. Whole-word compares
+	 * keep the verifier's work (and so the load) small.
+	 */
+	struct {
+		__u64 value[2];
+		__u64 mask[2];
+	} jvm_internal_threads[JVM_INTERNAL_THREADS];
 } config = {};
 
 static __always_inline bool syscall_in(const volatile __u64 *bitmap, __u32 nr)

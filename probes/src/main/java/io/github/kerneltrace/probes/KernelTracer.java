@@ -212,8 +212,19 @@ public final class KernelTracer {
         config.setInt(CONFIG_URETPROBE_SYSCALL, table.number("uretprobe").orElse(MAX_SYSCALLS));
         config.setInt(CONFIG_FUTEX_SYSCALL, table.number("futex").orElse(MAX_SYSCALLS));
         for (int i = 0; i < JVM_OWN_THREAD_NAMES.size(); i++) {
+            // the prefix's bytes as the name's two little-endian words, and a mask over them
             byte[] prefix = JVM_OWN_THREAD_NAMES.get(i).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            config.write(CONFIG_JVM_INTERNAL_THREADS + (long) i * TASK_COMM_LEN, prefix, 0, Math.min(prefix.length, TASK_COMM_LEN - 1));
+            ByteBuffer value = ByteBuffer.allocate(TASK_COMM_LEN).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer mask = ByteBuffer.allocate(TASK_COMM_LEN).order(ByteOrder.LITTLE_ENDIAN);
+            for (int b = 0; b < Math.min(prefix.length, TASK_COMM_LEN - 1); b++) {
+                value.put(b, prefix[b]);
+                mask.put(b, (byte) 0xff);
+            }
+            long entry = CONFIG_JVM_INTERNAL_THREADS + (long) i * JVM_INTERNAL_THREAD_SIZE;
+            config.setLong(entry, value.getLong(0));
+            config.setLong(entry + 8, value.getLong(8));
+            config.setLong(entry + 16, mask.getLong(0));
+            config.setLong(entry + 24, mask.getLong(8));
         }
     }
 

@@ -143,7 +143,8 @@ final class SlotLayout {
 
     /**
      * .rodata: const volatile struct { u64 byte_counting_syscalls[8]; u64 address_space_syscalls[8];
-     * u64 page_size; u32 uretprobe_syscall; u32 futex_syscall; char jvm_internal_threads[32][16]; }
+     * u64 page_size; u32 uretprobe_syscall; u32 futex_syscall;
+     * struct { u64 value[2]; u64 mask[2]; } jvm_internal_threads[32]; }
      */
     static final int JVM_INTERNAL_THREADS = 32;
     static final int TASK_COMM_LEN = 16;
@@ -153,7 +154,8 @@ final class SlotLayout {
     static final int CONFIG_URETPROBE_SYSCALL = CONFIG_PAGE_SIZE + 8;
     static final int CONFIG_FUTEX_SYSCALL = CONFIG_URETPROBE_SYSCALL + 4;
     static final int CONFIG_JVM_INTERNAL_THREADS = CONFIG_FUTEX_SYSCALL + 4;
-    static final int CONFIG_SIZE = CONFIG_JVM_INTERNAL_THREADS + JVM_INTERNAL_THREADS * TASK_COMM_LEN;
+    static final int JVM_INTERNAL_THREAD_SIZE = 32;
+    static final int CONFIG_SIZE = CONFIG_JVM_INTERNAL_THREADS + JVM_INTERNAL_THREADS * JVM_INTERNAL_THREAD_SIZE;
 
     private SlotLayout() {
     }
