@@ -202,6 +202,10 @@ public final class KernelTracer {
 
     /** The .rodata settings: which calls move bytes or address space, the page size, what marks a hand-off. */
     private static void writeConfig(BpfObject object, SyscallTable table) {
+        if (JVM_OWN_THREAD_NAMES.size() > JVM_INTERNAL_THREADS) {
+            throw new IllegalStateException("bpf/kerneltrace.h holds " + JVM_INTERNAL_THREADS + " HotSpot thread names, not "
+                    + JVM_OWN_THREAD_NAMES.size()); // a bug, not a user error
+        }
         Pointer config = object.initialValue(".rodata", CONFIG_SIZE);
         config.write(CONFIG_BYTE_COUNTING, bitmap(table.byteReadingSyscalls(), table.byteWritingSyscalls()), 0, MAX_SYSCALLS / 64);
         int[] addressSpace = Stream.of("mmap", "munmap", "mremap", "brk")
