@@ -73,13 +73,15 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /**
-     * Loads every enabled program into the kernel (the verifier runs here).
+     * Loads every enabled program into the kernel (the verifier runs here), with this thread's
+     * asynchronous signals blocked meanwhile ({@link SignalsBlocked}).
      *
      * @throws IllegalStateException with libbpf's and the verifier's last log lines
      */
     public void load() {
         libbpf.log().clear();
-        int result = api.bpf_object__load(object);
+        // the verifier gives up (EAGAIN) when this thread has a signal pending: a profiler's would do
+        int result = SignalsBlocked.during(() -> api.bpf_object__load(object));
         if (result < 0) {
             throw new IllegalStateException("the kernel refused to load the BPF programs ("
                     + Libbpf.describeError(result) + "); libbpf said:\n" + libbpf.log().recentLines());

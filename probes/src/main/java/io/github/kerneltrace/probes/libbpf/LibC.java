@@ -35,6 +35,19 @@ public interface LibC extends Library {
 
     String strerror(int errno);
 
+    /** {@code pthread_sigmask}'s {@code how}: add to the calling thread's blocked set, or replace it. */
+    int SIG_BLOCK = 0;
+    int SIG_SETMASK = 2;
+    /** glibc's {@code sigset_t}: 1024 bits. */
+    int SIGSET_BYTES = 128;
+
+    int sigfillset(Pointer set);
+
+    int sigdelset(Pointer set, int signal);
+
+    /** Changes the calling thread's signal mask; 0 on success (an errno value otherwise, not -1). */
+    int pthread_sigmask(int how, Pointer set, Pointer oldSet);
+
     /**
      * Which loaded file holds {@code address}: fills {@code Dl_info { const char *dli_fname; void *dli_fbase;
      * const char *dli_sname; void *dli_saddr; }}; 0 when no file does.

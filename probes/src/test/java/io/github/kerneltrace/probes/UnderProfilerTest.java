@@ -1,0 +1,77 @@
+package io.github.kerneltrace.probes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import one.profiler.AsyncProfiler;
+
+/**
+ * A JVM under a sampling profiler loads the programs and counts exactly. async-profiler in CPU
+ * mode at 100 µs sends the JVM's threads signals all the time; the verifier gives up with EAGAIN
+ * when the loading thread has one pending, and before the loading thread blocked them every load
+ * failed ("BPF program load failed: Resource temporarily unavailable").
+ */
+class UnderProfilerTest {
+
+    private static final int WRITES = 1_000;
+
+    /** The profiled JVM: loads, traces its own writes and prints what it saw. */
+    public static void main(String[] args) throws IOException {
+        System.out.println(KernelSupport.detect());
+        try (FileOutputStream devNull = new FileOutputStream("/dev/null");
+             TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.start();
+            for (int i = 0; i < WRITES; i++) {
+                devNull.write(1);
+            }
+            slot.stop();
+            System.out.println("writes " + slot.metrics().syscall("write").count());
+        }
+    }
+
+    @BeforeAll
+    static void requireTracing() {
+        TracingAssumptions.requireTracing();
+    }
+
+    @Test
+    void loadsAndCountsExactlyUnderAsyncProfilerSamplingEvery100Microseconds(@TempDir Path work) throws Exception {
+        Path agent = extractAgent(work);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process child = new ProcessBuilder(List.of(java.toString(),
+                "-agentpath:" + agent + "=start,event=cpu,interval=100us,file=" + work.resolve("profile.txt"),
+                "-cp", System.getProperty("java.class.path"), UnderProfilerTest.class.getName()))
+                .redirectErrorStream(true).start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(output).contains("Profiling started").contains("KernelTrace available: ").contains("writes " + WRITES);
+        assertThat(child.exitValue()).as(output).isZero();
+        assertThat(Files.readString(work.resolve("profile.txt"))).as("the profiler sampled meanwhile").isNotBlank();
+    }
+
+    /** The profiler's agent library for this machine, from the async-profiler jar on the test class path. */
+    private static Path extractAgent(Path work) throws IOException {
+        String arch = System.getProperty("os.arch").equals("aarch64") ? "linux-arm64" : "linux-x64";
+        try (InputStream library = AsyncProfiler.class.getResourceAsStream("/" + arch + "/libasyncProfiler.so")) {
+            assertThat(library).as("libasyncProfiler.so for " + arch + " in the async-profiler jar").isNotNull();
+            Path agent = work.resolve("libasyncProfiler.so");
+            Files.copy(library, agent, StandardCopyOption.REPLACE_EXISTING);
+            return agent;
+        }
+    }
+}
