@@ -1,10 +1,9 @@
 package io.github.kerneltrace.junit;
 
-import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Map;
+import java.util.StringJoiner;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.HdrHistogram.Histogram;
 
@@ -32,15 +31,29 @@ final class JsonReport {
     }
 
     /**
-     * {@code <class>.<method>.json}; invocations of a parameterized or repeated test add a short
-     * hash of their unique id, e.g. {@code com.example.AppendLogTest.append-3f9a12c4.json}.
+     * {@code <class>.<method>.json}; invocations of a parameterized or repeated test add their
+     * invocation numbers from JUnit's unique id, e.g. {@code com.example.AppendLogTest.append-3.json}
+     * (or {@code -2-3} for the third invocation in the second of an enclosing template's). Unique
+     * per invocation; names that still meet (overloaded methods) are told apart by {@link ReportFiles}.
      */
     static String fileName(TracedTest test) {
         String base = test.className() + "." + test.methodName();
         if (test.repeated()) {
-            base += "-" + shortHash(test.uniqueId());
+            base += "-" + invocationNumbers(test.uniqueId());
         }
         return base.replaceAll("[^A-Za-z0-9._$-]", "_") + ".json";
+    }
+
+    private static final Pattern INVOCATION = Pattern.compile("-invocation:#(\\d+)\\]");
+
+    /** The invocation numbers in a unique id, outermost first, joined by '-'. */
+    private static String invocationNumbers(String uniqueId) {
+        StringJoiner numbers = new StringJoiner("-");
+        Matcher invocation = INVOCATION.matcher(uniqueId);
+        while (invocation.find()) {
+            numbers.add(invocation.group(1));
+        }
+        return numbers.length() > 0 ? numbers.toString() : Integer.toHexString(uniqueId.hashCode());
     }
 
     static String render(TraceOutcome outcome) {
@@ -216,12 +229,4 @@ final class JsonReport {
                 .endObject();
     }
 
-    private static String shortHash(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return String.format("%08x", new BigInteger(1, digest).shiftRight(digest.length * 8 - 32).longValue());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
-    }
 }

@@ -136,6 +136,14 @@ final class JsonWriter {
         out.append('\n').append("  ".repeat(hasMembers.size()));
     }
 
+    private static boolean unpairedSurrogate(String text, int i) {
+        char c = text.charAt(i);
+        if (Character.isHighSurrogate(c)) {
+            return i + 1 == text.length() || !Character.isLowSurrogate(text.charAt(i + 1));
+        }
+        return Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(text.charAt(i - 1)));
+    }
+
     private void string(String text) {
         out.append('"');
         for (int i = 0; i < text.length(); i++) {
@@ -149,7 +157,8 @@ final class JsonWriter {
                 case '\b' -> out.append("\\b");
                 case '\f' -> out.append("\\f");
                 default -> {
-                    if (c < 0x20) {
+                    if (c < 0x20 || unpairedSurrogate(text, i)) {
+                        // any string a test can produce survives: a lone surrogate cannot be written as UTF-8
                         out.append(String.format("\\u%04x", (int) c));
                     } else {
                         out.append(c);

@@ -224,7 +224,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             System.out.println(SummaryLine.of(outcome));
         }
         Path file = configuration.reportDir().resolve(JsonReport.fileName(outcome.test()));
-        ReportFiles.write(file, JsonReport.render(outcome));
+        ReportFiles.write(file, outcome.test().uniqueId(), JsonReport.render(outcome));
     }
 
     private static KernelTraceSession session(ExtensionContext context) {

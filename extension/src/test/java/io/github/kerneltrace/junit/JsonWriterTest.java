@@ -48,6 +48,15 @@ class JsonWriterTest {
                 .endsWith(",\n  null,\n  null\n]\n");
     }
 
+    /** jsoup's TokenQueueTest display names hold lone surrogates; their reports were lost before. */
+    @Test
+    void escapesUnpairedSurrogatesSoThatAnyStringCanBeWrittenAsUtf8() throws Exception {
+        String json = new JsonWriter().beginArray().value("lone \ud800 high, lone \udc00 low, pair \ud83d\ude00").endArray().toString();
+
+        assertThat(json).contains("lone \\ud800 high, lone \\udc00 low, pair \ud83d\ude00");
+        java.nio.charset.StandardCharsets.UTF_8.newEncoder().encode(java.nio.CharBuffer.wrap(json)); // throws if unmappable
+    }
+
     @Test
     void writesDoublesAsJsonNumbers() {
         String json = new JsonWriter().beginArray().value(3.0).value(Double.NaN).value(0.25).endArray().toString();

@@ -173,11 +173,17 @@ class MessagesTest {
 
     @Test
     void jsonFileNamesAreSafeAndDistinctForRepeatedInvocations() {
-        TracedTest first = new TracedTest("com.example.A", "m", "[1] a/b", "[engine]/[method:m]/[invocation:#1]", "A.m() [1]", true);
-        TracedTest second = new TracedTest("com.example.A", "m", "[2] a/b", "[engine]/[method:m]/[invocation:#2]", "A.m() [2]", true);
+        TracedTest first = new TracedTest("com.example.A", "m", "[1] a/b",
+                "[engine:junit-jupiter]/[class:com.example.A]/[test-template:m()]/[test-template-invocation:#1]", "A.m() [1]", true);
+        TracedTest second = new TracedTest("com.example.A", "m", "[2] a/b",
+                "[engine:junit-jupiter]/[class:com.example.A]/[test-template:m()]/[test-template-invocation:#7930]", "A.m() [2]", true);
+        TracedTest nested = new TracedTest("com.example.A", "m", "[3] a/b",
+                "[engine:junit-jupiter]/[class-template:com.example.A]/[class-template-invocation:#2]/[test-template:m()]"
+                        + "/[test-template-invocation:#3]", "A.m() [3]", true);
 
         assertThat(JsonReport.fileName(TEST)).isEqualTo("com.example.AppendLogTest.append.json");
-        assertThat(JsonReport.fileName(first)).matches("com\\.example\\.A\\.m-[0-9a-f]{8}\\.json")
-                .isNotEqualTo(JsonReport.fileName(second));
+        assertThat(JsonReport.fileName(first)).isEqualTo("com.example.A.m-1.json");
+        assertThat(JsonReport.fileName(second)).isEqualTo("com.example.A.m-7930.json");
+        assertThat(JsonReport.fileName(nested)).isEqualTo("com.example.A.m-2-3.json");
     }
 }

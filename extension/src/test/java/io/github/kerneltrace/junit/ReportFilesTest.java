@@ -1,0 +1,29 @@
+package io.github.kerneltrace.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** No report is ever lost: a name two invocations would share goes to the second as {@code ~2}. */
+class ReportFilesTest {
+
+    @Test
+    void aNameTakenByAnotherInvocationIsNeverOverwritten(@TempDir Path reports) throws Exception {
+        Path file = reports.resolve("com.example.A.overloaded.json");
+
+        ReportFiles.write(file, "[method:overloaded(int)]", "{\"first\": 1}");
+        ReportFiles.write(file, "[method:overloaded(java.lang.String)]", "{\"second\": 2}");
+        ReportFiles.write(file, "[method:overloaded(int)]", "{\"first\": 3}"); // the same test again: its own file
+        ReportFiles.flush();
+
+        assertThat(Files.readString(file)).isEqualTo("{\"first\": 3}");
+        assertThat(Files.readString(reports.resolve("com.example.A.overloaded~2.json"))).isEqualTo("{\"second\": 2}");
+        try (var files = Files.list(reports)) {
+            assertThat(files).hasSize(2);
+        }
+    }
+}
