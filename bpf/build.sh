@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Compiles every bpf/*.bpf.c into a CO-RE object under
+# Compiles every bpf/*.bpf.c into a CO-RE object, and writes the layout of the structs Java reads, under
 # probes/src/main/resources/io/github/kerneltrace/probes/bpf/, where the probes jar picks it up.
 # The objects are committed so that a plain Maven build needs no clang; CI runs
 # `bpf/build.sh --check` to rebuild them and fail if they differ from the committed ones.
@@ -31,4 +31,17 @@ for src in *.bpf.c; do
 		echo "built $out/$name.bpf.o ($(stat -c %s "$out/$name.bpf.o") bytes)"
 	fi
 done
+# The layout Java reads with: sizes and offsets of kerneltrace.h's structs (see bpf/layout.c).
+gcc -O0 -I/usr/include/"$(uname -m)"-linux-gnu -o "$tmp/layout" layout.c
+"$tmp/layout" >"$tmp/layout.properties"
+if [[ $check == --check ]]; then
+	if ! cmp -s "$tmp/layout.properties" "$out/layout.properties"; then
+		echo "bpf/kerneltrace.h: committed layout.properties differs from the structs; run bpf/build.sh and commit" >&2
+		diff "$out/layout.properties" "$tmp/layout.properties" >&2 || true
+		status=1
+	fi
+else
+	cp "$tmp/layout.properties" "$out/layout.properties"
+	echo "wrote $out/layout.properties"
+fi
 exit $status

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Shared between the BPF programs and the Java reader (probes/.../SlotLayout.java):
- * every struct here is read byte by byte from Java, so change both sides together.
+ * Shared between the BPF programs and the Java reader (probes/.../SlotLayout.java): every struct
+ * here is read byte by byte from Java. bpf/build.sh writes their sizes and offsets (bpf/layout.c)
+ * to probes' bpf/layout.properties, and SlotLayoutTest fails when a Java constant differs from it;
+ * `bpf/build.sh --check` fails when the committed file is stale. The sizes are also asserted below,
+ * so that a change here is a deliberate change of both numbers.
  */
 #ifndef KERNELTRACE_H
 #define KERNELTRACE_H
@@ -142,6 +145,31 @@ struct identity {
 	} threads[MAX_LISTED_THREADS];
 };
 
+/* The programs' settings, written by user space before load (.rodata). */
+struct config {
+	/* one bit per system call whose positive return is a byte count */
+	__u64 byte_counting_syscalls[MAX_SYSCALLS / 64];
+	/* one bit per system call that maps or unmaps address space: mmap, munmap, mremap, brk */
+	__u64 address_space_syscalls[MAX_SYSCALLS / 64];
+	__u64 page_size;
+	/*
+	 * uretprobe (x86_64, Linux 6.11+): the system call a uretprobe's return trampoline makes on
+	 * every return through it; KernelTrace's own, never counted. MAX_SYSCALLS: none.
+	 */
+	__u32 uretprobe_syscall;
+	/* futex: the call with which Java threads park and wake each other (follow.bpf.h) */
+	__u32 futex_syscall;
+	/*
+	 * Kernel-name prefixes of HotSpot's own threads (GC, JIT, VM), as the name's two 8-byte words
+	 * under a mask that keeps the prefix's bytes; a zero mask ends the list. Whole-word compares
+	 * keep the verifier's work (and so the load) small.
+	 */
+	struct {
+		__u64 value[2];
+		__u64 mask[2];
+	} jvm_internal_threads[JVM_INTERNAL_THREADS];
+};
+
 /* One per (slot, system call), in the mmap-able `syscall_stats` array. */
 struct syscall_stats {
 	__u64 calls;		/* entries */
@@ -223,5 +251,24 @@ struct error_key {
 	__u16 nr;
 	__u16 err;		/* positive errno */
 };
+
+/* Key of the `foreign_wakers` hash (value: a byte): a thread, by kernel id, that woke one of the slot's. */
+struct foreign_key {
+	__u32 slot;
+	__u32 tid;
+};
+
+/* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
+_Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
+_Static_assert(sizeof(struct slot_control) == 192, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
+_Static_assert(sizeof(struct identity) == 40 + MAX_LISTED_THREADS * 8, "identity: SlotLayout.IDENTITY_SIZE");
+_Static_assert(sizeof(struct config) == 144 + JVM_INTERNAL_THREADS * 32, "config: SlotLayout.CONFIG_SIZE");
+_Static_assert(sizeof(struct syscall_stats) == 32, "syscall_stats: SlotLayout.SYSCALL_STATS_SIZE");
+_Static_assert(sizeof(struct sched_stats) == 64, "sched_stats: SlotLayout.SCHED_STATS_SIZE");
+_Static_assert(sizeof(struct memory_stats) == 128, "memory_stats: SlotLayout.MEMORY_STATS_SIZE");
+_Static_assert(sizeof(struct live_allocation) == 24, "live_allocation: SlotLayout.LIVE_VALUE_SIZE");
+_Static_assert(sizeof(struct handoff_names) == 3 * HANDOFF_NAMES * TASK_COMM_LEN, "handoff_names: SlotLayout.HANDOFF_NAMES_SIZE");
+_Static_assert(sizeof(struct latency_key) == 8 && sizeof(struct error_key) == 8, "hash keys: SlotLayout.HASH_KEY_SIZE");
+_Static_assert(sizeof(struct foreign_key) == 8, "foreign_wakers key: SlotLayout.FOREIGN_KEY_SIZE");
 
 #endif

@@ -62,33 +62,8 @@ struct task_struct {
 	struct list_head thread_node;
 } __attribute__((preserve_access_index));
 
-/*
- * Set by user space before load (the only .rodata variable, so that it starts at offset 0;
- * Java's twin: SlotLayout.CONFIG_*).
- */
-const volatile struct {
-	/* one bit per system call whose positive return is a byte count */
-	__u64 byte_counting_syscalls[MAX_SYSCALLS / 64];
-	/* one bit per system call that maps or unmaps address space: mmap, munmap, mremap, brk */
-	__u64 address_space_syscalls[MAX_SYSCALLS / 64];
-	__u64 page_size;
-	/*
-	 * uretprobe (x86_64, Linux 6.11+): the system call a uretprobe's return trampoline makes on
-	 * every return through it; KernelTrace's own, never counted. MAX_SYSCALLS: none.
-	 */
-	__u32 uretprobe_syscall;
-	/* futex: the call with which Java threads park and wake each other (follow.bpf.h) */
-	__u32 futex_syscall;
-	/*
-	 * Kernel-name prefixes of HotSpot's own threads (GC, JIT, VM), as the name's two 8-byte words
-	 * under a mask that keeps the prefix's bytes; a zero mask ends the list. Whole-word compares
-	 * keep the verifier's work (and so the load) small.
-	 */
-	struct {
-		__u64 value[2];
-		__u64 mask[2];
-	} jvm_internal_threads[JVM_INTERNAL_THREADS];
-} config = {};
+/* Set by user space before load: the only .rodata variable, so that it starts at offset 0. */
+const volatile struct config config = {};
 
 static __always_inline bool syscall_in(const volatile __u64 *bitmap, __u32 nr)
 {
@@ -159,11 +134,6 @@ struct {
 } handoff_names SEC(".maps");
 
 /* Which threads woke a slot's threads from outside it (follow.bpf.h), so that each is listed once. */
-struct foreign_key {
-	__u32 slot;
-	__u32 tid;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);

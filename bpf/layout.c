@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * Prints the sizes and offsets of the structs in kerneltrace.h that Java reads, as
+ * `struct.field=bytes` lines: bpf/build.sh compiles this for the host (the same LP64 layout as
+ * the BPF target: fixed-width fields, natural alignment) and writes the output to probes'
+ * bpf/layout.properties, which SlotLayoutTest compares with SlotLayout's constants.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/types.h>
+#include "kerneltrace.h"
+
+#define SIZE(type) printf(#type "=%zu\n", sizeof(struct type))
+#define FIELD(type, field) printf(#type "." #field "=%zu\n", offsetof(struct type, field))
+
+int main(void)
+{
+	SIZE(tracked_thread);
+	FIELD(tracked_thread, slot);
+	FIELD(tracked_thread, flags);
+	FIELD(tracked_thread, sched_ns);
+	FIELD(tracked_thread, sched_state);
+	FIELD(tracked_thread, ns_tid);
+
+	SIZE(slot_control);
+	FIELD(slot_control, open);
+	FIELD(slot_control, flags);
+	FIELD(slot_control, followed_children);
+	FIELD(slot_control, dropped_latencies);
+	FIELD(slot_control, dropped_errors);
+	FIELD(slot_control, unmatched_exits);
+	FIELD(slot_control, restarts);
+	FIELD(slot_control, lost_children);
+	FIELD(slot_control, start_ns);
+	FIELD(slot_control, stop_ns);
+	FIELD(slot_control, start_tid);
+	FIELD(slot_control, start_runtime);
+	FIELD(slot_control, stop_runtime);
+	FIELD(slot_control, start_run_delay);
+	FIELD(slot_control, stop_run_delay);
+	FIELD(slot_control, start_min_flt);
+	FIELD(slot_control, stop_min_flt);
+	FIELD(slot_control, start_maj_flt);
+	FIELD(slot_control, stop_maj_flt);
+	FIELD(slot_control, exited_threads);
+	FIELD(slot_control, borrowed_threads);
+	FIELD(slot_control, borrowed_stretches);
+	FIELD(slot_control, unfollowed_threads);
+	FIELD(slot_control, foreign_wakers);
+	FIELD(slot_control, start_seen);
+
+	SIZE(identity);
+	FIELD(identity, request);
+	FIELD(identity, answer);
+	FIELD(identity, ns_inum);
+	FIELD(identity, ns_tid);
+	FIELD(identity, list_threads);
+	FIELD(identity, level);
+	FIELD(identity, tgid);
+	FIELD(identity, tid);
+	FIELD(identity, listed);
+	FIELD(identity, complete);
+	FIELD(identity, threads);
+
+	SIZE(config);
+	FIELD(config, byte_counting_syscalls);
+	FIELD(config, address_space_syscalls);
+	FIELD(config, page_size);
+	FIELD(config, uretprobe_syscall);
+	FIELD(config, futex_syscall);
+	FIELD(config, jvm_internal_threads);
+
+	SIZE(syscall_stats);
+	FIELD(syscall_stats, calls);
+	FIELD(syscall_stats, errors);
+	FIELD(syscall_stats, bytes);
+
+	SIZE(sched_stats);
+	SIZE(memory_stats);
+	FIELD(memory_stats, allocations);
+	FIELD(memory_stats, minor_faults);
+	FIELD(memory_stats, unmapped_bytes);
+
+	SIZE(live_allocation);
+	FIELD(live_allocation, size);
+	FIELD(live_allocation, slot);
+	FIELD(live_allocation, tid);
+	FIELD(live_allocation, function);
+
+	SIZE(handoff_names);
+	FIELD(handoff_names, borrowed);
+	FIELD(handoff_names, uncounted);
+	FIELD(handoff_names, foreign);
+
+	SIZE(latency_key);
+	SIZE(error_key);
+	SIZE(foreign_key);
+	return 0;
+}

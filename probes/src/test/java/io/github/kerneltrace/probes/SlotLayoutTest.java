@@ -1,0 +1,110 @@
+package io.github.kerneltrace.probes;
+
+import static io.github.kerneltrace.probes.SlotLayout.*;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kernel↔Java contract, checked: every size and offset Java reads with equals the layout of
+ * bpf/kerneltrace.h's structs, which bpf/build.sh writes to bpf/layout.properties (and
+ * `bpf/build.sh --check` keeps current). A drift on either side fails here, naming the field.
+ */
+class SlotLayoutTest {
+
+    @Test
+    void everySizeAndOffsetJavaReadsWithIsTheCStructs() throws IOException {
+        Properties layout = new Properties();
+        try (InputStream in = KernelTracer.class.getResourceAsStream("bpf/layout.properties")) {
+            assertThat(in).as("bpf/layout.properties in the probes jar (bpf/build.sh writes it)").isNotNull();
+            layout.load(in);
+        }
+        Map<String, Long> java = new LinkedHashMap<>();
+        java.put("tracked_thread", (long) TRACKED_THREAD_SIZE);
+        java.put("tracked_thread.slot", (long) TRACKED_SLOT);
+        java.put("tracked_thread.flags", (long) TRACKED_FLAGS);
+        java.put("tracked_thread.sched_ns", (long) TRACKED_SCHED_NS);
+        java.put("tracked_thread.sched_state", (long) TRACKED_SCHED_STATE);
+        java.put("tracked_thread.ns_tid", (long) TRACKED_NS_TID);
+        java.put("slot_control", (long) SLOT_CONTROL_SIZE);
+        java.put("slot_control.open", (long) CONTROL_OPEN);
+        java.put("slot_control.flags", (long) CONTROL_FLAGS);
+        java.put("slot_control.followed_children", (long) CONTROL_FOLLOWED_CHILDREN);
+        java.put("slot_control.dropped_latencies", (long) CONTROL_DROPPED_LATENCIES);
+        java.put("slot_control.dropped_errors", (long) CONTROL_DROPPED_ERRORS);
+        java.put("slot_control.unmatched_exits", (long) CONTROL_UNMATCHED_EXITS);
+        java.put("slot_control.restarts", (long) CONTROL_RESTARTS);
+        java.put("slot_control.lost_children", (long) CONTROL_LOST_CHILDREN);
+        java.put("slot_control.start_ns", (long) CONTROL_START_NS);
+        java.put("slot_control.stop_ns", (long) CONTROL_STOP_NS);
+        java.put("slot_control.start_tid", (long) CONTROL_START_TID);
+        java.put("slot_control.start_runtime", (long) CONTROL_START_RUNTIME);
+        java.put("slot_control.stop_runtime", (long) CONTROL_STOP_RUNTIME);
+        java.put("slot_control.start_run_delay", (long) CONTROL_START_RUN_DELAY);
+        java.put("slot_control.stop_run_delay", (long) CONTROL_STOP_RUN_DELAY);
+        java.put("slot_control.start_min_flt", (long) CONTROL_START_MIN_FLT);
+        java.put("slot_control.stop_min_flt", (long) CONTROL_STOP_MIN_FLT);
+        java.put("slot_control.start_maj_flt", (long) CONTROL_START_MAJ_FLT);
+        java.put("slot_control.stop_maj_flt", (long) CONTROL_STOP_MAJ_FLT);
+        java.put("slot_control.exited_threads", (long) CONTROL_EXITED_THREADS);
+        java.put("slot_control.borrowed_threads", (long) CONTROL_BORROWED_THREADS);
+        java.put("slot_control.borrowed_stretches", (long) CONTROL_BORROWED_STRETCHES);
+        java.put("slot_control.unfollowed_threads", (long) CONTROL_UNFOLLOWED_THREADS);
+        java.put("slot_control.foreign_wakers", (long) CONTROL_FOREIGN_WAKERS);
+        java.put("slot_control.start_seen", (long) CONTROL_START_SEEN);
+        java.put("identity", (long) IDENTITY_SIZE);
+        java.put("identity.request", (long) IDENTITY_REQUEST);
+        java.put("identity.answer", (long) IDENTITY_ANSWER);
+        java.put("identity.ns_inum", (long) IDENTITY_NS_INUM);
+        java.put("identity.ns_tid", (long) IDENTITY_NS_TID);
+        java.put("identity.list_threads", (long) IDENTITY_LIST_THREADS);
+        java.put("identity.level", (long) IDENTITY_LEVEL);
+        java.put("identity.tgid", (long) IDENTITY_TGID);
+        java.put("identity.tid", (long) IDENTITY_TID);
+        java.put("identity.listed", (long) IDENTITY_LISTED);
+        java.put("identity.complete", (long) IDENTITY_COMPLETE);
+        java.put("identity.threads", (long) IDENTITY_THREADS);
+        java.put("config", (long) CONFIG_SIZE);
+        java.put("config.byte_counting_syscalls", (long) CONFIG_BYTE_COUNTING);
+        java.put("config.address_space_syscalls", (long) CONFIG_ADDRESS_SPACE);
+        java.put("config.page_size", (long) CONFIG_PAGE_SIZE);
+        java.put("config.uretprobe_syscall", (long) CONFIG_URETPROBE_SYSCALL);
+        java.put("config.futex_syscall", (long) CONFIG_FUTEX_SYSCALL);
+        java.put("config.jvm_internal_threads", (long) CONFIG_JVM_INTERNAL_THREADS);
+        java.put("syscall_stats", (long) SYSCALL_STATS_SIZE);
+        java.put("syscall_stats.calls", (long) STATS_CALLS);
+        java.put("syscall_stats.errors", (long) STATS_ERRORS);
+        java.put("syscall_stats.bytes", (long) STATS_BYTES);
+        java.put("sched_stats", (long) SCHED_STATS_SIZE);
+        java.put("memory_stats", (long) MEMORY_STATS_SIZE);
+        java.put("memory_stats.allocations", (long) MEM_ALLOCATIONS * 8);
+        java.put("memory_stats.minor_faults", (long) MEM_MINOR_FAULTS * 8);
+        java.put("memory_stats.unmapped_bytes", (long) MEM_UNMAPPED_BYTES * 8);
+        java.put("live_allocation", (long) LIVE_VALUE_SIZE);
+        java.put("live_allocation.size", (long) LIVE_SIZE);
+        java.put("live_allocation.slot", (long) LIVE_SLOT);
+        java.put("live_allocation.tid", (long) LIVE_TID);
+        java.put("live_allocation.function", (long) LIVE_FUNCTION);
+        java.put("handoff_names", (long) HANDOFF_NAMES_SIZE);
+        java.put("handoff_names.borrowed", (long) HANDOFF_BORROWED);
+        java.put("handoff_names.uncounted", (long) HANDOFF_UNCOUNTED);
+        java.put("handoff_names.foreign", (long) HANDOFF_FOREIGN);
+        java.put("latency_key", (long) HASH_KEY_SIZE);
+        java.put("error_key", (long) HASH_KEY_SIZE);
+        java.put("foreign_key", (long) FOREIGN_KEY_SIZE);
+
+        SoftAssertions softly = new SoftAssertions();
+        java.forEach((name, value) -> softly.assertThat(value).as("SlotLayout's %s (C: %s)", name, layout.getProperty(name))
+                .isEqualTo(Long.valueOf(layout.getProperty(name, "-1"))));
+        softly.assertThat(layout.stringPropertyNames()).as("every field C declares for Java is checked")
+                .containsExactlyInAnyOrderElementsOf(java.keySet());
+        softly.assertAll();
+    }
+}
