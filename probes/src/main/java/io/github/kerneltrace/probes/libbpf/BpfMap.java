@@ -10,11 +10,11 @@ public final class BpfMap {
 
     private static final int ENOENT = 2;
 
-    private final LibBpf api;
+    private final LibbpfApi api;
     private final String name;
     private final int fd;
 
-    BpfMap(LibBpf api, String name, int fd) {
+    BpfMap(LibbpfApi api, String name, int fd) {
         this.api = api;
         this.name = name;
         this.fd = fd;

@@ -16,7 +16,7 @@ import com.sun.jna.ptr.LongByReference;
 public final class BpfObject implements AutoCloseable {
 
     private final Libbpf libbpf;
-    private final LibBpf api;
+    private final LibbpfApi api;
     private final Pointer object;
     private final Memory bytes; // libbpf may keep pointing into the ELF bytes until close
     private final List<Pointer> links = new ArrayList<>();

@@ -10,10 +10,10 @@ public final class Libbpf {
 
     private static volatile Libbpf instance;
 
-    private final LibBpf api;
+    private final LibbpfApi api;
     private final LibbpfLog log = new LibbpfLog();
 
-    private Libbpf(LibBpf api) {
+    private Libbpf(LibbpfApi api) {
         this.api = api;
         api.libbpf_set_print(log); // `log` stays reachable through this object, as JNA callbacks must
     }
@@ -24,7 +24,7 @@ public final class Libbpf {
             synchronized (Libbpf.class) {
                 loaded = instance;
                 if (loaded == null) {
-                    loaded = new Libbpf(Native.load(LibBpf.LIBRARY_NAME, LibBpf.class));
+                    loaded = new Libbpf(Native.load(LibbpfApi.LIBRARY_NAME, LibbpfApi.class));
                     instance = loaded;
                 }
             }
@@ -32,7 +32,7 @@ public final class Libbpf {
         return loaded;
     }
 
-    public LibBpf api() {
+    public LibbpfApi api() {
         return api;
     }
 

@@ -13,7 +13,7 @@ import com.sun.jna.Pointer;
  * keeps the last ones, so that a load failure can say what the kernel objected to.
  * Warnings go to {@link System.Logger} under the name {@code io.github.kerneltrace}.
  */
-public final class LibbpfLog implements LibBpf.PrintCallback {
+public final class LibbpfLog implements LibbpfApi.PrintCallback {
 
     private static final Logger LOGGER = System.getLogger("io.github.kerneltrace");
     private static final int LIBBPF_WARN = 0;

@@ -13,7 +13,7 @@ import com.sun.jna.ptr.LongByReference;
  * calls returning a pointer return NULL and set {@code errno} (read it with
  * {@code Native.getLastError()} right after the call).
  */
-public interface LibBpf extends Library {
+public interface LibbpfApi extends Library {
 
     String LIBRARY_NAME = "libbpf.so.1";
 
