@@ -3,7 +3,9 @@ package io.github.kerneltrace.probes;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -118,33 +120,31 @@ final class HeapAllocationCounter {
         }
         Map<String, Integer> unclaimedNames = new HashMap<>();
         otherThreads.values().forEach(comm -> unclaimedNames.merge(comm, 1, Integer::sum));
+        // Java threads by the kernel's name for them (15 bytes): "pool-1-thread-10" is "pool-1-thread-1" there
+        Map<String, List<Integer>> candidates = new HashMap<>();
         for (int i = 0; i < threadsAtStop.length; i++) {
             Thread thread = threadsAtStop[i];
-            if (thread == countingThread || othersAtStop[i] < 0) {
-                continue;
+            if (thread != countingThread && othersAtStop[i] >= 0) {
+                candidates.computeIfAbsent(kernelName(thread.getName()), name -> new ArrayList<>()).add(i);
             }
-            if (!wholeProcess && !claim(unclaimedNames, kernelName(thread.getName()))) {
-                continue; // not one of the test's threads
-            }
-            bytes += othersAtStop[i] - othersAtStart.getOrDefault(thread.getId(), 0L);
-            counted++;
         }
-        // the rest were no (longer) live Java threads: ended in Java, still on their way out of the kernel
+        for (Map.Entry<String, List<Integer>> named : candidates.entrySet()) {
+            List<Integer> threads = named.getValue();
+            int tracked = wholeProcess ? threads.size() : unclaimedNames.getOrDefault(named.getKey(), 0);
+            if (tracked == 0 || threads.size() > tracked) {
+                continue; // not the test's, or more Java threads than tracked ones share the name: never guess
+            }
+            for (int i : threads) {
+                bytes += othersAtStop[i] - othersAtStart.getOrDefault(threadsAtStop[i].getId(), 0L);
+                counted++;
+            }
+            if (!wholeProcess) {
+                unclaimedNames.merge(named.getKey(), -threads.size(), Integer::sum);
+            }
+        }
+        // the rest were no (longer) live Java threads, or shared their kernel name with an untracked one
         int unmatched = unclaimedNames.values().stream().mapToInt(Integer::intValue).sum();
         return new HeapAllocation(bytes, counted, (int) exitedThreads + unmatched, true);
-    }
-
-    private static boolean claim(Map<String, Integer> names, String name) {
-        Integer left = names.get(name);
-        if (left == null) {
-            return false;
-        }
-        if (left == 1) {
-            names.remove(name);
-        } else {
-            names.put(name, left - 1);
-        }
-        return true;
     }
 
     /** A Java thread name as the kernel shows it: its first 15 bytes of UTF-8. */

@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,62 @@ class HeapAllocationTest {
             assertThat(heap.complete()).isFalse();
         }
         stillRunning.join();
+    }
+
+    /**
+     * The kernel keeps 15 bytes of a thread's name: "pool-1-thread-10" and "pool-1-thread-1" are
+     * the same there. Which of the two the test's thread is cannot be told by name, so neither is
+     * counted and the figure says a thread was not: never the untracked one's 20 MB (before, the
+     * first Java thread of that name was taken, whichever it was).
+     */
+    @Test
+    void aThreadWhoseNameIsAnotherThreadsKernelNameIsNotTakenForIt() throws InterruptedException {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch allocate = new CountDownLatch(1);
+        Thread untracked = new Thread(() -> {
+            try {
+                allocate.await();
+                allocateMegabytes(20);
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "pool-1-thread-10");
+        untracked.start();
+        long[] own = new long[1];
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.start();
+            Thread tracked = new Thread(() -> {
+                allocateMegabytes(1);
+                own[0] = THREADS.getCurrentThreadAllocatedBytes();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "pool-1-thread-1");
+            long before = THREADS.getCurrentThreadAllocatedBytes();
+            tracked.start();
+            allocate.countDown();
+            while (own[0] == 0) {
+                Thread.onSpinWait();
+            }
+            TimeUnit.MILLISECONDS.sleep(200); // the untracked thread allocates its 20 MB meanwhile
+            long ownBytes = THREADS.getCurrentThreadAllocatedBytes() - before;
+            slot.stop();
+            HeapAllocation heap = slot.metrics().memory().heap();
+            release.countDown();
+            tracked.join();
+
+            assertThat(heap.bytes()).isGreaterThanOrEqualTo(ownBytes).isLessThan(ownBytes + 64 * 1024);
+            assertThat(heap.threadsCounted()).isEqualTo(1);
+            assertThat(heap.threadsNotCounted()).isEqualTo(1);
+            assertThat(heap.complete()).isFalse();
+        } finally {
+            release.countDown();
+            untracked.join();
+        }
     }
 
     @Test
