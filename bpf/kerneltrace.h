@@ -116,8 +116,8 @@ struct slot_control {
 	 * Work handed to threads that existed before the test (handoff.bpf.h): threads of the JVM a
 	 * thread of the slot woke from a futex call while counting.
 	 */
-	__u64 borrowed_threads;		/* followed: they counted for the slot until they parked again */
-	__u64 borrowed_stretches;	/* wake-ups that started such a stretch */
+	__u64 borrowed_threads;		/* followed: they count for the slot from then until it stops counting */
+	__u64 borrowed_wakeups;		/* wake-ups of borrowed threads by the slot's threads: the hand-offs */
 	__u64 unfollowed_threads;	/* not followed (the waker does not follow hand-offs): not counted */
 	__u64 foreign_wakers;		/* threads the slot does not count that woke one of its threads from a futex wait */
 	__u64 start_seen;		/* 1 once the programs saw the counting thread's start call: the canary */

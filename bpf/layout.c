@@ -45,7 +45,7 @@ int main(void)
 	FIELD(slot_control, stop_maj_flt);
 	FIELD(slot_control, exited_threads);
 	FIELD(slot_control, borrowed_threads);
-	FIELD(slot_control, borrowed_stretches);
+	FIELD(slot_control, borrowed_wakeups);
 	FIELD(slot_control, unfollowed_threads);
 	FIELD(slot_control, foreign_wakers);
 	FIELD(slot_control, start_seen);

@@ -200,7 +200,6 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 	t->sched_ns = now;
 	if (!between)
 		remember_counters(t, &counters);
-	end_borrowed_stretch(t, voluntary);
 }
 
 static __always_inline void on_switch_in(struct tracked_thread *t, __u64 now)

@@ -110,7 +110,7 @@ final class JsonReport {
         HandOffs handOffs = diagnostics.handOffs();
         json.name("handOffs").beginObject()
                 .member("borrowedThreads", handOffs.borrowedThreads())
-                .member("borrowedStretches", handOffs.borrowedStretches());
+                .member("borrowedWakeUps", handOffs.borrowedWakeUps());
         writeNames(json.name("borrowedNames"), handOffs.borrowedNames());
         json.member("uncountedThreads", handOffs.uncountedThreads());
         writeNames(json.name("uncountedNames"), handOffs.uncountedNames());

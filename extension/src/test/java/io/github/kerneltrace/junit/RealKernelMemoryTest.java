@@ -123,7 +123,8 @@ class RealKernelMemoryTest {
         runSuccessfully(Heap.class, "childAllocatesAndKeepsRunning");
 
         HeapAllocation heap = MEASURED.get("childAllocatesAndKeepsRunning").memory().heap();
-        assertThat(heap.threadsCounted()).as("the test thread and its child").isEqualTo(2);
+        assertThat(heap.threadsCounted()).as("the test thread and its child; %s",
+                MEASURED.get("childAllocatesAndKeepsRunning").diagnostics()).isEqualTo(2);
         assertThat(heap.bytes()).isGreaterThanOrEqualTo((Long) ORACLE.get("childHeap"))
                 .isGreaterThanOrEqualTo(Heap.CHILD_ARRAYS * ARRAY_HEAP_BYTES);
     }

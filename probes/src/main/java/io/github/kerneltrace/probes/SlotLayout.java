@@ -30,7 +30,7 @@ final class SlotLayout {
      * struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits,
      * restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay,
      * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads, borrowed_threads,
-     * borrowed_stretches, unfollowed_threads, foreign_wakers, start_seen
+     * borrowed_wakeups, unfollowed_threads, foreign_wakers, start_seen
      */
     static final int SLOT_CONTROL_SIZE = 192;
     static final int CONTROL_OPEN = 0;
@@ -57,7 +57,7 @@ final class SlotLayout {
     static final int CONTROL_STOP_MAJ_FLT = 136;
     static final int CONTROL_EXITED_THREADS = 144;
     static final int CONTROL_BORROWED_THREADS = 152;
-    static final int CONTROL_BORROWED_STRETCHES = 160;
+    static final int CONTROL_BORROWED_WAKEUPS = 160;
     static final int CONTROL_UNFOLLOWED_THREADS = 168;
     static final int CONTROL_FOREIGN_WAKERS = 176;
     static final int CONTROL_START_SEEN = 184;

@@ -97,7 +97,7 @@ public final class TraceSlot implements AutoCloseable {
      * As {@link #trackThread(int, boolean)}; with {@code followHandOffs}, also the threads of this
      * JVM that existed before and that it (or a thread it created or borrowed) wakes from a futex
      * call while counting — a pool's worker given a task, a virtual thread's carrier — each from
-     * that wake-up until it parks again. Call before {@link #start()}: it makes a system call.
+     * that wake-up until this slot stops tracking. Call before {@link #start()}: it makes a system call.
      *
      * @throws TracingUnavailableException when the programs do not see this JVM's system calls
      */
@@ -396,7 +396,7 @@ public final class TraceSlot implements AutoCloseable {
         if (borrowed == 0 && uncounted == 0 && foreign == 0) {
             return HandOffs.NONE;
         }
-        return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_STRETCHES),
+        return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_WAKEUPS),
                 tracer.handOffNames(index, HANDOFF_BORROWED), uncounted, tracer.handOffNames(index, HANDOFF_UNCOUNTED),
                 foreign, tracer.handOffNames(index, HANDOFF_FOREIGN));
     }

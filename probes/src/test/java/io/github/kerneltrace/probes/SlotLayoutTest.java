@@ -55,7 +55,7 @@ class SlotLayoutTest {
         java.put("slot_control.stop_maj_flt", (long) CONTROL_STOP_MAJ_FLT);
         java.put("slot_control.exited_threads", (long) CONTROL_EXITED_THREADS);
         java.put("slot_control.borrowed_threads", (long) CONTROL_BORROWED_THREADS);
-        java.put("slot_control.borrowed_stretches", (long) CONTROL_BORROWED_STRETCHES);
+        java.put("slot_control.borrowed_wakeups", (long) CONTROL_BORROWED_WAKEUPS);
         java.put("slot_control.unfollowed_threads", (long) CONTROL_UNFOLLOWED_THREADS);
         java.put("slot_control.foreign_wakers", (long) CONTROL_FOREIGN_WAKERS);
         java.put("slot_control.start_seen", (long) CONTROL_START_SEEN);

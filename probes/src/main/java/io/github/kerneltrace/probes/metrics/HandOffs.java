@@ -7,9 +7,9 @@ import java.util.List;
  * pool's workers, virtual threads' carriers. The kernel sees the hand-off as a wake-up from a futex
  * call (an unpark); HotSpot's own threads (JIT, GC, VM thread) are not counted as such.
  *
- * @param borrowedThreads   threads that were followed: they counted for the test from each such
- *                          wake-up until they parked again
- * @param borrowedStretches wake-ups that started such a stretch
+ * @param borrowedThreads   threads that were followed: they counted for the test from the first
+ *                          such wake-up to the end of the test
+ * @param borrowedWakeUps   wake-ups of those threads by the test's threads: the hand-offs
  * @param borrowedNames     their kernel names (at most the first 15 bytes of the Java name), as far as still known
  * @param uncountedThreads  threads that were woken but not followed (scope THREAD, or following
  *                          turned off): work the test handed to them is not in its counts
@@ -21,7 +21,7 @@ import java.util.List;
  *                          own workers signalling each other in a parallel run, so not proof
  * @param foreignNames      their kernel names
  */
-public record HandOffs(long borrowedThreads, long borrowedStretches, List<String> borrowedNames,
+public record HandOffs(long borrowedThreads, long borrowedWakeUps, List<String> borrowedNames,
                        long uncountedThreads, List<String> uncountedNames, long foreignWakers, List<String> foreignNames) {
 
     public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of(), 0, List.of());
