@@ -100,7 +100,7 @@ struct slot_control {
 	__u64 start_tid;
 	__u64 start_runtime;
 	__u64 stop_runtime;
-	__u64 start_run_delay;		/* likewise for its run-queue wait (schedstat's second field) */
+	__u64 start_run_delay;		/* its run-queue wait, recorded by the programs with the faults below */
 	__u64 stop_run_delay;
 	/*
 	 * Likewise for its page faults, recorded by the programs from the task itself: at start, at

@@ -307,6 +307,8 @@ static __always_inline void close_running_interval(struct tracked_thread *t)
 	if (!control->stop_min_flt && !(control->flags & SLOT_CAPTURE_START_FAULTS)) {
 		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 
+		/* the run-queue wait moves only at switch-in, so the running thread's is exact */
+		control->stop_run_delay = run_delay_of(task);
 		control->stop_maj_flt = BPF_CORE_READ(task, maj_flt);
 		control->stop_min_flt = BPF_CORE_READ(task, min_flt);
 	}
@@ -346,6 +348,7 @@ static __always_inline void capture_start_faults(struct tracked_thread *t)
 	if (!control || !(control->flags & SLOT_CAPTURE_START_FAULTS) || current_tid() != control->start_tid)
 		return;
 	task = (struct task_struct *)bpf_get_current_task();
+	control->start_run_delay = run_delay_of(task);
 	control->start_min_flt = BPF_CORE_READ(task, min_flt);
 	control->start_maj_flt = BPF_CORE_READ(task, maj_flt);
 	__sync_fetch_and_and(&control->flags, ~SLOT_CAPTURE_START_FAULTS);

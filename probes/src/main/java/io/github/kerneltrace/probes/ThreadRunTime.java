@@ -2,23 +2,20 @@ package io.github.kerneltrace.probes;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.ByteBuffer;
 
 import com.sun.jna.Memory;
 
 import io.github.kerneltrace.probes.libbpf.LibC;
 
 /**
- * The kernel's run time and run-queue wait of the calling thread, read at the edges of a counting
- * window. The run time comes from the thread's CPU clock, which the kernel brings up to date at
- * the read; the per-task counter the programs read at switches ({@code se.sum_exec_runtime}, also
- * what {@code /proc/thread-self/schedstat} prints) moves only at switches and scheduler ticks, so
- * at an edge it can be a tick (up to 4 ms) behind. The run-queue wait cannot move while the
- * thread runs, so schedstat's figure is exact.
+ * The calling thread's run time at the edges of a counting window: its CPU clock, which the
+ * kernel brings up to date at the read. The per-task counter the programs read at switches
+ * ({@code se.sum_exec_runtime}, also what {@code /proc/thread-self/schedstat} prints) moves only at
+ * switches and scheduler ticks, so at an edge it can be a tick (up to 4 ms) behind. (The run-queue
+ * wait cannot move while the thread runs: the programs read it from the task at the edge.)
  */
 final class ThreadRunTime {
 
-    private static final ThreadSelfFile SCHEDSTAT = new ThreadSelfFile("schedstat", 128);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** HotSpot reads the same clock without allocating; JNA's call allocates, which the heap figure would see. */
     private static final boolean JVM_CLOCK = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
@@ -41,21 +38,5 @@ final class ThreadRunTime {
             throw new IllegalStateException("clock_gettime(CLOCK_THREAD_CPUTIME_ID) failed");
         }
         return timespec.getLong(0) * 1_000_000_000L + timespec.getLong(8);
-    }
-
-    /** Nanoseconds the calling thread has waited in a run queue (schedstat's second field). */
-    static long runDelay() {
-        ByteBuffer buffer = SCHEDSTAT.read();
-        long[] fields = new long[2];
-        int field = 0;
-        for (int i = 0; i < buffer.position() && field < fields.length; i++) {
-            byte character = buffer.get(i);
-            if (character >= '0' && character <= '9') {
-                fields[field] = fields[field] * 10 + (character - '0');
-            } else {
-                field++;
-            }
-        }
-        return fields[1];
     }
 }

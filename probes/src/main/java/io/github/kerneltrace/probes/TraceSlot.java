@@ -52,6 +52,10 @@ public final class TraceSlot implements AutoCloseable {
 
     private static final int HASH_BATCH = 4096;
 
+    static {
+        ThreadRunTime.runtime(); // loads and links it before any window: its first use allocates
+    }
+
     private final KernelTracer tracer;
     private final int index;
     private final boolean exclusive;
@@ -199,15 +203,16 @@ public final class TraceSlot implements AutoCloseable {
         int tid = Threads.currentTid();
         countingThread = trackedTids.containsKey(tid);
         countingTid = tid;
-        // The counting thread's last system call before counting must be the one that records its
-        // fault counters (sched.bpf.h): any later one would be taken for the previous window's stop.
-        long runDelay = countingThread ? ThreadRunTime.runDelay() : 0;
+        // The counting thread's last system call before counting must be the one at which the
+        // programs record its fault counters and run-queue wait (sched.bpf.h): any later one would
+        // be taken for the previous window's stop. Each system call at an edge is also a chance
+        // for the kernel to switch the thread out just outside the window: there is one.
         tracer.setControl(index, CONTROL_START_TID, countingThread ? trackedTids.get(tid) : 0);
         tracer.setControl(index, CONTROL_STOP_MIN_FLT, 0);
         tracer.setControl(index, CONTROL_STOP_MAJ_FLT, 0);
         tracer.setControl(index, CONTROL_STOP_RUNTIME, 0);
         tracer.setControl(index, CONTROL_STOP_RUN_DELAY, 0);
-        tracer.setControl(index, CONTROL_START_RUN_DELAY, runDelay);
+        tracer.setControl(index, CONTROL_START_RUN_DELAY, 0);
         tracer.setControl(index, CONTROL_START_MIN_FLT, 0);
         tracer.setControl(index, CONTROL_START_MAJ_FLT, 0);
         tracer.setControl(index, CONTROL_START_SEEN, 0);
@@ -245,11 +250,10 @@ public final class TraceSlot implements AutoCloseable {
         tracer.setOpen(index, false);
         // This thread is on a CPU, so no context switch will close its last on-CPU stretch: one
         // (uncounted) system call does, in the thread's own context (sched.bpf.h). The first one,
-        // the CPU clock's read, records its fault counters.
+        // the CPU clock's read, records its fault counters and run-queue wait.
         long runtime = countingThread ? ThreadRunTime.runtime() : 0;
         heap.stop(tracksOtherThreads());
         if (countingThread) {
-            tracer.setControl(index, CONTROL_STOP_RUN_DELAY, ThreadRunTime.runDelay());
             tracer.setControl(index, CONTROL_STOP_RUNTIME, runtime); // last: BPF waits for it
             LibC.INSTANCE.getppid();
         }
