@@ -291,15 +291,27 @@ public final class TraceSlot implements AutoCloseable {
     private MemoryMetrics memory(Histogram allocationSizes) {
         long[] memory = tracer.memoryStats(index);
         Map<Integer, String> others = new HashMap<>();
+        long exited = tracer.control(index, CONTROL_EXITED_THREADS);
         if (tracksOtherThreads()) {
-            for (KernelTracer.TrackedThread thread : trackedThreads()) {
-                String name = ThreadNames.of(thread.tid()); // "" for threads of other processes: no Java heap there
-                if (thread.counted() && thread.tid() != countingTid && !name.isEmpty()) {
-                    others.put(thread.tid(), name);
+            // One picture of which threads ended and which are listed: a thread that exits while
+            // they are read would be missed by both, or counted in both, as not counted.
+            for (int attempt = 0; attempt < 5; attempt++) {
+                trackedThreadsRead = null;
+                others.clear();
+                for (KernelTracer.TrackedThread thread : trackedThreads()) {
+                    String name = ThreadNames.of(thread.tid()); // "" for threads of other processes: no Java heap there
+                    if (thread.counted() && thread.tid() != countingTid && !name.isEmpty()) {
+                        others.put(thread.tid(), name);
+                    }
                 }
+                long exitedAfter = tracer.control(index, CONTROL_EXITED_THREADS);
+                if (exitedAfter == exited) {
+                    break;
+                }
+                exited = exitedAfter;
             }
         }
-        HeapAllocation heapAllocation = heap.result(others, tracer.control(index, CONTROL_EXITED_THREADS));
+        HeapAllocation heapAllocation = heap.result(others, exited);
         NativeAllocationMetrics nativeMetrics = NativeAllocationMetrics.NOT_COUNTED;
         if (nativeAllocations) {
             nativeMetrics = new NativeAllocationMetrics(true, Arrays.copyOf(memory, NATIVE_FUNCTIONS),
