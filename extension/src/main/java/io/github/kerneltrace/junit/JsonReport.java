@@ -116,6 +116,7 @@ final class JsonReport {
         writeNames(json.name("uncountedNames"), handOffs.uncountedNames());
         json.member("foreignWakers", handOffs.foreignWakers());
         writeNames(json.name("foreignNames"), handOffs.foreignNames());
+        json.member("sharedWithConcurrentTests", handOffs.sharedWithConcurrentTests());
         json.endObject().endObject();
         return json.endObject().toString();
     }

@@ -67,6 +67,9 @@ public class KernelLimitExceededError extends AssertionError {
         if (outcome.metrics().diagnostics().handOffs().foreignWakers() > 0) {
             message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeForeignWakers());
         }
+        if (outcome.metrics().diagnostics().handOffs().sharedWithConcurrentTests()) {
+            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeSharing());
+        }
         return new KernelLimitExceededError(message.toString());
     }
 }

@@ -56,6 +56,9 @@ final class SummaryLine {
         if (handOffs.foreignWakers() > 0) {
             line.append(", ").append(handOffs.describeForeignWakers());
         }
+        if (handOffs.sharedWithConcurrentTests()) {
+            line.append(", ").append(handOffs.describeSharing());
+        }
         long breaches = outcome.breaches().size();
         if (breaches > 0) {
             line.append(", ").append(breaches).append(breaches == 1 ? " limit" : " limits").append(" exceeded");

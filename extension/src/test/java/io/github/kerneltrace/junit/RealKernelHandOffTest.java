@@ -145,6 +145,14 @@ class RealKernelHandOffTest {
                 + second.syscall("write").count() + " writes; " + first.diagnostics().handOffs() + "; "
                 + second.diagnostics().handOffs());
         assertThat(first.syscall("write").count() + second.syscall("write").count()).isLessThanOrEqualTo(2L * WRITES);
+        // never silent: a test whose share went elsewhere says the pool was shared while tests ran side by side
+        for (KernelMetrics test : new KernelMetrics[] {first, second}) {
+            if (test.syscall("write").count() != WRITES) {
+                assertThat(test.diagnostics().handOffs().sharedWithConcurrentTests() || test.diagnostics().handOffs().foreignWakers() > 0)
+                        .as("a test that counted %d of %d writes says why: %s", test.syscall("write").count(), WRITES,
+                                test.diagnostics().handOffs()).isTrue();
+            }
+        }
     }
 
     private static void runSuccessfully(Class<?> fixture) {

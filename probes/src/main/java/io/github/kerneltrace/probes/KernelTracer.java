@@ -82,6 +82,8 @@ public final class KernelTracer {
     private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
     private final boolean[] slotInUse = new boolean[MAX_SLOTS];
     private int openSlots;
+    /** Slots opened since load: a slot that sees it move while counting ran beside another test. */
+    private long slotsOpened;
     /** Slots counting native allocations: the uprobes are attached while there is one (and a while after). */
     private final boolean[] nativeSlot = new boolean[MAX_SLOTS];
     private int nativeSlots;
@@ -296,6 +298,7 @@ public final class KernelTracer {
                     }
                 }
                 openSlots++;
+                slotsOpened++;
                 slotInUse[index] = true;
                 resetCounters(index);
                 setLatency(index, true);
@@ -303,6 +306,11 @@ public final class KernelTracer {
             }
         }
         throw new IllegalStateException("no free slot although a permit was taken"); // a bug, not a user error
+    }
+
+    /** How many slots are open and how many were ever opened, to tell whether tests ran side by side. */
+    synchronized long[] slotActivity() {
+        return new long[] {openSlots, slotsOpened};
     }
 
     synchronized void releaseSlot(int index, boolean exclusive) {

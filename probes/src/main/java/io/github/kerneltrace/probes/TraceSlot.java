@@ -74,6 +74,10 @@ public final class TraceSlot implements AutoCloseable {
     private final HeapAllocationCounter heap = new HeapAllocationCounter();
     /** Whether a registered thread follows hand-offs: then borrowed threads may join while counting. */
     private boolean followsHandOffs;
+    /** Whether another traced test's slot was open while this one counted (a pool thread may have served both). */
+    private boolean besideOtherTests;
+    /** KernelTracer's slotsOpened when counting started. */
+    private long slotsOpenedAtStart;
     /** The kernel's list of this slot's threads during one metrics() call; null otherwise. */
     private List<KernelTracer.TrackedThread> trackedThreadsRead;
 
@@ -234,6 +238,9 @@ public final class TraceSlot implements AutoCloseable {
             tracer.setControl(index, CONTROL_START_RUNTIME, runtime);
         }
         counting = true;
+        long[] activity = tracer.slotActivity();
+        besideOtherTests |= activity[0] > 1;
+        slotsOpenedAtStart = activity[1];
         // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
         tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
         tracer.setControl(index, CONTROL_STOP_NS, 0);
@@ -248,6 +255,8 @@ public final class TraceSlot implements AutoCloseable {
         counting = false;
         tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
         tracer.setOpen(index, false);
+        long[] activity = tracer.slotActivity();
+        besideOtherTests |= activity[0] > 1 || activity[1] != slotsOpenedAtStart;
         // This thread is on a CPU, so no context switch will close its last on-CPU stretch: one
         // (uncounted) system call does, in the thread's own context (sched.bpf.h). The first one,
         // the CPU clock's read, records its fault counters and run-queue wait.
@@ -414,7 +423,7 @@ public final class TraceSlot implements AutoCloseable {
         }
         return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_WAKEUPS),
                 tracer.handOffNames(index, HANDOFF_BORROWED), uncounted, tracer.handOffNames(index, HANDOFF_UNCOUNTED),
-                foreign, tracer.handOffNames(index, HANDOFF_FOREIGN));
+                foreign, tracer.handOffNames(index, HANDOFF_FOREIGN), besideOtherTests);
     }
 
     /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */

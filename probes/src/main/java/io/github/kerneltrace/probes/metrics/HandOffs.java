@@ -20,11 +20,14 @@ import java.util.List;
  *                          work, or one that took the task without being woken); but also JUnit's
  *                          own workers signalling each other in a parallel run, so not proof
  * @param foreignNames      their kernel names
+ * @param besideOtherTests  whether other traced tests counted at the same time: threads shared with
+ *                          them (a pool) may have counted one test's work for the other, or for none
  */
 public record HandOffs(long borrowedThreads, long borrowedWakeUps, List<String> borrowedNames,
-                       long uncountedThreads, List<String> uncountedNames, long foreignWakers, List<String> foreignNames) {
+                       long uncountedThreads, List<String> uncountedNames, long foreignWakers, List<String> foreignNames,
+                       boolean besideOtherTests) {
 
-    public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of(), 0, List.of());
+    public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of(), 0, List.of(), false);
 
     public HandOffs {
         borrowedNames = List.copyOf(borrowedNames);
@@ -44,6 +47,23 @@ public record HandOffs(long borrowedThreads, long borrowedWakeUps, List<String> 
         }
         return "work was handed to " + uncountedThreads + (uncountedThreads == 1 ? " thread" : " threads")
                 + " not counted" + names(uncountedNames);
+    }
+
+    /**
+     * Whether the counts may be misattributed between concurrent tests: work went to or came from
+     * threads outside the test while other traced tests ran.
+     */
+    public boolean sharedWithConcurrentTests() {
+        return besideOtherTests && (borrowedThreads > 0 || foreignWakers > 0);
+    }
+
+    /** One sentence for reports when {@link #sharedWithConcurrentTests()}; empty otherwise. */
+    public String describeSharing() {
+        if (!sharedWithConcurrentTests()) {
+            return "";
+        }
+        return "pool threads worked for this test while other traced tests ran: they may have counted one test's"
+                + " work for another, or for none (give concurrent tests their own pools)";
     }
 
     /** One sentence for reports on threads not counted that woke the test's threads; empty when none did. */
