@@ -220,6 +220,9 @@ public final class TraceSlot implements AutoCloseable {
         tracer.setControl(index, CONTROL_START_MIN_FLT, 0);
         tracer.setControl(index, CONTROL_START_MAJ_FLT, 0);
         tracer.setControl(index, CONTROL_START_SEEN, 0);
+        long[] activity = tracer.slotActivity();
+        besideOtherTests |= activity[0] > 1;
+        slotsOpenedAtStart = activity[1];
         // Other threads borrowed later need a heap baseline taken now. From here on nothing
         // allocates, so the counting thread's heap figure is the JVM's own delta.
         heap.start(trackedTids.size() > (countingThread ? 1 : 0) || followsHandOffs, wholeProcess);
@@ -238,9 +241,6 @@ public final class TraceSlot implements AutoCloseable {
             tracer.setControl(index, CONTROL_START_RUNTIME, runtime);
         }
         counting = true;
-        long[] activity = tracer.slotActivity();
-        besideOtherTests |= activity[0] > 1;
-        slotsOpenedAtStart = activity[1];
         // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
         tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
         tracer.setControl(index, CONTROL_STOP_NS, 0);
@@ -255,13 +255,13 @@ public final class TraceSlot implements AutoCloseable {
         counting = false;
         tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
         tracer.setOpen(index, false);
-        long[] activity = tracer.slotActivity();
-        besideOtherTests |= activity[0] > 1 || activity[1] != slotsOpenedAtStart;
         // This thread is on a CPU, so no context switch will close its last on-CPU stretch: one
         // (uncounted) system call does, in the thread's own context (sched.bpf.h). The first one,
         // the CPU clock's read, records its fault counters and run-queue wait.
         long runtime = countingThread ? ThreadRunTime.runtime() : 0;
         heap.stop(tracksOtherThreads());
+        long[] activity = tracer.slotActivity(); // after the heap's read: it allocates
+        besideOtherTests |= activity[0] > 1 || activity[1] != slotsOpenedAtStart;
         if (countingThread) {
             tracer.setControl(index, CONTROL_STOP_RUNTIME, runtime); // last: BPF waits for it
             LibC.INSTANCE.getppid();
