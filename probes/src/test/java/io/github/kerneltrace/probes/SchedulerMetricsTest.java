@@ -203,9 +203,14 @@ class SchedulerMetricsTest {
      * How many more switches the kernel may count than the slot. The /proc snapshots are taken
      * just outside start() and stop(), and a thread that must give up its CPU does so on its way
      * back from a system call, such as the snapshot's own read: bpftrace, run alongside, places
-     * such switches at the edges, outside the slot's window (docs/metrics.md).
+     * such switches at the edges, outside the slot's window (docs/metrics.md). Six system calls
+     * return in those gaps (two snapshot reads after the first's counters, the CPU-clock read at
+     * start, the clock read and the closing call at stop, the second snapshot's first read); the
+     * two clock reads bring the thread's run time up to date, and under contention that can end
+     * its time slice right there (EEVDF's update_curr), so CI saw 4 where 3 were allowed before
+     * the edges read the CPU clock instead of schedstat.
      */
-    private static final long EDGE_SWITCHES = 3;
+    private static final long EDGE_SWITCHES = 5;
 
     /** Spins until this thread has used {@code nanos} of CPU time. */
     private static void burnCpu(long nanos) {
