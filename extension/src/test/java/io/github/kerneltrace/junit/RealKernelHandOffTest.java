@@ -129,7 +129,9 @@ class RealKernelHandOffTest {
      * worker while it is still borrowed by the other test (counted there, or by no one once that
      * test has ended). Often the wake-up that tells the test's thread its task is done comes from a
      * thread it does not count, and the report says so (foreignWakers); not always (its thread may
-     * not have parked yet). What each test saw is printed; docs/metrics.md has the tally.
+     * not have parked yet), and when the two ran one after the other and the worker, still busy
+     * from the first, took the second's task unwoken, nothing can say so (seen once in CI: 0 of
+     * 500, no hint). What each test saw is printed; the user guide has the tally.
      */
     @Test
     void twoConcurrentTestsSharingTheCommonPoolNeverCountAWriteTwice() {
@@ -145,14 +147,6 @@ class RealKernelHandOffTest {
                 + second.syscall("write").count() + " writes; " + first.diagnostics().handOffs() + "; "
                 + second.diagnostics().handOffs());
         assertThat(first.syscall("write").count() + second.syscall("write").count()).isLessThanOrEqualTo(2L * WRITES);
-        // never silent: a test whose share went elsewhere says the pool was shared while tests ran side by side
-        for (KernelMetrics test : new KernelMetrics[] {first, second}) {
-            if (test.syscall("write").count() != WRITES) {
-                assertThat(test.diagnostics().handOffs().sharedWithConcurrentTests() || test.diagnostics().handOffs().foreignWakers() > 0)
-                        .as("a test that counted %d of %d writes says why: %s", test.syscall("write").count(), WRITES,
-                                test.diagnostics().handOffs()).isTrue();
-            }
-        }
     }
 
     private static void runSuccessfully(Class<?> fixture) {
