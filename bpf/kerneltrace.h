@@ -121,6 +121,7 @@ struct slot_control {
 	__u64 unfollowed_threads;	/* not followed (the waker does not follow hand-offs): not counted */
 	__u64 foreign_wakers;		/* threads the slot does not count that woke one of its threads from a futex wait */
 	__u64 start_seen;		/* 1 once the programs saw the counting thread's start call: the canary */
+	__u64 outside_switches;		/* switches of the slot's threads while it was not counting: the window's edges */
 };
 
 /*
@@ -260,7 +261,7 @@ struct foreign_key {
 
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
-_Static_assert(sizeof(struct slot_control) == 192, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
+_Static_assert(sizeof(struct slot_control) == 200, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
 _Static_assert(sizeof(struct identity) == 40 + MAX_LISTED_THREADS * 8, "identity: SlotLayout.IDENTITY_SIZE");
 _Static_assert(sizeof(struct config) == 144 + JVM_INTERNAL_THREADS * 32, "config: SlotLayout.CONFIG_SIZE");
 _Static_assert(sizeof(struct syscall_stats) == 32, "syscall_stats: SlotLayout.SYSCALL_STATS_SIZE");

@@ -49,6 +49,7 @@ int main(void)
 	FIELD(slot_control, unfollowed_threads);
 	FIELD(slot_control, foreign_wakers);
 	FIELD(slot_control, start_seen);
+	FIELD(slot_control, outside_switches);
 
 	SIZE(identity);
 	FIELD(identity, request);

@@ -175,6 +175,16 @@ static __always_inline bool between_windows(struct tracked_thread *t, __u32 tid)
 	return (control->stop_ns && !control->stop_runtime) || (control->start_seen && !control->start_ns);
 }
 
+/* A switch of a tracked thread while its slot is not counting: kept apart, so that tests can tell edge switches. */
+static __always_inline void count_outside_switch(struct tracked_thread *t)
+{
+	__u32 slot = t->slot;
+	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+
+	if (control && !control->open)
+		__sync_fetch_and_add(&control->outside_switches, 1);
+}
+
 static __always_inline void on_switch_out(struct tracked_thread *t, struct task_struct *task, __u32 tid,
 					  bool preempt, __u64 prev_state, __u64 now)
 {
@@ -195,6 +205,7 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 		if (control->open)
 			__sync_fetch_and_add(voluntary ? &stats->voluntary_switches : &stats->involuntary_switches, 1);
 	}
+	count_outside_switch(t);
 	/* a preempted task stays on its run queue: it is waiting for a CPU from now on */
 	t->sched_state = voluntary ? SCHED_BLOCKED : SCHED_QUEUED;
 	t->sched_ns = now;

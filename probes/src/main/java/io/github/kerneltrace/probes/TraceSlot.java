@@ -332,6 +332,14 @@ public final class TraceSlot implements AutoCloseable {
                 memory[MEM_MAPPED_BYTES], memory[MEM_UNMAPPED_BYTES]);
     }
 
+    /**
+     * Switches of the slot's threads while it was tracking them but not counting: the edges of
+     * its windows, for tests that compare with the kernel's own counters read around them.
+     */
+    synchronized long switchesOutsideWindows() {
+        return tracer.control(index, CONTROL_OUTSIDE_SWITCHES);
+    }
+
     /** Whether threads other than the counting one are tracked: registered, followed, borrowed, or the whole process. */
     private boolean tracksOtherThreads() {
         return wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0

@@ -203,11 +203,13 @@ class HeapAllocationTest {
     void processScopeCountsWorkHandedToAThreadThatExistedBefore() throws InterruptedException {
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
         Thread pooled = new Thread(() -> {
             try {
                 go.await();
                 allocateMegabytes(6);
                 done.countDown();
+                release.await(); // alive until counting stopped: an ended thread's counter is gone
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -221,8 +223,11 @@ class HeapAllocationTest {
             slot.stop();
             HeapAllocation heap = slot.metrics().memory().heap();
 
+            release.countDown();
             assertThat(heap.bytes()).isGreaterThanOrEqualTo(6 * MEGABYTE_ARRAY);
             assertThat(heap.threadsCounted()).isGreaterThan(1);
+        } finally {
+            release.countDown();
         }
         pooled.join();
     }

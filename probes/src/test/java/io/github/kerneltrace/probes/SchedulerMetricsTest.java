@@ -125,7 +125,7 @@ class SchedulerMetricsTest {
             work.run();
             slot.stop();
             proc.snapshot(1);
-            return new Object[] {slot.metrics().scheduler(), proc.parse(1).minus(proc.parse(0))};
+            return new Object[] {slot.metrics().scheduler(), proc.parse(1).minus(proc.parse(0)), slot.switchesOutsideWindows()};
         }
     }
 
@@ -172,13 +172,18 @@ class SchedulerMetricsTest {
             Object[] result = traceThisThread(() -> burnCpu(300_000_000L));
             SchedulerMetrics ours = (SchedulerMetrics) result[0];
             ProcThread kernel = (ProcThread) result[1];
+            long outside = (Long) result[2];
 
             assertThat(ours.runQueueNanos()).as("run-queue wait is visible under contention").isPositive();
             assertThat(ours.runQueueLatencyNanos().getTotalCount()).isPositive();
-            assertThat(ours.involuntarySwitches()).isPositive()
-                    .isBetween(kernel.involuntary() - EDGE_SWITCHES, kernel.involuntary() + 1);
-            assertThat(ours.voluntarySwitches())
-                    .isBetween(kernel.voluntary() - EDGE_SWITCHES, kernel.voluntary() + 1);
+            // Every switch the kernel counted between the snapshots is the slot's, or one the
+            // programs saw at the window's edges (the CPU-clock reads there can end a time slice
+            // under contention, and a busy suite stretches the edges); never one they missed.
+            assertThat(ours.involuntarySwitches()).isPositive().isLessThanOrEqualTo(kernel.involuntary() + 1);
+            assertThat(ours.voluntarySwitches()).isLessThanOrEqualTo(kernel.voluntary() + 1);
+            assertThat(kernel.involuntary() + kernel.voluntary() - ours.contextSwitches())
+                    .as("kernel's switches beyond the slot's, against the edge switches the programs saw (%d)", outside)
+                    .isLessThanOrEqualTo(outside);
             assertThat(ours.migrations()).isBetween(kernel.migrations() - 2, kernel.migrations());
             // Within 1%, plus, for each switch the kernel counted at the edges (above), the wait that
             // followed it: the kernel counts that wait, the slot does not (at most a few time slices).
@@ -203,14 +208,10 @@ class SchedulerMetricsTest {
      * How many more switches the kernel may count than the slot. The /proc snapshots are taken
      * just outside start() and stop(), and a thread that must give up its CPU does so on its way
      * back from a system call, such as the snapshot's own read: bpftrace, run alongside, places
-     * such switches at the edges, outside the slot's window (docs/metrics.md). Six system calls
-     * return in those gaps (two snapshot reads after the first's counters, the CPU-clock read at
-     * start, the clock read and the closing call at stop, the second snapshot's first read); the
-     * two clock reads bring the thread's run time up to date, and under contention that can end
-     * its time slice right there (EEVDF's update_curr), so CI saw 4 where 3 were allowed before
-     * the edges read the CPU clock instead of schedstat.
+     * such switches at the edges, outside the slot's window (docs/metrics.md). Under contention
+     * the test compares with the edge switches the programs themselves saw instead.
      */
-    private static final long EDGE_SWITCHES = 5;
+    private static final long EDGE_SWITCHES = 3;
 
     /** Spins until this thread has used {@code nanos} of CPU time. */
     private static void burnCpu(long nanos) {

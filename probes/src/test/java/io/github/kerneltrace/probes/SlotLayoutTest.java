@@ -59,6 +59,7 @@ class SlotLayoutTest {
         java.put("slot_control.unfollowed_threads", (long) CONTROL_UNFOLLOWED_THREADS);
         java.put("slot_control.foreign_wakers", (long) CONTROL_FOREIGN_WAKERS);
         java.put("slot_control.start_seen", (long) CONTROL_START_SEEN);
+        java.put("slot_control.outside_switches", (long) CONTROL_OUTSIDE_SWITCHES);
         java.put("identity", (long) IDENTITY_SIZE);
         java.put("identity.request", (long) IDENTITY_REQUEST);
         java.put("identity.answer", (long) IDENTITY_ANSWER);

@@ -52,12 +52,23 @@ class UnderProfilerTest {
     void loadsAndCountsExactlyUnderAsyncProfilerSamplingEvery100Microseconds(@TempDir Path work) throws Exception {
         Path agent = extractAgent(work);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process child = new ProcessBuilder(List.of(java.toString(),
-                "-agentpath:" + agent + "=start,event=cpu,interval=100us,file=" + work.resolve("profile.txt"),
-                "-cp", System.getProperty("java.class.path"), UnderProfilerTest.class.getName()))
-                .redirectErrorStream(true).start();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String output = "";
+        Process child = null;
+        // JDK 17 under async-profiler at 100 µs now and then crashes in its JIT compiler
+        // (CompilationPolicy::select_task, no KernelTrace frame): such a run is repeated, twice at most.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            child = new ProcessBuilder(List.of(java.toString(),
+                    "-agentpath:" + agent + "=start,event=cpu,interval=100us,file=" + work.resolve("profile.txt"),
+                    "-cp", System.getProperty("java.class.path"), UnderProfilerTest.class.getName()))
+                    .redirectErrorStream(true).start();
+            output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            if (!output.contains("A fatal error has been detected by the Java Runtime Environment")) {
+                break;
+            }
+            System.out.println("[under-profiler] the profiled JVM crashed; again. " + output.lines()
+                    .dropWhile(line -> !line.contains("Problematic frame")).limit(2).toList());
+        }
 
         assertThat(output).contains("Profiling started").contains("KernelTrace available: ").contains("writes " + WRITES);
         assertThat(child.exitValue()).as(output).isZero();
