@@ -130,17 +130,7 @@ final class FakeTracingBackend implements TracingBackend {
     }
 
     /** Detection says yes, but loading the programs fails. */
-    static final class Refusing implements TracingBackend {
-
-        @Override
-        public Optional<String> unavailableReason() {
-            return Optional.empty();
-        }
-
-        @Override
-        public String kernelDescription() {
-            return "fake kernel";
-        }
+    static final class Refusing extends Traceable {
 
         @Override
         public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
@@ -149,19 +139,9 @@ final class FakeTracingBackend implements TracingBackend {
     }
 
     /** Traces, but cannot attach the allocator uprobes: a test that asks for native allocations cannot run. */
-    static final class RefusingNativeAllocations implements TracingBackend {
+    static final class RefusingNativeAllocations extends Traceable {
 
         private final FakeTracingBackend tracing = measuring(MEMORY);
-
-        @Override
-        public Optional<String> unavailableReason() {
-            return Optional.empty();
-        }
-
-        @Override
-        public String kernelDescription() {
-            return "fake kernel";
-        }
 
         @Override
         public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
@@ -177,21 +157,11 @@ final class FakeTracingBackend implements TracingBackend {
      * Traces, but the programs do not see the test's thread: counting refuses to start (the
      * canary), as it does on the real kernel for a thread registered under ids the kernel never compares.
      */
-    static final class NotSeeingTheThread implements TracingBackend {
+    static final class NotSeeingTheThread extends Traceable {
 
         static final String REASON = "the BPF programs do not see this test's thread (id 7 here, registered as"
                 + " kernel thread 4711), so nothing it does would be counted";
         final AtomicInteger closed = new AtomicInteger();
-
-        @Override
-        public Optional<String> unavailableReason() {
-            return Optional.empty();
-        }
-
-        @Override
-        public String kernelDescription() {
-            return "fake kernel";
-        }
 
         @Override
         public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
@@ -215,6 +185,20 @@ final class FakeTracingBackend implements TracingBackend {
                     closed.incrementAndGet();
                 }
             };
+        }
+    }
+
+    /** A stand-in whose detection says tracing can run here; what opening a run does is the subclass's. */
+    abstract static class Traceable implements TracingBackend {
+
+        @Override
+        public Optional<String> unavailableReason() {
+            return Optional.empty();
+        }
+
+        @Override
+        public String kernelDescription() {
+            return "fake kernel";
         }
     }
 }
