@@ -59,6 +59,12 @@ static __always_inline int on_exit(void)
 	return 0;
 }
 
+/* Whether the tracked thread is inside a futex call: how Java threads park, and unpark one another. */
+static __always_inline bool in_futex_call(struct tracked_thread *t)
+{
+	return t->enter_ns && t->nr == config.futex_syscall;
+}
+
 /* Whether the task is one of HotSpot's own threads, by the kernel name HotSpot gives it. */
 static __always_inline bool jvm_internal(struct task_struct *task)
 {
@@ -113,8 +119,7 @@ static __always_inline void follow_handoff(struct task_struct *wakee, __u32 wake
 	bool follow, new_to_slot;
 	__u32 slot;
 
-	if (!waker || !waker->enter_ns || waker->nr != config.futex_syscall
-	    || (__u32)(bpf_get_current_pid_tgid() >> 32) != wakee_tgid)
+	if (!waker || !in_futex_call(waker) || (__u32)(bpf_get_current_pid_tgid() >> 32) != wakee_tgid)
 		return;
 	control = open_slot(waker);
 	if (!control || jvm_internal(wakee))
@@ -165,7 +170,7 @@ static __always_inline void note_foreign_waker(struct tracked_thread *wakee, __u
 	struct foreign_key key;
 	__u8 seen = 1;
 
-	if ((__u32)(pid_tgid >> 32) != wakee_tgid || !wakee->enter_ns || wakee->nr != config.futex_syscall)
+	if ((__u32)(pid_tgid >> 32) != wakee_tgid || !in_futex_call(wakee))
 		return;
 	waker = tracked_entry(wakee_tgid, waker_tid);
 	if (waker && waker->slot == slot)
@@ -187,7 +192,7 @@ static __always_inline void count_handoff(struct tracked_thread *borrowed)
 	struct tracked_thread *waker = current_tracked();
 	struct slot_control *control;
 
-	if (!waker || waker->slot != borrowed->slot || !waker->enter_ns || waker->nr != config.futex_syscall)
+	if (!waker || waker->slot != borrowed->slot || !in_futex_call(waker))
 		return;
 	control = open_slot(waker);
 	if (control)

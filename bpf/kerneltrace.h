@@ -25,7 +25,7 @@
 /* tracked_thread.flags */
 #define TRACK_FOLLOW_CHILDREN 1u
 #define TRACK_RUNTIME_KNOWN 2u	/* runtime_at_out is the task's run time at a known point */
-#define TRACK_FOLLOW_HANDOFFS 4u	/* threads of its process it wakes from a futex call work for its slot (handoff.bpf.h) */
+#define TRACK_FOLLOW_HANDOFFS 4u	/* threads of its process it wakes from a futex call work for its slot (follow.bpf.h) */
 #define TRACK_BORROWED 8u	/* existed before its slot's test and was woken to work for it */
 #define TRACK_IDLE 16u		/* listed only: every program treats it as untracked until a tracked thread wakes it */
 
@@ -113,10 +113,10 @@ struct slot_control {
 	__u64 stop_maj_flt;
 	__u64 exited_threads;		/* tracked threads of the JVM's process that ended since the start */
 	/*
-	 * Work handed to threads that existed before the test (handoff.bpf.h): threads of the JVM a
+	 * Work handed to threads that existed before the test (follow.bpf.h): threads of the JVM a
 	 * thread of the slot woke from a futex call while counting.
 	 */
-	__u64 borrowed_threads;		/* followed: they count for the slot from then until it stops counting */
+	__u64 borrowed_threads;		/* followed: they count for the slot from then until it stops tracking */
 	__u64 borrowed_wakeups;		/* wake-ups of borrowed threads by the slot's threads: the hand-offs */
 	__u64 unfollowed_threads;	/* not followed (the waker does not follow hand-offs): not counted */
 	__u64 foreign_wakers;		/* threads the slot does not count that woke one of its threads from a futex wait */

@@ -23,8 +23,7 @@ static __always_inline struct tracked_thread *tracked_task(struct task_struct *t
 /* The slot's control record once it has started counting, else NULL. */
 static __always_inline struct slot_control *started_slot(struct tracked_thread *t)
 {
-	__u32 slot = t->slot;
-	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+	struct slot_control *control = slot_control_of(t);
 
 	return control && control->start_ns ? control : NULL;
 }
@@ -165,34 +164,23 @@ static __always_inline void recover_missed_switch_in(struct tracked_thread *t, s
  * neither adds to the sums (they are closed, or opened, at the figures user space read) nor moves
  * the baselines they grow from; either would miss or add the stretch since the read.
  */
-static __always_inline bool between_windows(struct tracked_thread *t, __u32 tid)
+static __always_inline bool between_windows(struct slot_control *control, __u32 tid)
 {
-	__u32 slot = t->slot;
-	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
-
 	if (!control || tid != control->start_tid)
 		return false;
 	return (control->stop_ns && !control->stop_runtime) || (control->start_seen && !control->start_ns);
 }
 
-/* A switch of a tracked thread while its slot is not counting: kept apart, so that tests can tell edge switches. */
-static __always_inline void count_outside_switch(struct tracked_thread *t)
-{
-	__u32 slot = t->slot;
-	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
-
-	if (control && !control->open)
-		__sync_fetch_and_add(&control->outside_switches, 1);
-}
-
 static __always_inline void on_switch_out(struct tracked_thread *t, struct task_struct *task, __u32 tid,
 					  bool preempt, __u64 prev_state, __u64 now)
 {
-	struct slot_control *control = started_slot(t);
+	/* one lookup: the record, and whether the slot has started counting (started_slot) */
+	struct slot_control *own = slot_control_of(t);
+	struct slot_control *control = own && own->start_ns ? own : NULL;
 	struct sched_stats *stats = stats_of(t);
 	/* as the kernel counts nvcsw: switched out by schedule() in a sleeping state */
 	bool voluntary = !preempt && prev_state != TASK_RUNNING;
-	bool between = between_windows(t, tid);
+	bool between = between_windows(own, tid);
 	struct task_counters counters;
 
 	read_counters(task, &counters);
@@ -205,7 +193,9 @@ static __always_inline void on_switch_out(struct tracked_thread *t, struct task_
 		if (control->open)
 			__sync_fetch_and_add(voluntary ? &stats->voluntary_switches : &stats->involuntary_switches, 1);
 	}
-	count_outside_switch(t);
+	/* kept apart, so that tests can tell the switches at a window's edges */
+	if (own && !own->open)
+		__sync_fetch_and_add(&own->outside_switches, 1);
 	/* a preempted task stays on its run queue: it is waiting for a CPU from now on */
 	t->sched_state = voluntary ? SCHED_BLOCKED : SCHED_QUEUED;
 	t->sched_ns = now;

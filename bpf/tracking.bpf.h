@@ -202,11 +202,18 @@ static __always_inline struct tracked_thread *current_tracked(void)
 	return tracked_thread((__u32)(pid_tgid >> 32), (__u32)pid_tgid);
 }
 
+/* The control record of a tracked thread's slot (NULL only if the slot number is out of range). */
+static __always_inline struct slot_control *slot_control_of(struct tracked_thread *t)
+{
+	__u32 slot = t->slot;
+
+	return bpf_map_lookup_elem(&slot_control, &slot);
+}
+
 /* The open slot of a tracked thread, or NULL: the filter every event passes first. */
 static __always_inline struct slot_control *open_slot(struct tracked_thread *t)
 {
-	__u32 slot = t->slot;
-	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+	struct slot_control *control = slot_control_of(t);
 
 	return control && control->open ? control : NULL;
 }
