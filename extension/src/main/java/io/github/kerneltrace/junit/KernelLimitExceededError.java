@@ -59,17 +59,7 @@ public class KernelLimitExceededError extends AssertionError {
         if (outcome.metrics().diagnostics().lostSamples()) {
             message.append("\nNote: the measurement is ").append(outcome.metrics().diagnostics().describeLosses());
         }
-        if (outcome.metrics().diagnostics().handOffs().uncounted()) {
-            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeUncounted());
-        } else if (outcome.metrics().diagnostics().handOffs().borrowedThreads() > 0) {
-            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeBorrowed());
-        }
-        if (outcome.metrics().diagnostics().handOffs().foreignWakers() > 0) {
-            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeForeignWakers());
-        }
-        if (outcome.metrics().diagnostics().handOffs().sharedWithConcurrentTests()) {
-            message.append("\nNote: ").append(outcome.metrics().diagnostics().handOffs().describeSharing());
-        }
+        outcome.metrics().diagnostics().handOffs().notes().forEach(note -> message.append("\nNote: ").append(note));
         return new KernelLimitExceededError(message.toString());
     }
 }

@@ -2,7 +2,6 @@ package io.github.kerneltrace.junit;
 
 import java.util.stream.Collectors;
 
-import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
 /** The one line per traced test printed to standard output. */
@@ -46,19 +45,7 @@ final class SummaryLine {
         if (metrics.diagnostics().lostSamples()) {
             line.append(", ").append(metrics.diagnostics().describeLosses());
         }
-        HandOffs handOffs = metrics.diagnostics().handOffs();
-        if (handOffs.borrowedThreads() > 0) {
-            line.append(", ").append(handOffs.describeBorrowed());
-        }
-        if (handOffs.uncounted()) {
-            line.append(", ").append(handOffs.describeUncounted());
-        }
-        if (handOffs.foreignWakers() > 0) {
-            line.append(", ").append(handOffs.describeForeignWakers());
-        }
-        if (handOffs.sharedWithConcurrentTests()) {
-            line.append(", ").append(handOffs.describeSharing());
-        }
+        metrics.diagnostics().handOffs().notes().forEach(note -> line.append(", ").append(note));
         long breaches = outcome.breaches().size();
         if (breaches > 0) {
             line.append(", ").append(breaches).append(breaches == 1 ? " limit" : " limits").append(" exceeded");

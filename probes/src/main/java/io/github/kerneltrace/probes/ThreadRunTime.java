@@ -13,6 +13,8 @@ import io.github.kerneltrace.probes.libbpf.LibC;
  * ({@code se.sum_exec_runtime}, also what {@code /proc/thread-self/schedstat} prints) moves only at
  * switches and scheduler ticks, so at an edge it can be a tick (up to 4 ms) behind. (The run-queue
  * wait cannot move while the thread runs: the programs read it from the task at the edge.)
+ * TraceSlot makes the first call when it loads: a first call allocates, and a window's heap
+ * figure would see it.
  */
 final class ThreadRunTime {
 
@@ -20,10 +22,6 @@ final class ThreadRunTime {
     /** HotSpot reads the same clock without allocating; JNA's call allocates, which the heap figure would see. */
     private static final boolean JVM_CLOCK = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
     private static final ThreadLocal<Memory> TIMESPEC = ThreadLocal.withInitial(() -> new Memory(16));
-
-    static {
-        runtime(); // links the call once, so that a window's first read allocates nothing
-    }
 
     private ThreadRunTime() {
     }

@@ -78,8 +78,6 @@ public final class TraceSlot implements AutoCloseable {
     private boolean besideOtherTests;
     /** KernelTracer's slotsOpened when counting started. */
     private long slotsOpenedAtStart;
-    /** The kernel's list of this slot's threads during one metrics() call; null otherwise. */
-    private List<KernelTracer.TrackedThread> trackedThreadsRead;
 
     TraceSlot(KernelTracer tracer, int index, boolean exclusive) {
         this.tracer = tracer;
@@ -271,7 +269,6 @@ public final class TraceSlot implements AutoCloseable {
     /** What was counted so far. Call it after {@link #stop()} for a stable picture. */
     public synchronized KernelMetrics metrics() {
         requireOpen();
-        trackedThreadsRead = null;
         SyscallTable table = tracer.syscallTable();
         long[] stats = tracer.stats(index);
         SlotKeys keys = new SlotKeys();
@@ -305,9 +302,8 @@ public final class TraceSlot implements AutoCloseable {
             // One picture of which threads ended and which are listed: a thread that exits while
             // they are read would be missed by both, or counted in both, as not counted.
             for (int attempt = 0; attempt < 5; attempt++) {
-                trackedThreadsRead = null;
                 others.clear();
-                for (KernelTracer.TrackedThread thread : trackedThreads()) {
+                for (KernelTracer.TrackedThread thread : tracer.trackedThreads(index)) {
                     String name = ThreadNames.of(thread.tid()); // "" for threads of other processes: no Java heap there
                     if (thread.counted() && thread.tid() != countingTid && !name.isEmpty()) {
                         others.put(thread.tid(), name);
@@ -346,13 +342,6 @@ public final class TraceSlot implements AutoCloseable {
                 || tracer.control(index, CONTROL_BORROWED_THREADS) > 0;
     }
 
-    /** The kernel's list of this slot's threads, read once per metrics() call. */
-    private List<KernelTracer.TrackedThread> trackedThreads() {
-        if (trackedThreadsRead == null) {
-            trackedThreadsRead = tracer.trackedThreads(index);
-        }
-        return trackedThreadsRead;
-    }
 
     /** The slot's largest blocks in live_allocations, largest first. */
     private List<OutstandingAllocation> largestOutstanding(int limit) {

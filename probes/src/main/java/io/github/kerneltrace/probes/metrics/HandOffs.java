@@ -1,6 +1,7 @@
 package io.github.kerneltrace.probes.metrics;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Work a test's threads handed to threads of the JVM that existed before the test: a thread
@@ -73,6 +74,15 @@ public record HandOffs(long borrowedThreads, long borrowedWakeUps, List<String> 
         }
         return "the test's threads were woken by " + foreignWakers + (foreignWakers == 1 ? " thread" : " threads")
                 + " not counted" + names(foreignNames) + ": work they did for the test would be missing";
+    }
+
+    /**
+     * The sentences that apply, for reports: threads followed, threads not counted, wakers not
+     * counted, sharing with concurrent tests. Empty when none applies.
+     */
+    public List<String> notes() {
+        return Stream.of(describeBorrowed(), describeUncounted(), describeForeignWakers(), describeSharing())
+                .filter(note -> !note.isEmpty()).toList();
     }
 
     /** One sentence for reports on threads followed; empty when none were. */
