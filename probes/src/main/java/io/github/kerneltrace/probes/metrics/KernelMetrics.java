@@ -1,5 +1,6 @@
 package io.github.kerneltrace.probes.metrics;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,27 +25,106 @@ public final class KernelMetrics {
     private final SchedulerMetrics scheduler;
     private final MemoryMetrics memory;
 
+    /**
+     * Starts metrics from the family objects; families not given are {@code NONE} (nothing
+     * observed). E.g.
+     * <pre>
+     * KernelMetrics.builder().syscalls(calls, bytesRead, bytesWritten).scheduler(scheduler)
+     *         .memory(memory).diagnostics(diagnostics).build();
+     * </pre>
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** System calls only; the same as {@link #builder()} with those. */
     public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
                          Diagnostics diagnostics) {
-        this(syscalls, bytesRead, bytesWritten, diagnostics, SchedulerMetrics.NONE);
+        this(builder().syscalls(syscalls, bytesRead, bytesWritten).diagnostics(diagnostics));
     }
 
+    /** System calls and scheduler; the same as {@link #builder()} with those. */
     public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
                          Diagnostics diagnostics, SchedulerMetrics scheduler) {
-        this(syscalls, bytesRead, bytesWritten, diagnostics, scheduler, MemoryMetrics.NONE);
+        this(builder().syscalls(syscalls, bytesRead, bytesWritten).diagnostics(diagnostics).scheduler(scheduler));
     }
 
+    /** Every family; the same as {@link #builder()} with those. */
     public KernelMetrics(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten,
                          Diagnostics diagnostics, SchedulerMetrics scheduler, MemoryMetrics memory) {
-        this.scheduler = scheduler;
-        this.memory = memory;
-        this.syscalls = syscalls.stream()
+        this(builder().syscalls(syscalls, bytesRead, bytesWritten).diagnostics(diagnostics).scheduler(scheduler)
+                .memory(memory));
+    }
+
+    private KernelMetrics(Builder families) {
+        this.scheduler = families.scheduler;
+        this.memory = families.memory;
+        this.syscalls = families.syscalls.stream()
                 .sorted(Comparator.comparingLong(SyscallMetrics::count).reversed()
                         .thenComparing(SyscallMetrics::name))
                 .collect(Collectors.toMap(SyscallMetrics::name, s -> s, (a, b) -> a, LinkedHashMap::new));
-        this.bytesRead = bytesRead;
-        this.bytesWritten = bytesWritten;
-        this.diagnostics = diagnostics;
+        this.bytesRead = families.bytesRead;
+        this.bytesWritten = families.bytesWritten;
+        this.diagnostics = families.diagnostics;
+    }
+
+    /** Collects the families of one test's metrics; see {@link KernelMetrics#builder()}. */
+    public static final class Builder {
+
+        private Collection<SyscallMetrics> syscalls = List.of();
+        private long bytesRead;
+        private long bytesWritten;
+        private SchedulerMetrics scheduler = SchedulerMetrics.NONE;
+        private MemoryMetrics memory = MemoryMetrics.NONE;
+        private Diagnostics diagnostics = Diagnostics.NONE;
+
+        private Builder() {
+        }
+
+        /** The system calls made (any order), and the bytes the reading and writing calls moved. */
+        public Builder syscalls(Collection<SyscallMetrics> syscalls, long bytesRead, long bytesWritten) {
+            this.syscalls = List.copyOf(syscalls);
+            this.bytesRead = bytesRead;
+            this.bytesWritten = bytesWritten;
+            return this;
+        }
+
+        public Builder scheduler(SchedulerMetrics scheduler) {
+            this.scheduler = scheduler;
+            return this;
+        }
+
+        public Builder memory(MemoryMetrics memory) {
+            this.memory = memory;
+            return this;
+        }
+
+        public Builder diagnostics(Diagnostics diagnostics) {
+            this.diagnostics = diagnostics;
+            return this;
+        }
+
+        public KernelMetrics build() {
+            return new KernelMetrics(this);
+        }
+    }
+
+    /**
+     * Every metric, keyed by its path in the JSON report: the totals ({@code totals.syscalls},
+     * {@code totals.errors}, {@code totals.bytesRead}, {@code totals.bytesWritten}), then each
+     * system call made (most frequent first), the scheduler and memory (see {@link Metric} and the
+     * families' {@code list()}). Diagnostics say how the counting went and are not metrics.
+     */
+    public List<Metric> list() {
+        List<Metric> metrics = new ArrayList<>();
+        metrics.add(new Metric("totals.syscalls", Metric.Unit.CALLS, totalSyscalls()));
+        metrics.add(new Metric("totals.errors", Metric.Unit.CALLS, totalErrors()));
+        metrics.add(new Metric("totals.bytesRead", Metric.Unit.BYTES, bytesRead));
+        metrics.add(new Metric("totals.bytesWritten", Metric.Unit.BYTES, bytesWritten));
+        syscalls.values().forEach(syscall -> metrics.addAll(syscall.list()));
+        metrics.addAll(scheduler.list());
+        metrics.addAll(memory.list());
+        return metrics;
     }
 
     /** Every system call made at least once, most frequent first. */

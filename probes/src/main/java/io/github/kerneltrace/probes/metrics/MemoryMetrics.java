@@ -1,5 +1,8 @@
 package io.github.kerneltrace.probes.metrics;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Memory use of a traced test's threads: Java heap allocation, native (C library) allocations,
  * page faults, and address space mapped and unmapped by mmap, munmap, mremap and brk.
@@ -70,6 +73,31 @@ public final class MemoryMetrics {
     /** Net growth of the address space by the test's calls: mapped minus unmapped (negative when it shrank). */
     public long addressSpaceGrowthBytes() {
         return mappedBytes - unmappedBytes;
+    }
+
+    /**
+     * These metrics keyed {@code memory.}: {@code heap.allocatedBytes}, {@code heap.threadsCounted}
+     * and {@code heap.threadsNotCounted} where the JVM counts heap allocation; the
+     * {@code native.} figures where native allocations were counted; {@code pageFaults.minor},
+     * {@code pageFaults.major}, {@code addressSpace.mappedBytes}, {@code .unmappedBytes} and
+     * {@code .growthBytes}. A figure nobody measured is left out rather than listed as 0.
+     */
+    public List<Metric> list() {
+        List<Metric> metrics = new ArrayList<>();
+        if (heap.supported()) {
+            metrics.add(new Metric("memory.heap.allocatedBytes", Metric.Unit.BYTES, heap.bytes()));
+            metrics.add(new Metric("memory.heap.threadsCounted", Metric.Unit.COUNT, heap.threadsCounted()));
+            metrics.add(new Metric("memory.heap.threadsNotCounted", Metric.Unit.COUNT, heap.threadsNotCounted()));
+        }
+        if (nativeAllocations.counted()) {
+            metrics.addAll(nativeAllocations.list());
+        }
+        metrics.add(new Metric("memory.pageFaults.minor", Metric.Unit.COUNT, minorFaults));
+        metrics.add(new Metric("memory.pageFaults.major", Metric.Unit.COUNT, majorFaults));
+        metrics.add(new Metric("memory.addressSpace.mappedBytes", Metric.Unit.BYTES, mappedBytes));
+        metrics.add(new Metric("memory.addressSpace.unmappedBytes", Metric.Unit.BYTES, unmappedBytes));
+        metrics.add(new Metric("memory.addressSpace.growthBytes", Metric.Unit.BYTES, addressSpaceGrowthBytes()));
+        return metrics;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.kerneltrace.probes.metrics;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +114,29 @@ public final class NativeAllocationMetrics {
     /** The largest outstanding blocks, largest first (at most ten). */
     public List<OutstandingAllocation> largestOutstanding() {
         return largestOutstanding;
+    }
+
+    /**
+     * These metrics keyed {@code memory.native.}: {@code calls.<function>} per C function, the
+     * counts and bytes by their accessor names, and the {@code sizeBytes} histogram's summary.
+     * Meaningful only when {@link #counted()}.
+     */
+    public List<Metric> list() {
+        String prefix = "memory.native.";
+        List<Metric> metrics = new ArrayList<>();
+        for (NativeFunction function : NativeFunction.values()) {
+            metrics.add(new Metric(prefix + "calls." + function.symbol(), Metric.Unit.CALLS, calls(function)));
+        }
+        metrics.add(new Metric(prefix + "allocations", Metric.Unit.COUNT, allocations));
+        metrics.add(new Metric(prefix + "allocatedBytes", Metric.Unit.BYTES, allocatedBytes));
+        metrics.add(new Metric(prefix + "frees", Metric.Unit.COUNT, frees));
+        metrics.add(new Metric(prefix + "freedBytes", Metric.Unit.BYTES, freedBytes));
+        metrics.add(new Metric(prefix + "outstandingAllocations", Metric.Unit.COUNT, outstandingAllocations()));
+        metrics.add(new Metric(prefix + "outstandingBytes", Metric.Unit.BYTES, outstandingBytes()));
+        metrics.add(new Metric(prefix + "failedAllocations", Metric.Unit.COUNT, failedAllocations));
+        metrics.add(new Metric(prefix + "lostAllocations", Metric.Unit.COUNT, lostAllocations));
+        Metric.addHistogram(metrics, prefix + "sizeBytes", Metric.Unit.BYTES, sizes);
+        return metrics;
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.github.kerneltrace.probes.metrics;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.HdrHistogram.Histogram;
 
 /**
@@ -84,6 +87,25 @@ public final class SchedulerMetrics {
     /** Each blocked stretch, from switching out to the wake-up, in nanoseconds. */
     public Histogram offCpuTimeNanos() {
         return offCpuTimeNanos;
+    }
+
+    /**
+     * These metrics keyed {@code scheduler.}: the counts and times by their accessor names
+     * ({@code voluntarySwitches}, ..., {@code offCpuNanos}) and the summaries of the
+     * {@code runQueueLatencyNanos} and {@code offCpuTimeNanos} histograms (see {@link Metric}).
+     */
+    public List<Metric> list() {
+        List<Metric> metrics = new ArrayList<>();
+        metrics.add(new Metric("scheduler.voluntarySwitches", Metric.Unit.COUNT, voluntarySwitches));
+        metrics.add(new Metric("scheduler.involuntarySwitches", Metric.Unit.COUNT, involuntarySwitches));
+        metrics.add(new Metric("scheduler.migrations", Metric.Unit.COUNT, migrations));
+        metrics.add(new Metric("scheduler.wakeups", Metric.Unit.COUNT, wakeups));
+        metrics.add(new Metric("scheduler.onCpuNanos", Metric.Unit.NANOSECONDS, onCpuNanos));
+        metrics.add(new Metric("scheduler.runQueueNanos", Metric.Unit.NANOSECONDS, runQueueNanos));
+        metrics.add(new Metric("scheduler.offCpuNanos", Metric.Unit.NANOSECONDS, offCpuNanos));
+        Metric.addHistogram(metrics, "scheduler.runQueueLatencyNanos", Metric.Unit.NANOSECONDS, runQueueLatencyNanos);
+        Metric.addHistogram(metrics, "scheduler.offCpuTimeNanos", Metric.Unit.NANOSECONDS, offCpuTimeNanos);
+        return metrics;
     }
 
     @Override

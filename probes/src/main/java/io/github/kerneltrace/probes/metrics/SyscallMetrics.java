@@ -1,6 +1,8 @@
 package io.github.kerneltrace.probes.metrics;
 
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -63,6 +65,22 @@ public final class SyscallMetrics {
     /** Entry-to-exit time of each completed call, in nanoseconds (at most 1% relative error). */
     public Histogram latencyNanos() {
         return latencyNanos;
+    }
+
+    /**
+     * This call's metrics, keyed {@code syscalls.<name>.}: {@code count}, {@code errors}, one
+     * {@code errorsByErrno.<ERRNO>} per errno seen, {@code bytes} and the {@code latencyNanos}
+     * histogram's summary (see {@link Metric}).
+     */
+    public List<Metric> list() {
+        String prefix = "syscalls." + name + ".";
+        List<Metric> metrics = new ArrayList<>();
+        metrics.add(new Metric(prefix + "count", Metric.Unit.CALLS, count));
+        metrics.add(new Metric(prefix + "errors", Metric.Unit.CALLS, errors));
+        errorsByErrno.forEach((errno, calls) -> metrics.add(new Metric(prefix + "errorsByErrno." + errno, Metric.Unit.CALLS, calls)));
+        metrics.add(new Metric(prefix + "bytes", Metric.Unit.BYTES, bytes));
+        Metric.addHistogram(metrics, prefix + "latencyNanos", Metric.Unit.NANOSECONDS, latencyNanos);
+        return metrics;
     }
 
     @Override
