@@ -1,6 +1,5 @@
 package io.github.kerneltrace.junit;
 
-import java.util.Map;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -8,14 +7,7 @@ import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 
 import io.github.kerneltrace.probes.metrics.HandOffs;
-import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
-import io.github.kerneltrace.probes.metrics.MemoryMetrics;
-import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
-import io.github.kerneltrace.probes.metrics.NativeFunction;
-import io.github.kerneltrace.probes.metrics.OutstandingAllocation;
-import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
-import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /** The JSON report of one traced test; its schema is documented in {@code docs/report-schema.md}. */
 final class JsonReport {
@@ -70,19 +62,9 @@ final class JsonReport {
         json.member("kernel", outcome.kernel());
         json.member("startedAt", outcome.startedAt().toString());
         json.member("durationNanos", outcome.durationNanos());
-        json.name("totals").beginObject()
-                .member("syscalls", metrics.totalSyscalls())
-                .member("errors", metrics.totalErrors())
-                .member("bytesRead", metrics.bytesRead())
-                .member("bytesWritten", metrics.bytesWritten())
-                .endObject();
-        json.name("syscalls").beginObject();
-        for (SyscallMetrics syscall : metrics.syscalls().values()) {
-            writeSyscall(json.name(syscall.name()), syscall);
+        for (MetricFamily family : MetricFamilies.ALL) {
+            family.writeJson(metrics, json);
         }
-        json.endObject();
-        writeScheduler(json.name("scheduler"), metrics.scheduler());
-        writeMemory(json.name("memory"), metrics.memory());
         json.name("limits").beginArray();
         for (LimitResult result : outcome.limits()) {
             json.beginObject()
@@ -127,96 +109,11 @@ final class JsonReport {
         json.endArray();
     }
 
-    private static void writeSyscall(JsonWriter json, SyscallMetrics syscall) {
-        json.beginObject()
-                .member("count", syscall.count())
-                .member("errors", syscall.errors());
-        json.name("errorsByErrno").beginObject();
-        for (Map.Entry<String, Long> errno : syscall.errorsByErrno().entrySet()) {
-            json.member(errno.getKey(), errno.getValue());
-        }
-        json.endObject();
-        json.member("bytes", syscall.bytes());
-        writeHistogram(json.name("latencyNanos"), syscall.latencyNanos());
-        json.endObject();
-    }
-
-    private static void writeScheduler(JsonWriter json, SchedulerMetrics scheduler) {
-        json.beginObject()
-                .member("voluntarySwitches", scheduler.voluntarySwitches())
-                .member("involuntarySwitches", scheduler.involuntarySwitches())
-                .member("migrations", scheduler.migrations())
-                .member("wakeups", scheduler.wakeups())
-                .member("onCpuNanos", scheduler.onCpuNanos())
-                .member("runQueueNanos", scheduler.runQueueNanos())
-                .member("offCpuNanos", scheduler.offCpuNanos());
-        writeHistogram(json.name("runQueueLatencyNanos"), scheduler.runQueueLatencyNanos());
-        writeHistogram(json.name("offCpuTimeNanos"), scheduler.offCpuTimeNanos());
-        json.endObject();
-    }
-
-    private static void writeMemory(JsonWriter json, MemoryMetrics memory) {
-        HeapAllocation heap = memory.heap();
-        json.beginObject();
-        json.name("heap").beginObject()
-                .member("allocatedBytes", heap.bytes())
-                .member("threadsCounted", heap.threadsCounted())
-                .member("threadsNotCounted", heap.threadsNotCounted())
-                .member("supported", heap.supported())
-                .endObject();
-        NativeAllocationMetrics allocations = memory.nativeAllocations();
-        if (allocations.counted()) {
-            writeNative(json.name("native"), allocations);
-        } else {
-            json.name("native").nullValue(); // not zeros: nobody counted them
-        }
-        json.name("pageFaults").beginObject()
-                .member("minor", memory.minorFaults())
-                .member("major", memory.majorFaults())
-                .endObject();
-        json.name("addressSpace").beginObject()
-                .member("mappedBytes", memory.mappedBytes())
-                .member("unmappedBytes", memory.unmappedBytes())
-                .member("growthBytes", memory.addressSpaceGrowthBytes())
-                .endObject();
-        json.endObject();
-    }
-
-    private static void writeNative(JsonWriter json, NativeAllocationMetrics allocations) {
-        json.beginObject();
-        json.name("calls").beginObject();
-        for (Map.Entry<NativeFunction, Long> calls : allocations.callsByFunction().entrySet()) {
-            json.member(calls.getKey().symbol(), calls.getValue());
-        }
-        json.endObject();
-        json.member("allocations", allocations.allocations())
-                .member("allocatedBytes", allocations.allocatedBytes())
-                .member("frees", allocations.frees())
-                .member("freedBytes", allocations.freedBytes())
-                .member("outstandingAllocations", allocations.outstandingAllocations())
-                .member("outstandingBytes", allocations.outstandingBytes())
-                .member("failedAllocations", allocations.failedAllocations())
-                .member("lostAllocations", allocations.lostAllocations());
-        writeHistogram(json.name("sizeBytes"), allocations.sizeBytes());
-        json.name("largestOutstanding").beginArray();
-        for (OutstandingAllocation block : allocations.largestOutstanding()) {
-            json.beginObject()
-                    .member("address", "0x" + Long.toHexString(block.address()))
-                    .member("bytes", block.bytes())
-                    .member("function", block.function().symbol())
-                    .member("tid", block.tid())
-                    .member("thread", block.threadName())
-                    .endObject();
-        }
-        json.endArray();
-        json.endObject();
-    }
-
     /**
      * The same summary for every histogram (of nanoseconds, or of allocation sizes in bytes); all
      * zero when nothing was recorded.
      */
-    private static void writeHistogram(JsonWriter json, Histogram values) {
+    static void writeHistogram(JsonWriter json, Histogram values) {
         boolean empty = values.getTotalCount() == 0;
         json.beginObject()
                 .member("count", values.getTotalCount())

@@ -48,13 +48,12 @@ public class KernelLimitExceededError extends AssertionError {
         for (LimitResult breach : outcome.breaches()) {
             message.append("\n  - ").append(breach.describe());
         }
-        message.append("\nTop system calls: ").append(TopSyscalls.describe(outcome.metrics(), TopSyscalls.IN_MESSAGES));
-        // Only then: a test budgeted on system calls alone keeps its message as it was.
-        if (outcome.limits().stream().anyMatch(result -> result.limit().onScheduler())) {
-            message.append("\nScheduler: ").append(SchedulerSummary.describe(outcome.metrics().scheduler()));
-        }
-        if (outcome.limits().stream().anyMatch(result -> result.limit().onMemory())) {
-            message.append("\nMemory: ").append(MemorySummary.describe(outcome.metrics().memory()));
+        // The top system calls always; another family's figures only when one of its limits is
+        // among the test's: a test budgeted on system calls alone keeps its message short.
+        for (MetricFamily family : MetricFamilies.ALL) {
+            if (family.inEveryFailure() || outcome.limits().stream().anyMatch(result -> result.limit().family() == family)) {
+                message.append('\n').append(family.heading()).append(": ").append(family.describe(outcome.metrics()));
+            }
         }
         if (outcome.metrics().diagnostics().lostSamples()) {
             message.append("\nNote: the measurement is ").append(outcome.metrics().diagnostics().describeLosses());

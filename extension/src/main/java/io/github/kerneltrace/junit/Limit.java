@@ -9,29 +9,22 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
 /**
  * One validated limit on a traced test.
  *
+ * @param family      the metric family the limit is on: failure messages show its figures
  * @param metric      a stable key for reports, e.g. {@code syscalls.write.count}, {@code scheduler.migrations}
  * @param label       what is measured, for people, e.g. {@code write calls}
  * @param limit       the most allowed, in {@code unit}
  * @param unit        how values are counted and shown
  * @param declaration the annotation that declared the limit, as written in source
  * @param measure     reads the measured value from a test's metrics
- * @param context     whether the metrics measured it, and what explains a breach
+ * @param context     whether the metrics measured it, what explains a breach, and what it needs counted
  */
-record Limit(String metric, String label, long limit, Unit unit, String declaration,
+record Limit(MetricFamily family, String metric, String label, long limit, Unit unit, String declaration,
              ToLongFunction<KernelMetrics> measure, LimitContext context) {
 
-    /** Metric keys of limits on system calls start with this. */
-    static final String SYSCALLS_PREFIX = "syscalls.";
-    /** Metric keys of limits on the scheduler start with this. */
-    static final String SCHEDULER_PREFIX = "scheduler.";
-    /** Metric keys of limits on memory start with this. */
-    static final String MEMORY_PREFIX = "memory.";
-    /** Metric keys of limits on native allocations start with this. */
-    static final String NATIVE_PREFIX = MEMORY_PREFIX + "native.";
-
     /** A limit that is always measured and whose breach the measured number explains. */
-    Limit(String metric, String label, long limit, Unit unit, String declaration, ToLongFunction<KernelMetrics> measure) {
-        this(metric, label, limit, unit, declaration, measure, LimitContext.NONE);
+    Limit(MetricFamily family, String metric, String label, long limit, Unit unit, String declaration,
+          ToLongFunction<KernelMetrics> measure) {
+        this(family, metric, label, limit, unit, declaration, measure, LimitContext.NONE);
     }
 
     LimitResult check(KernelMetrics metrics) {
@@ -48,17 +41,7 @@ record Limit(String metric, String label, long limit, Unit unit, String declarat
      * turns off. The scheduler's durations are measured either way.
      */
     boolean needsSyscallLatency() {
-        return unit == Unit.NANOSECONDS && metric.startsWith(SYSCALLS_PREFIX);
-    }
-
-    /** Whether the limit is on the scheduler's metrics: failure messages then show them. */
-    boolean onScheduler() {
-        return metric.startsWith(SCHEDULER_PREFIX);
-    }
-
-    /** Whether the limit is on memory: failure messages then show the test's memory figures. */
-    boolean onMemory() {
-        return metric.startsWith(MEMORY_PREFIX);
+        return context.needsSyscallLatency();
     }
 
     /**
@@ -66,7 +49,7 @@ record Limit(String metric, String label, long limit, Unit unit, String declarat
      * uprobes cost every allocator call of the JVM): such a limit asks for them.
      */
     boolean needsNativeAllocations() {
-        return metric.startsWith(NATIVE_PREFIX);
+        return context.needsNativeAllocations();
     }
 
     /** How a limit's values are counted and shown. */

@@ -8,7 +8,8 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
 /**
  * What a limit needs to know about a test's metrics beyond the measured number: whether the
  * metrics could measure it at all (a limit that cannot be checked must fail, not pass on a 0),
- * and what explains a breach (the leaked blocks behind an outstanding-bytes figure).
+ * what explains a breach (the leaked blocks behind an outstanding-bytes figure), and what the
+ * test must count for the limit to be checked at all.
  */
 interface LimitContext {
 
@@ -19,6 +20,16 @@ interface LimitContext {
     /** Empty when {@code metrics} measured the limit's metric; else why not, ending with the fix. */
     default Optional<String> notMeasured(KernelMetrics metrics) {
         return Optional.empty();
+    }
+
+    /** Whether the limit reads system-call latencies: a test with {@code latency = false} cannot have it. */
+    default boolean needsSyscallLatency() {
+        return false;
+    }
+
+    /** Whether the limit reads native allocations: a test with such a limit counts them. */
+    default boolean needsNativeAllocations() {
+        return false;
     }
 
     /** Lines shown under a breach of the limit, e.g. the largest blocks still outstanding. */

@@ -18,13 +18,13 @@ enum MemoryLimitContext implements LimitContext {
     HEAP {
         @Override
         public Optional<String> notMeasured(KernelMetrics metrics) {
-            return metrics.memory().heap().supported() ? Optional.empty() : Optional.of(MemorySummary.HEAP_UNSUPPORTED);
+            return metrics.memory().heap().supported() ? Optional.empty() : Optional.of(MemoryFamily.HEAP_UNSUPPORTED);
         }
 
         @Override
         public List<String> breachDetails(KernelMetrics metrics) {
             HeapAllocation heap = metrics.memory().heap();
-            String uncounted = MemorySummary.uncountedThreads(heap);
+            String uncounted = MemoryFamily.uncountedThreads(heap);
             return uncounted.isEmpty() ? List.of() : List.of(uncounted + ": the figure leaves out their allocation");
         }
     },
@@ -34,6 +34,11 @@ enum MemoryLimitContext implements LimitContext {
         @Override
         public Optional<String> notMeasured(KernelMetrics metrics) {
             return nativeNotCounted(metrics);
+        }
+
+        @Override
+        public boolean needsNativeAllocations() {
+            return true;
         }
     },
 
@@ -45,8 +50,13 @@ enum MemoryLimitContext implements LimitContext {
         }
 
         @Override
+        public boolean needsNativeAllocations() {
+            return true;
+        }
+
+        @Override
         public List<String> breachDetails(KernelMetrics metrics) {
-            return MemorySummary.outstandingBlocks(metrics.memory().nativeAllocations());
+            return MemoryFamily.outstandingBlocks(metrics.memory().nativeAllocations());
         }
     };
 

@@ -198,7 +198,7 @@ class KernelMetricsAssertTest {
         KernelMetrics withoutHeapCounters = new KernelMetrics(List.of(), 0, 0, KernelMetrics.Diagnostics.NONE,
                 SchedulerMetrics.NONE, new MemoryMetrics(HeapAllocation.UNSUPPORTED, NativeAllocationMetrics.NOT_COUNTED, 0, 0, 0, 0));
         assertThatThrownBy(() -> assertThat(withoutHeapCounters).hasHeapAllocationAtMost("1GiB"))
-                .hasMessage("Heap allocation was not measured: " + MemorySummary.HEAP_UNSUPPORTED);
+                .hasMessage("Heap allocation was not measured: " + MemoryFamily.HEAP_UNSUPPORTED);
         assertThatThrownBy(() -> assertThat(withoutHeapCounters).heapAllocatedBytes())
                 .hasMessageStartingWith("Heap allocation was not measured: this JVM cannot count heap allocation per thread");
     }

@@ -59,13 +59,13 @@ class MessagesTest {
         MemoryMetrics heapOnly = new MemoryMetrics(new HeapAllocation(1536, 1, 0, true), NativeAllocationMetrics.NOT_COUNTED,
                 1, 0, 0, 4096);
 
-        assertThat(MemorySummary.brief(heapOnly)).isEqualTo("heap 1.5 KiB, 1 page fault (0 major), mapped 0 B, unmapped 4.0 KiB");
-        assertThat(MemorySummary.describe(heapOnly)).isEqualTo("heap 1.5 KiB (1 thread), native allocations not counted,"
+        assertThat(MemoryFamily.brief(heapOnly)).isEqualTo("heap 1.5 KiB, 1 page fault (0 major), mapped 0 B, unmapped 4.0 KiB");
+        assertThat(MemoryFamily.describe(heapOnly)).isEqualTo("heap 1.5 KiB (1 thread), native allocations not counted,"
                 + " 1 minor + 0 major page faults, mapped 0 B, unmapped 4.0 KiB");
         MemoryMetrics unsupported = new MemoryMetrics(HeapAllocation.UNSUPPORTED, NativeAllocationMetrics.NOT_COUNTED, 0, 0, 0, 0);
-        assertThat(MemorySummary.brief(unsupported)).startsWith("heap not counted (unsupported by this JVM), 0 page faults");
-        assertThat(MemorySummary.observed(unsupported)).as("an unsupported heap is worth saying").isTrue();
-        assertThat(MemorySummary.observed(MemoryMetrics.NONE)).isFalse();
+        assertThat(MemoryFamily.brief(unsupported)).startsWith("heap not counted (unsupported by this JVM), 0 page faults");
+        assertThat(MemoryFamily.observed(unsupported)).as("an unsupported heap is worth saying").isTrue();
+        assertThat(MemoryFamily.observed(MemoryMetrics.NONE)).isFalse();
     }
 
     @Test
@@ -77,17 +77,17 @@ class MessagesTest {
         NativeAllocationMetrics twelve = new NativeAllocationMetrics(true, new long[6], 12, 700, 0, 0, 0, 2,
                 FakeTracingBackend.latencies(64), ten);
 
-        assertThat(MemorySummary.outstandingBlocks(twelve))
+        assertThat(MemoryFamily.outstandingBlocks(twelve))
                 .hasSize(13)
                 .startsWith("12 blocks outstanding, largest first:", "  64 B from posix_memalign at 0x1000 on thread 7 (worker-1)")
                 .endsWith("  and 2 more", "2 blocks were not tracked (the kernel's table of live blocks was full):"
                         + " their release was not seen, so they count as outstanding");
-        assertThat(MemorySummary.outstandingBlocks(NativeAllocationMetrics.NOT_COUNTED)).isEmpty();
+        assertThat(MemoryFamily.outstandingBlocks(NativeAllocationMetrics.NOT_COUNTED)).isEmpty();
     }
 
     @Test
     void aLimitThatWasNotMeasuredSaysWhy() {
-        Limit heap = new Limit("memory.heap.allocatedBytes", "heap allocated", 1024, Limit.Unit.BYTES,
+        Limit heap = new Limit(MemoryFamily.FAMILY, "memory.heap.allocatedBytes", "heap allocated", 1024, Limit.Unit.BYTES,
                 "@MaxHeapAllocation(\"1KiB\")", metrics -> metrics.memory().heapAllocatedBytes(), MemoryLimitContext.HEAP);
         KernelMetrics unsupported = new KernelMetrics(List.of(), 0, 0, KernelMetrics.Diagnostics.NONE, SchedulerMetrics.NONE,
                 new MemoryMetrics(HeapAllocation.UNSUPPORTED, NativeAllocationMetrics.NOT_COUNTED, 0, 0, 0, 0));
@@ -95,7 +95,7 @@ class MessagesTest {
         LimitResult result = heap.check(unsupported);
         assertThat(result.breached()).isTrue();
         assertThat(result.describe()).isEqualTo("heap allocated: limit 1.0 KiB (1024 B), not measured: "
-                + MemorySummary.HEAP_UNSUPPORTED + "  (@MaxHeapAllocation(\"1KiB\"))");
+                + MemoryFamily.HEAP_UNSUPPORTED + "  (@MaxHeapAllocation(\"1KiB\"))");
         assertThat(heap.check(FakeTracingBackend.CANNED).breached()).as("0 heap bytes, measured").isFalse();
     }
 
@@ -110,13 +110,13 @@ class MessagesTest {
         SchedulerMetrics once = new SchedulerMetrics(1, 0, 1, 1, 250_000, 3_000, 1_060_000,
                 FakeTracingBackend.latencies(3_000), FakeTracingBackend.latencies(1_060_000));
 
-        assertThat(SchedulerSummary.brief(once)).isEqualTo("1 switch (1 voluntary), on-CPU 250us");
-        assertThat(SchedulerSummary.describe(once)).isEqualTo("1 voluntary + 0 involuntary switches, 1 migration,"
+        assertThat(SchedulerFamily.brief(once)).isEqualTo("1 switch (1 voluntary), on-CPU 250us");
+        assertThat(SchedulerFamily.describe(once)).isEqualTo("1 voluntary + 0 involuntary switches, 1 migration,"
                 + " on-CPU 250us, run-queue p99 3.01us (1 wait), off-CPU 1.06ms");
-        assertThat(SchedulerSummary.describe(SchedulerMetrics.NONE)).isEqualTo("0 voluntary + 0 involuntary switches,"
+        assertThat(SchedulerFamily.describe(SchedulerMetrics.NONE)).isEqualTo("0 voluntary + 0 involuntary switches,"
                 + " 0 migrations, on-CPU 0ns, run-queue p99 0ns (0 waits), off-CPU 0ns");
-        assertThat(SchedulerSummary.observed(SchedulerMetrics.NONE)).isFalse();
-        assertThat(SchedulerSummary.observed(once)).isTrue();
+        assertThat(SchedulerFamily.observed(SchedulerMetrics.NONE)).isFalse();
+        assertThat(SchedulerFamily.observed(once)).isTrue();
     }
 
     @Test
@@ -131,7 +131,7 @@ class MessagesTest {
                 .map(name -> new SyscallMetrics(name, 1, 0, Map.of(), 0, FakeTracingBackend.latencies(1000)))
                 .toList();
         KernelMetrics metrics = new KernelMetrics(many, 4096, 0, KernelMetrics.Diagnostics.NONE);
-        Limit limit = new Limit("syscalls.total", "system calls", 1, Limit.Unit.CALLS, "@MaxSyscalls(1)", KernelMetrics::totalSyscalls);
+        Limit limit = new Limit(SyscallFamily.FAMILY, "syscalls.total", "system calls", 1, Limit.Unit.CALLS, "@MaxSyscalls(1)", KernelMetrics::totalSyscalls);
         TraceOutcome outcome = new TraceOutcome(TEST, Scope.THREAD, "fake", Instant.EPOCH, 1, metrics,
                 List.of(limit.check(metrics)));
 
@@ -146,7 +146,7 @@ class MessagesTest {
         TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1, nothing, List.of());
 
         assertThat(SummaryLine.of(outcome)).isEqualTo("[kerneltrace] AppendLogTest.append() scope=TEST: 0 syscalls, 0 B written, 0 B read");
-        assertThat(TopSyscalls.describe(nothing, 5)).isEqualTo("none");
+        assertThat(SyscallFamily.topCalls(nothing, 5)).isEqualTo("none");
     }
 
     @Test
@@ -161,7 +161,7 @@ class MessagesTest {
 
     @Test
     void topSyscallsSaysHowManyMoreThereAre() {
-        assertThat(TopSyscalls.describe(FakeTracingBackend.CANNED, 2))
+        assertThat(SyscallFamily.topCalls(FakeTracingBackend.CANNED, 2))
                 .isEqualTo("write 3 (3 B), openat 2 (1 error: ENOENT 1) and 2 more");
     }
 
