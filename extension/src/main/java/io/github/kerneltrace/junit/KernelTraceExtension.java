@@ -111,6 +111,8 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         List<Limit> limits;
         TraceRun run;
         try {
+            // Class loading for assertions midway must not count in this test, nor in any other.
+            AssertionWarmUp.awaitLoaded();
             // Bad input fails this test before it runs, and before any kernel resource is taken.
             configuration = KernelTraceConfiguration.of(context);
             limits = DeclaredLimits.of(context, test);
