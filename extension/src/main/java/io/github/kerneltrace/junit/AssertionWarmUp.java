@@ -117,7 +117,8 @@ final class AssertionWarmUp {
         failing(() -> all.syscall("read").count().isZero());
         Assertions.assertThat(metrics.syscalls()).containsKey("write").doesNotContainKey("fsync").hasSize(2);
         Assertions.assertThat(List.of(1)).hasSize(1).contains(1).isNotEmpty();
-        Assertions.assertThat(Optional.of(1)).isPresent().hasValue(1);
+        Assertions.assertThat(Optional.of(new byte[1])).isPresent()
+                .hasValueSatisfying(value -> Assertions.assertThat(value[0]).isEqualTo((byte) 0));
         Assertions.assertThat(Optional.empty()).isEmpty();
         Assertions.assertThat("write").isEqualTo("write").startsWith("w").contains("rit");
         Assertions.assertThat(1L).isEqualTo(1L).isPositive().isLessThanOrEqualTo(2L).isBetween(0L, 2L);

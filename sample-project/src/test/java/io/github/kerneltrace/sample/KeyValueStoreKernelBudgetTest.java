@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -48,11 +47,6 @@ class KeyValueStoreKernelBudgetTest {
         byte[] value = new byte[FRAME_BYTES - Frames.HEADER_BYTES - 3 - key(i).length()]; // 3: kind, key length
         value[0] = (byte) i;
         return value;
-    }
-
-    @BeforeAll
-    static void loadAssertionClasses() {
-        AssertionWarmUp.loadAssertionClasses(); // see there: class loading must not count in a test
     }
 
     /** Writes the 1 MiB log, then closes the store: untraced setup. */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -34,11 +33,6 @@ class KeyValueStoreSchedulerBudgetTest {
     Path dir;
 
     KeyValueStore store;
-
-    @BeforeAll
-    static void loadAssertionClasses() {
-        AssertionWarmUp.loadAssertionClasses(); // see there: class loading must not count in a test
-    }
 
     /**
      * A store of 1024 entries, every record read 20 times: its pages are cached, its classes loaded

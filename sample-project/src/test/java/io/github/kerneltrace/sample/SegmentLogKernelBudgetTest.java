@@ -9,7 +9,6 @@ import java.util.List;
 
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -56,11 +55,6 @@ class SegmentLogKernelBudgetTest {
         log.read(log.append(new byte[PAYLOAD_BYTES]));
         log.appendAll(HUNDRED_RECORDS);
         log.sync();
-    }
-
-    @BeforeAll
-    static void loadAssertionClasses() {
-        AssertionWarmUp.loadAssertionClasses(); // see there: class loading must not count in a test
     }
 
     @AfterEach

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,11 +37,6 @@ class SegmentLogMemoryBudgetTest {
 
     SegmentLog log;
     List<RecordPosition> positions;
-
-    @BeforeAll
-    static void loadAssertionClasses() {
-        AssertionWarmUp.loadAssertionClasses();
-    }
 
     /**
      * Opens a log with 100 records and runs each measured workload once: class loading, the first
