@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import org.HdrHistogram.Histogram;
 import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.AbstractLongAssert;
 import org.assertj.core.api.Assertions;
@@ -76,6 +77,20 @@ public abstract class FamilyAssert<SELF extends FamilyAssert<SELF>> extends Abst
         }
         // failWithMessage formats with String.format: keep the figures out of the format string.
         failWithMessage("%s", text);
+    }
+
+    /**
+     * Fails when a percentile of {@code values} is above {@code duration}, with
+     * {@code Expected <what> p99 latency at most 2ms but it was 4.11ms}.
+     */
+    void latencyAtMost(String what, Histogram values, double percentile, String duration) {
+        requirePercentile(percentile);
+        long limit = Durations.parseNanos(duration);
+        long measured = values.getValueAtPercentile(percentile);
+        if (measured > limit) {
+            failWithContext("Expected %s %s latency at most %s but it was %s", what,
+                    DeclaredLimits.percentileLabel(percentile), Durations.format(limit), Durations.format(measured));
+        }
     }
 
     private static Set<MetricFamily> contexts(MetricFamily first, MetricFamily second) {

@@ -86,13 +86,7 @@ public class SchedulerAssert extends FamilyAssert<SchedulerAssert> {
 
     /** E.g. {@code hasRunQueueLatencyAtMost(99, "5ms")}. */
     public SchedulerAssert hasRunQueueLatencyAtMost(double percentile, String duration) {
-        requirePercentile(percentile);
-        long limit = Durations.parseNanos(duration);
-        long measured = scheduler().runQueueLatencyNanos().getValueAtPercentile(percentile);
-        if (measured > limit) {
-            failWithContext("Expected run-queue %s latency at most %s but it was %s",
-                    DeclaredLimits.percentileLabel(percentile), Durations.format(limit), Durations.format(measured));
-        }
+        latencyAtMost("run-queue", scheduler().runQueueLatencyNanos(), percentile, duration);
         return this;
     }
 }

@@ -71,13 +71,7 @@ public class SyscallAssert extends FamilyAssert<SyscallAssert> {
 
     /** E.g. {@code hasLatencyAtMost(99, "2ms")}. */
     public SyscallAssert hasLatencyAtMost(double percentile, String duration) {
-        requirePercentile(percentile);
-        long limit = Durations.parseNanos(duration);
-        long measured = call().latencyNanos().getValueAtPercentile(percentile);
-        if (measured > limit) {
-            failWithContext("Expected %s %s latency at most %s but it was %s", name,
-                    DeclaredLimits.percentileLabel(percentile), Durations.format(limit), Durations.format(measured));
-        }
+        latencyAtMost(name, call().latencyNanos(), percentile, duration);
         return this;
     }
 }

@@ -3,14 +3,10 @@ package io.github.kerneltrace.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -68,20 +64,8 @@ class QuietAssertionsTest {
     /** Runs {@link Warm} then {@code subject} in a child JVM; the subject's final counts by system call. */
     private static Map<String, Long> countsInFreshJvm(Path dir, Class<?> subject, boolean loadAhead)
             throws IOException, InterruptedException {
-        Path log = dir.resolve(subject.getSimpleName() + "-" + loadAhead + ".log");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dkerneltrace.preloadAssertions=" + loadAhead, Child.class.getName(), subject.getName()));
-        Process child = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile()) // a file, not a pipe: a chatty child can never block
-                .start();
-        if (!child.waitFor(120, TimeUnit.SECONDS)) {
-            child.destroyForcibly().waitFor();
-            throw new AssertionError("the child JVM did not finish in 120 s:\n" + Files.readString(log));
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(child.exitValue()).as("child exit status\n" + output).isZero();
+        String output = ChildJvm.run(dir.resolve(subject.getSimpleName() + "-" + loadAhead + ".log"), List.of(),
+                List.of("-Dkerneltrace.preloadAssertions=" + loadAhead), Child.class, subject.getName());
         Matcher counts = COUNTS.matcher(output);
         assertThat(counts.find()).as("the child printed its counts\n" + output).isTrue();
         Map<String, Long> bySyscall = new TreeMap<>();

@@ -3,12 +3,10 @@ package io.github.kerneltrace.junit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -73,23 +71,11 @@ class WithoutPrivilegesTest {
 
     /** Starts the child JVM without the tracing capabilities; returns its output once it exited normally. */
     private static String runWithoutTracingCapabilities(Path dir) throws IOException, InterruptedException {
-        Path log = dir.resolve("child.log");
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         // No -D options: the child's "default" run really sees the default configuration, whatever
         // the parent was started with (kerneltrace.require=true in CI, say).
-        Process child = new ProcessBuilder(List.of("setpriv",
-                "--bounding-set", "-sys_admin,-bpf,-perfmon", "--inh-caps", "-sys_admin,-bpf,-perfmon",
-                java.toString(), "-cp", System.getProperty("java.class.path"), WithoutPrivilegesTest.class.getName()))
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile()) // a file, not a pipe: a chatty child can never block
-                .start();
-        if (!child.waitFor(120, TimeUnit.SECONDS)) {
-            child.destroyForcibly().waitFor();
-            throw new AssertionError("the child JVM did not finish in 120 s:\n" + Files.readString(log));
-        }
-        String output = Files.readString(log, StandardCharsets.UTF_8);
-        assertThat(child.exitValue()).as("child exit status\n" + output).isZero();
-        return output;
+        return ChildJvm.run(dir.resolve("child.log"), List.of("setpriv",
+                "--bounding-set", "-sys_admin,-bpf,-perfmon", "--inh-caps", "-sys_admin,-bpf,-perfmon"),
+                List.of(), WithoutPrivilegesTest.class);
     }
 
     private static Matcher runLine(String output, String run) {
