@@ -21,7 +21,10 @@ import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /**
  * Loads KernelTrace's assertion classes, and the AssertJ classes that they and the usual
- * assertions of a test use, on a daemon thread before the first traced test starts counting.
+ * assertions of a test use, on a daemon thread started with the extension. A test that reads its
+ * metrics midway ({@link KernelTraceSession#metrics()}) waits for it while its counting is paused,
+ * and so does a PROCESS-scope test, which would count this thread, before its counting starts;
+ * other tests never wait.
  *
  * <p>Why: a class is loaded the first time it is used, and loading it reads its jar ({@code lseek},
  * {@code read}) after looking for it in the class directories ({@code newfstatat}). A test that
@@ -53,10 +56,7 @@ final class AssertionWarmUp {
         }
     }
 
-    /**
-     * Waits until the classes are loaded: called before a traced test starts counting, so that
-     * not even a PROCESS-scope test counts this thread's work. At once after the first time.
-     */
+    /** Waits until the classes are loaded (starting the loading if nothing has); at once after the first time. */
     static void awaitLoaded() {
         if (!enabled()) {
             return;

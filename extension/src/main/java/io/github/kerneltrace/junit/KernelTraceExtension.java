@@ -111,8 +111,6 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         List<Limit> limits;
         TraceRun run;
         try {
-            // Class loading for assertions midway must not count in this test, nor in any other.
-            AssertionWarmUp.awaitLoaded();
             // Bad input fails this test before it runs, and before any kernel resource is taken.
             configuration = KernelTraceConfiguration.of(context);
             limits = DeclaredLimits.of(context, test);
@@ -121,7 +119,12 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             // Only tests that ask pay for the allocator uprobes; a limit on native allocations asks.
             boolean nativeAllocations = DeclaredScope.nativeAllocations(context)
                     || limits.stream().anyMatch(Limit::needsNativeAllocations);
-            run = open(backend, session(context).scope(), latency, nativeAllocations, configuration);
+            Scope scope = session(context).scope();
+            if (scope == Scope.PROCESS) {
+                // Counts every thread of the JVM: the assertion classes' loading thread must be done.
+                AssertionWarmUp.awaitLoaded();
+            }
+            run = open(backend, scope, latency, nativeAllocations, configuration);
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;

@@ -24,7 +24,9 @@ public final class KernelTraceSession {
 
     /**
      * What was counted so far. During the test method, counting pauses while the metrics are
-     * read, so reading them is not counted; after the method, the final metrics.
+     * read, so reading them is not counted, and, the first time, until KernelTrace's and AssertJ's
+     * assertion classes are loaded, so asserting on them does not count class loading either;
+     * after the method, the final metrics.
      *
      * @throws IllegalStateException before the test method started, e.g. in {@code @BeforeEach}
      */
@@ -32,6 +34,9 @@ public final class KernelTraceSession {
         if (run != null) {
             run.stop();
             try {
+                // While counting is paused: what the test asserts on these metrics next must not
+                // load classes inside the measurement (see AssertionWarmUp).
+                AssertionWarmUp.awaitLoaded();
                 return run.metrics();
             } finally {
                 run.start();
