@@ -2,13 +2,21 @@ package io.github.kerneltrace.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.metrics.Metric;
@@ -43,6 +51,45 @@ class MetricKeysTest {
                         "memory.pageFaults.minor", "memory.addressSpace.growthBytes");
         for (Metric metric : metrics) {
             assertThat(Json.at(report, metric.key())).as(metric.key()).isEqualTo(metric.value());
+        }
+    }
+
+    @Test
+    void aRealReportHasEveryMetricOfItsTestUnderItsKey(@TempDir Path reports) throws IOException {
+        RealKernel.requireTracing();
+        Traced.finalMetrics = null;
+
+        Fixtures.run(Traced.class, Map.of("kerneltrace.reportDir", reports.toString(), "kerneltrace.require", "true"));
+
+        KernelMetrics metrics = Traced.finalMetrics;
+        assertThat(metrics).as("the fixture ran traced and kept its final metrics").isNotNull();
+        Map<String, Object> report = Json.parse(Files.readString(reports.resolve(Traced.class.getName() + ".writesAndAllocates.json")));
+        List<Metric> listed = metrics.list();
+        assertThat(listed).extracting(Metric::key)
+                .contains("syscalls.write.count", "scheduler.onCpuNanos", "memory.native.allocations", "memory.heap.allocatedBytes");
+        for (Metric metric : listed) {
+            assertThat(Json.at(report, metric.key())).as(metric.key()).isEqualTo(metric.value());
+        }
+    }
+
+    /** A traced test with figures in every family: writes, runs, allocates natively and on the heap. */
+    @Tag("fixture")
+    static class Traced {
+
+        static volatile KernelMetrics finalMetrics;
+
+        @Test
+        @KernelTrace(nativeAllocations = true)
+        void writesAndAllocates() throws IOException {
+            try (OutputStream devNull = new FileOutputStream("/dev/null")) {
+                devNull.write(new byte[64]);
+            }
+            java.nio.ByteBuffer.allocateDirect(4096); // a native allocation (malloc) and heap objects
+        }
+
+        @AfterEach
+        void keep(KernelTraceSession session) {
+            finalMetrics = session.metrics();
         }
     }
 

@@ -12,6 +12,8 @@ class OneAssertionImportTest {
     @Test
     void kernelMetricsAndPlainValuesThroughTheSameImport() {
         assertThat(FakeTracingBackend.CANNED).hasSyscallCount("write", 3);
+        assertThat(FakeTracingBackend.SCHEDULED).scheduler().hasAtMostVoluntarySwitches(10);
+        assertThat(FakeTracingBackend.CANNED.syscalls()).containsKey("write"); // a map: AssertJ's
         assertThat(FakeTracingBackend.CANNED.totalSyscalls()).isEqualTo(7L);
         assertThat(List.of("write", "fsync")).contains("fsync");
     }
