@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,7 @@ class MetricKeysTest {
 
     @Test
     void everyMetricIsInTheJsonReportUnderItsKey() {
-        Map<String, Object> report = Json.parse(JsonReport.render(
+        Map<String, Object> report = JsonTree.parse(JsonReport.render(
                 new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1, ALL_FAMILIES, List.of())));
         List<Metric> metrics = ALL_FAMILIES.list();
 
@@ -50,7 +49,7 @@ class MetricKeysTest {
                         "memory.heap.allocatedBytes", "memory.native.calls.malloc", "memory.native.outstandingBytes",
                         "memory.pageFaults.minor", "memory.addressSpace.growthBytes");
         for (Metric metric : metrics) {
-            assertThat(Json.at(report, metric.key())).as(metric.key()).isEqualTo(metric.value());
+            assertThat(JsonTree.at(report, metric.key())).as(metric.key()).isEqualTo(metric.value());
         }
     }
 
@@ -63,12 +62,12 @@ class MetricKeysTest {
 
         KernelMetrics metrics = Traced.finalMetrics;
         assertThat(metrics).as("the fixture ran traced and kept its final metrics").isNotNull();
-        Map<String, Object> report = Json.parse(Files.readString(reports.resolve(Traced.class.getName() + ".writesAndAllocates.json")));
+        Map<String, Object> report = JsonTree.parse(Files.readString(reports.resolve(Traced.class.getName() + ".writesAndAllocates.json")));
         List<Metric> listed = metrics.list();
         assertThat(listed).extracting(Metric::key)
                 .contains("syscalls.write.count", "scheduler.onCpuNanos", "memory.native.allocations", "memory.heap.allocatedBytes");
         for (Metric metric : listed) {
-            assertThat(Json.at(report, metric.key())).as(metric.key()).isEqualTo(metric.value());
+            assertThat(JsonTree.at(report, metric.key())).as(metric.key()).isEqualTo(metric.value());
         }
     }
 
@@ -111,110 +110,5 @@ class MetricKeysTest {
                 .containsEntry("syscalls.write.latencyNanos.count", Metric.Unit.COUNT)
                 .containsEntry("scheduler.migrations", Metric.Unit.COUNT)
                 .containsEntry("memory.native.sizeBytes.max", Metric.Unit.BYTES);
-    }
-
-    /** Just enough JSON reading for this test: objects, arrays, strings, numbers, true, false, null. */
-    static final class Json {
-
-        private final String text;
-        private int at;
-
-        private Json(String text) {
-            this.text = text;
-        }
-
-        @SuppressWarnings("unchecked")
-        static Map<String, Object> parse(String text) {
-            return (Map<String, Object>) new Json(text).value();
-        }
-
-        /** The value at a dot-separated path; fails naming the path when it is not there. */
-        @SuppressWarnings("unchecked")
-        static Object at(Map<String, Object> root, String path) {
-            Object node = root;
-            for (String name : path.split("\\.")) {
-                assertThat(node).as(path).isInstanceOf(Map.class);
-                Map<String, Object> object = (Map<String, Object>) node;
-                assertThat(object).as(path).containsKey(name);
-                node = object.get(name);
-            }
-            return node;
-        }
-
-        private Object value() {
-            skipSpace();
-            char c = text.charAt(at);
-            if (c == '{') {
-                Map<String, Object> object = new LinkedHashMap<>();
-                at++;
-                skipSpace();
-                if (text.charAt(at) == '}') {
-                    at++;
-                    return object;
-                }
-                do {
-                    skipSpace();
-                    String name = (String) value();
-                    skipSpace();
-                    expect(':');
-                    object.put(name, value());
-                    skipSpace();
-                } while (text.charAt(at++) == ',');
-                return object;
-            }
-            if (c == '[') {
-                List<Object> array = new ArrayList<>();
-                at++;
-                skipSpace();
-                if (text.charAt(at) == ']') {
-                    at++;
-                    return array;
-                }
-                do {
-                    array.add(value());
-                    skipSpace();
-                } while (text.charAt(at++) == ',');
-                return array;
-            }
-            if (c == '"') {
-                StringBuilder string = new StringBuilder();
-                at++;
-                while (text.charAt(at) != '"') {
-                    char next = text.charAt(at++);
-                    if (next == '\\') {
-                        char escaped = text.charAt(at++);
-                        string.append(escaped == 'u' ? (char) Integer.parseInt(text.substring(at, at += 4), 16)
-                                : escaped == 'n' ? '\n' : escaped == 't' ? '\t' : escaped);
-                    } else {
-                        string.append(next);
-                    }
-                }
-                at++;
-                return string.toString();
-            }
-            int start = at;
-            while (at < text.length() && "{}[],: \n\t\r".indexOf(text.charAt(at)) < 0) {
-                at++;
-            }
-            String word = text.substring(start, at);
-            return switch (word) {
-                case "true" -> Boolean.TRUE;
-                case "false" -> Boolean.FALSE;
-                case "null" -> null;
-                default -> word.contains(".") || word.contains("e") ? (Object) Double.parseDouble(word) : (Object) Long.parseLong(word);
-            };
-        }
-
-        private void expect(char c) {
-            if (text.charAt(at++) != c) {
-                throw new IllegalStateException("expected '" + c + "' at " + (at - 1) + " in " + text);
-            }
-        }
-
-        private void skipSpace() {
-            while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
-                at++;
-            }
-        }
     }
 }
