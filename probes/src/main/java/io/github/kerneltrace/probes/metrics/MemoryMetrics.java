@@ -41,7 +41,7 @@ public final class MemoryMetrics {
         return heap.bytes();
     }
 
-    /** malloc & co.; {@link NativeAllocationMetrics#counted()} is false unless the test asked for them. */
+    /** malloc and the like; {@link NativeAllocationMetrics#counted()} is false unless the test asked for them. */
     public NativeAllocationMetrics nativeAllocations() {
         return nativeAllocations;
     }
