@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.HdrHistogram.Histogram;
@@ -39,6 +40,7 @@ final class AssertionWarmUp {
     private static final System.Logger LOGGER = System.getLogger(AssertionWarmUp.class.getName());
     private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final CountDownLatch LOADED = new CountDownLatch(1);
+    private static final long WAIT_SECONDS = 30;
 
     private AssertionWarmUp() {
     }
@@ -63,7 +65,11 @@ final class AssertionWarmUp {
         }
         start();
         try {
-            LOADED.await();
+            // Bounded: loading ahead is an optimisation, and a test must never hang on it.
+            if (!LOADED.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOGGER.log(System.Logger.Level.WARNING, "KernelTrace's assertion classes were not loaded within "
+                        + WAIT_SECONDS + " s; a test that asserts midway may count their loading");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
