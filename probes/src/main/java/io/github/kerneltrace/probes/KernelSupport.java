@@ -22,11 +22,14 @@ public final class KernelSupport {
     private final boolean available;
     private final String reason;
     private final String description;
+    /** The loaded tracer, whose refused families {@link #describe()} adds; null when unavailable. */
+    private final KernelTracer tracer;
 
-    private KernelSupport(boolean available, String reason, String description) {
+    private KernelSupport(boolean available, String reason, String description, KernelTracer tracer) {
         this.available = available;
         this.reason = reason;
         this.description = description;
+        this.tracer = tracer;
     }
 
     /** Detects once per JVM (loading the programs if possible) and remembers the answer. */
@@ -49,13 +52,13 @@ public final class KernelSupport {
         try {
             KernelTracer tracer = KernelTracer.shared();
             return new KernelSupport(true, null, "libbpf " + Libbpf.get().version() + ", "
-                    + tracer.attachMode() + ", " + System.getProperty("os.arch") + ", kernel " + kernel);
+                    + tracer.attachMode() + ", " + System.getProperty("os.arch") + ", kernel " + kernel, tracer);
         } catch (TracingUnavailableException e) {
-            return new KernelSupport(false, e.getMessage(), "unavailable: " + e.getMessage());
+            return new KernelSupport(false, e.getMessage(), "unavailable: " + e.getMessage(), null);
         } catch (RuntimeException | LinkageError e) {
             // anything else that stops the load is still a reason not to trace, never a crash
             String reason = "loading KernelTrace's BPF programs failed: " + e;
-            return new KernelSupport(false, reason, "unavailable: " + reason);
+            return new KernelSupport(false, reason, "unavailable: " + reason, null);
         }
     }
 
@@ -138,13 +141,22 @@ public final class KernelSupport {
         return reason;
     }
 
-    /** What traces here, e.g. {@code "libbpf 1.1, tp_btf, amd64, kernel 6.18.44"}. */
+    /**
+     * What traces here, e.g. {@code "libbpf 1.1, tp_btf, amd64, kernel 6.18.44"}, and each family
+     * the kernel refused so far with the reason ({@code "...; without scheduler: the kernel refused ..."}).
+     */
     public String describe() {
-        return description;
+        if (tracer == null) {
+            return description;
+        }
+        StringBuilder text = new StringBuilder(description);
+        tracer.refusedFamilies().forEach((family, why) -> text.append("; without ").append(family.description())
+                .append(": ").append(why));
+        return text.toString();
     }
 
     @Override
     public String toString() {
-        return available ? "KernelTrace available: " + description : "KernelTrace unavailable: " + reason;
+        return available ? "KernelTrace available: " + describe() : "KernelTrace unavailable: " + reason;
     }
 }

@@ -1,5 +1,8 @@
 package io.github.kerneltrace.probes.libbpf;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
@@ -39,9 +42,13 @@ public final class BpfMap {
         }
     }
 
-    /** Receives the entries of a hash map, a batch at a time. */
+    /**
+     * Receives the entries of a hash map, a batch at a time: keys and values as packed arrays in
+     * native byte order, valid only during the call. Buffers, not JNA pointers: each JNA read is
+     * a native call, a buffer's is a plain load.
+     */
     public interface EntryVisitor {
-        void visit(Pointer keys, Pointer values, int count);
+        void visit(ByteBuffer keys, ByteBuffer values, int count);
     }
 
     /**
@@ -61,8 +68,10 @@ public final class BpfMap {
             if (result < 0 && errno != ENOENT) {
                 throw new IllegalStateException("cannot read BPF map " + name + ": " + Libbpf.describeError(result));
             }
-            if (count.getValue() > 0) {
-                visitor.visit(keys, values, count.getValue());
+            int read = count.getValue();
+            if (read > 0) {
+                visitor.visit(keys.getByteBuffer(0, (long) keySize * read).order(ByteOrder.nativeOrder()),
+                        values.getByteBuffer(0, (long) valueSize * read).order(ByteOrder.nativeOrder()), read);
             }
             if (errno == ENOENT) {
                 return;

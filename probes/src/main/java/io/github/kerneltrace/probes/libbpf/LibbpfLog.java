@@ -18,6 +18,8 @@ public final class LibbpfLog implements LibbpfApi.PrintCallback {
     private static final Logger LOGGER = System.getLogger("io.github.kerneltrace");
     private static final int LIBBPF_WARN = 0;
     private static final int KEPT_LINES = 40;
+    /** How libbpf starts a line about one program: {@code libbpf: prog 'tp_btf_sys_enter': failed to load: -13}. */
+    private static final java.util.regex.Pattern PROGRAM_LINE = java.util.regex.Pattern.compile("(?:libbpf: )?prog '([^']+)': ");
 
     private final Deque<String> recent = new ArrayDeque<>();
 
@@ -44,6 +46,53 @@ public final class LibbpfLog implements LibbpfApi.PrintCallback {
         synchronized (recent) {
             recent.clear();
         }
+    }
+
+    /** libbpf's most recent line about a program ({@code prog 'NAME': ...}), or null. */
+    public String lastProgramLine() {
+        synchronized (recent) {
+            java.util.Iterator<String> newestFirst = recent.descendingIterator();
+            while (newestFirst.hasNext()) {
+                String line = newestFirst.next();
+                if (PROGRAM_LINE.matcher(line).lookingAt() && !line.contains("-- BEGIN") && !line.contains("-- END")) {
+                    return line;
+                }
+            }
+            return null;
+        }
+    }
+
+    /**
+     * The verifier's own complaint from the most recent program load log (its last line before
+     * the statistics, e.g. {@code invalid bpf_context access off=0 size=8}), or null if there is none.
+     */
+    public String lastVerifierComplaint() {
+        synchronized (recent) {
+            java.util.Iterator<String> newestFirst = recent.descendingIterator();
+            while (newestFirst.hasNext()) {
+                String entry = newestFirst.next();
+                int end = entry.indexOf("-- END PROG LOAD LOG --");
+                if (end < 0) {
+                    continue;
+                }
+                String[] lines = entry.substring(0, end).split("\n");
+                for (int i = lines.length - 1; i >= 0; i--) {
+                    String line = lines[i].strip();
+                    if (!line.isEmpty() && !line.startsWith("processed ") && !line.startsWith("verification time")
+                            && !line.startsWith("stack depth") && !line.contains("-- BEGIN PROG LOAD LOG --")) {
+                        return line;
+                    }
+                }
+                return null;
+            }
+            return null;
+        }
+    }
+
+    /** The program a line of {@link #lastProgramLine()} is about. */
+    public static String programOf(String line) {
+        java.util.regex.Matcher matcher = PROGRAM_LINE.matcher(line == null ? "" : line);
+        return matcher.lookingAt() ? matcher.group(1) : null;
     }
 
     public String recentLines() {

@@ -1,0 +1,59 @@
+package io.github.kerneltrace.probes;
+
+import java.util.Arrays;
+
+import io.github.kerneltrace.probes.libbpf.LibC;
+
+/**
+ * What reading a slot's metrics and closing it cost per test, the way a suite pays it: in a fresh
+ * JVM, each traced "test" a few system calls long, the first {@code tests} of them (cold code, not
+ * a warmed-up loop). Not a JUnit test: run it in fresh JVMs, alternating the builds compared,
+ * <pre>
+ * mvn -B -o -q test-compile -pl probes -am
+ * java -cp probes/target/classes:probes/target/test-classes:$(cat cp.txt) \
+ *     io.github.kerneltrace.probes.MetricsReadCost 500
+ * </pre>
+ * ({@code cp.txt} from {@code mvn -o -q dependency:build-classpath -pl probes -Dmdep.outputFile=cp.txt}).
+ * Prints microseconds per test for metrics() and close(): median over the runs, and the mean.
+ */
+public final class MetricsReadCost {
+
+    private MetricsReadCost() {
+    }
+
+    public static void main(String[] args) {
+        int tests = args.length > 0 ? Integer.parseInt(args[0]) : 500;
+        KernelTracer tracer = KernelTracer.shared();
+        long[] metricsNanos = new long[tests];
+        long[] closeNanos = new long[tests];
+        for (int i = 0; i < tests; i++) {
+            TraceSlot slot = tracer.openSlot();
+            slot.trackThread(Threads.currentTid(), true);
+            slot.start();
+            LibC.INSTANCE.getppid();
+            LibC.INSTANCE.getpid();
+            slot.stop();
+            long before = System.nanoTime();
+            if (slot.metrics().syscall("getppid").count() != 1) {
+                throw new AssertionError("getppid was not counted once: the harness measures nothing");
+            }
+            long between = System.nanoTime();
+            slot.close();
+            long after = System.nanoTime();
+            metricsNanos[i] = between - before;
+            closeNanos[i] = after - between;
+        }
+        System.out.printf("%d tests, µs per test: metrics() median %.1f mean %.1f; close() median %.1f mean %.1f%n", tests,
+                median(metricsNanos) / 1e3, mean(metricsNanos) / 1e3, median(closeNanos) / 1e3, mean(closeNanos) / 1e3);
+    }
+
+    private static double median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private static double mean(long[] values) {
+        return Arrays.stream(values).average().orElse(0);
+    }
+}
