@@ -14,6 +14,9 @@ import com.sun.jna.ptr.LongByReference;
 /**
  * A BPF ELF object opened from bytes and loaded into the kernel through libbpf:
  * its programs, maps and the links that attach programs to their hooks.
+ *
+ * <p>Not thread-safe: its owner serializes the calls (KernelTrace's tracer loads it on one
+ * thread, then attaches and detaches only under one monitor).
  */
 public final class BpfObject implements AutoCloseable {
 
