@@ -1,11 +1,9 @@
 package io.github.kerneltrace.probes;
 
-import static io.github.kerneltrace.probes.SlotLayout.MAX_SLOTS;
 import static io.github.kerneltrace.probes.SlotLayout.IDENTITY_SIZE;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.function.Consumer;
 
 import io.github.kerneltrace.probes.libbpf.BpfObject;
@@ -15,14 +13,12 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
  * KernelTrace's BPF programs in this JVM, loaded once, and the pool of slots that traced tests
  * count in. Each JVM loads its own copy, so JVMs on one host never see each other's counts.
  * The jobs are split: {@link ProgramLoader} loads (family by family), {@link Attachments}
- * attaches while slots are open, {@link SlotMemory} holds the shared memory, {@link KernelIds}
- * the thread ids, and each {@link TraceSlot} one test's counting.
+ * attaches while slots are open, {@link SlotPool} hands out the slots, {@link SlotMemory} holds
+ * the shared memory, {@link KernelIds} the thread ids, and each {@link TraceSlot} one test's counting.
  *
- * <p>Locking: {@code SHARED_LOCK} guards {@link #shared()}'s two fields. The slot pool
- * ({@code slotInUse}, {@code openSlots}, {@code slotsOpened}) is guarded by this object's
- * monitor; {@code permits} is its own lock and is taken before the monitor, never while holding
- * it. While holding the monitor the tracer calls into {@link Attachments} (its own monitor: lock
- * order tracer, then attachments). Everything else here is final and set before the tracer is shared.
+ * <p>Locking: {@code SHARED_LOCK} guards {@link #shared()}'s two fields. Every other field is
+ * final, set before the tracer is shared, and guards itself: {@link SlotPool}, then
+ * {@link Attachments} (the lock order), each by its own monitor.
  */
 public final class KernelTracer {
 
@@ -37,14 +33,7 @@ public final class KernelTracer {
     private final SlotMemory memory;
     private final KernelIds ids;
     private final Attachments attachments;
-    /** One permit per slot; an exclusive (whole-process) slot takes them all. */
-    private final Semaphore permits = new Semaphore(MAX_SLOTS, true);
-    /** Guarded by this. */
-    private final boolean[] slotInUse = new boolean[MAX_SLOTS];
-    /** Guarded by this. */
-    private int openSlots;
-    /** Slots opened since load: a slot that sees it move while counting ran beside another test. Guarded by this. */
-    private long slotsOpened;
+    private final SlotPool pool;
 
     private KernelTracer(ProgramLoader.Loaded loaded, SyscallTable syscallTable) {
         BpfObject object = loaded.object();
@@ -53,6 +42,7 @@ public final class KernelTracer {
         this.memory = new SlotMemory(object);
         this.ids = new KernelIds(object.map("identity").mmap(IDENTITY_SIZE));
         this.attachments = new Attachments(loaded, syscallTable, memory, ids);
+        this.pool = new SlotPool(attachments, memory);
     }
 
     /**
@@ -83,7 +73,7 @@ public final class KernelTracer {
      * just before each load: the test seam for a family the kernel refuses.
      */
     static KernelTracer load(Consumer<BpfObject> beforeLoad) {
-        String staticReason = KernelSupport.staticCheck();
+        String staticReason = Prerequisites.firstMissing();
         if (staticReason != null) {
             throw new TracingUnavailableException(staticReason);
         }
@@ -115,54 +105,16 @@ public final class KernelTracer {
 
     /** A slot for one traced test; waits while an exclusive slot is open or all slots are taken. */
     public TraceSlot openSlot() {
-        return open(1, false);
+        return open(false);
     }
 
     /** A slot that no other slot runs alongside: for tracing the whole process. */
     public TraceSlot openExclusiveSlot() {
-        return open(MAX_SLOTS, true);
+        return open(true);
     }
 
-    private TraceSlot open(int permitsNeeded, boolean exclusive) {
-        permits.acquireUninterruptibly(permitsNeeded);
-        try {
-            return new TraceSlot(this, memory, ids, takeSlotIndex(), exclusive);
-        } catch (RuntimeException | Error e) {
-            permits.release(permitsNeeded);
-            throw e;
-        }
-    }
-
-    private synchronized int takeSlotIndex() {
-        for (int index = 0; index < MAX_SLOTS; index++) {
-            if (!slotInUse[index]) {
-                attachments.slotOpened(); // may throw: then no slot is taken
-                openSlots++;
-                slotsOpened++;
-                slotInUse[index] = true;
-                // the slot's records, zeroed and fenced before its owner can open a window on them
-                memory.reset(index);
-                memory.setLatency(index, true);
-                return index;
-            }
-        }
-        throw new IllegalStateException("no free slot although a permit was taken"); // a bug, not a user error
-    }
-
-    /** How many slots are open and how many were ever opened, to tell whether tests ran side by side. */
-    synchronized long[] slotActivity() {
-        return new long[] {openSlots, slotsOpened};
-    }
-
-    synchronized void releaseSlot(int index, boolean exclusive) {
-        slotInUse[index] = false;
-        openSlots--;
-        attachments.slotClosed(index);
-        permits.release(exclusive ? MAX_SLOTS : 1);
-    }
-
-    void countNativeAllocations(int slot) {
-        attachments.countNativeAllocations(slot);
+    private TraceSlot open(boolean exclusive) {
+        return new TraceSlot(pool, attachments, memory, ids, syscallTable, pool.take(exclusive), exclusive);
     }
 
     /**

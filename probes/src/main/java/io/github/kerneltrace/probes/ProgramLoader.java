@@ -198,7 +198,7 @@ final class ProgramLoader {
     /** The committed CO-RE object, as bpf/build.sh wrote it into the probes jar. */
     static byte[] objectBytes() {
         String name = OBJECT_RESOURCE;
-        try (InputStream in = KernelTracer.class.getResourceAsStream(name)) {
+        try (InputStream in = ProgramLoader.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new TracingUnavailableException("the probes jar lacks " + name + "; rebuild it with bpf/build.sh");
             }

@@ -4,6 +4,7 @@ import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
 /**
  * The kernel-side counters of one traced test. Typical use:
@@ -31,8 +32,10 @@ public final class TraceSlot implements AutoCloseable {
         ThreadRunTime.runtime(); // loads and links it before any window: its first use allocates
     }
 
-    private final KernelTracer tracer;
+    private final SlotPool pool;
+    private final Attachments attachments;
     private final SlotMemory memory;
+    private final SyscallTable syscallTable;
     private final int index;
     private final boolean exclusive;
     private final SlotThreads threads;
@@ -49,12 +52,15 @@ public final class TraceSlot implements AutoCloseable {
     private boolean nativeAllocations;
     /** Whether another traced test's slot was open while this one counted (a pool thread may have served both). */
     private boolean besideOtherTests;
-    /** KernelTracer's count of slots opened when counting started. */
+    /** The pool's count of slots opened when counting started. */
     private long slotsOpenedAtStart;
 
-    TraceSlot(KernelTracer tracer, SlotMemory memory, KernelIds ids, int index, boolean exclusive) {
-        this.tracer = tracer;
+    TraceSlot(SlotPool pool, Attachments attachments, SlotMemory memory, KernelIds ids, SyscallTable syscallTable,
+              int index, boolean exclusive) {
+        this.pool = pool;
+        this.attachments = attachments;
         this.memory = memory;
+        this.syscallTable = syscallTable;
         this.index = index;
         this.exclusive = exclusive;
         this.threads = new SlotThreads(memory, ids, index);
@@ -128,7 +134,7 @@ public final class TraceSlot implements AutoCloseable {
      */
     public synchronized void countNativeAllocations() {
         requireOpen();
-        tracer.countNativeAllocations(index);
+        attachments.countNativeAllocations(index);
         nativeAllocations = true;
     }
 
@@ -140,7 +146,7 @@ public final class TraceSlot implements AutoCloseable {
      */
     public synchronized void require(ProbeFamily family) {
         requireOpen();
-        String refusal = tracer.refusedFamilies().get(family);
+        String refusal = attachments.refused().get(family);
         if (refusal != null) {
             throw new TracingUnavailableException(refusal + "; the " + family.description() + " metrics cannot be measured"
                     + " here, while the other families' can");
@@ -166,7 +172,7 @@ public final class TraceSlot implements AutoCloseable {
         // be taken for the previous window's stop. Each system call at an edge is also a chance
         // for the kernel to switch the thread out just outside the window: there is one.
         memory.prepareWindow(index, threads.kernelTidOf(tid));
-        long[] activity = tracer.slotActivity();
+        long[] activity = pool.activity();
         besideOtherTests |= activity[0] > 1;
         slotsOpenedAtStart = activity[1];
         // Other threads borrowed later need a heap baseline taken now. From here on nothing
@@ -202,7 +208,7 @@ public final class TraceSlot implements AutoCloseable {
         // the CPU clock's read, records its fault counters and run-queue wait.
         long runtime = countingThread ? ThreadRunTime.runtime() : 0;
         heap.stop(threads.tracksOtherThreads());
-        long[] activity = tracer.slotActivity(); // after the heap's read: it allocates
+        long[] activity = pool.activity(); // after the heap's read: it allocates
         besideOtherTests |= activity[0] > 1 || activity[1] != slotsOpenedAtStart;
         if (countingThread) {
             memory.setStopRuntime(index, runtime); // last: BPF waits for it
@@ -214,7 +220,7 @@ public final class TraceSlot implements AutoCloseable {
     public synchronized KernelMetrics metrics() {
         requireOpen();
         SlotHistograms histograms = SlotHistograms.read(memory, index);
-        SyscallDecoder.Decoded syscalls = SyscallDecoder.decode(memory, index, tracer.syscallTable(), histograms);
+        SyscallDecoder.Decoded syscalls = SyscallDecoder.decode(memory, index, syscallTable, histograms);
         // once counting is off no key can be added, so close() can delete exactly these
         latencyKeysAfterStop = counting ? null : histograms.keys();
         errorKeysAfterStop = counting ? null : syscalls.errorKeys();
@@ -278,7 +284,7 @@ public final class TraceSlot implements AutoCloseable {
                 memory.deleteAllCounts(index);
             }
         } finally {
-            tracer.releaseSlot(index, exclusive);
+            pool.release(index, exclusive);
         }
     }
 

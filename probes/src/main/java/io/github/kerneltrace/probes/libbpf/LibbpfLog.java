@@ -21,6 +21,7 @@ public final class LibbpfLog implements LibbpfApi.PrintCallback {
     /** How libbpf starts a line about one program: {@code libbpf: prog 'tp_btf_sys_enter': failed to load: -13}. */
     private static final java.util.regex.Pattern PROGRAM_LINE = java.util.regex.Pattern.compile("(?:libbpf: )?prog '([^']+)': ");
 
+    /** Guarded by its own monitor: libbpf calls back on whichever thread loads or attaches. */
     private final Deque<String> recent = new ArrayDeque<>();
 
     @Override
