@@ -278,7 +278,8 @@ final class SlotMemory {
     SchedCounters schedCounters(int slot) {
         long[] s = new long[SCHED_STATS_LONGS];
         schedStats.read((long) slot * SCHED_STATS_SIZE, s, 0, s.length);
-        return new SchedCounters(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]);
+        return new SchedCounters(s[SCHED_VOLUNTARY_SWITCHES], s[SCHED_INVOLUNTARY_SWITCHES], s[SCHED_MIGRATIONS],
+                s[SCHED_WAKEUPS], s[SCHED_ON_CPU_NS], s[SCHED_RUN_QUEUE_NS], s[SCHED_OFF_CPU_NS], s[SCHED_INFERRED_WAKEUPS]);
     }
 
     /** struct memory_stats, by name; {@code callsByFunction} is indexed by NativeFunction's order. */

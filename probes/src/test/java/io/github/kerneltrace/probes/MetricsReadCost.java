@@ -63,6 +63,27 @@ public final class MetricsReadCost {
             }
         }
         System.out.printf("warm, after %d reads: metrics() median %.1f µs%n", reads * 3, median(nanos) / 1e3);
+        System.out.printf("warm: one batch read of latency_buckets (the kernel walks its %d buckets) median %.1f µs%n",
+                65536, median(latencyWalks(tracer, reads)) / 1e3);
+    }
+
+    /** Times the read of latency_buckets alone: the kernel's share of metrics(). */
+    private static long[] latencyWalks(KernelTracer tracer, int reads) {
+        SlotMemory memory;
+        try {
+            java.lang.reflect.Field field = KernelTracer.class.getDeclaredField("memory");
+            field.setAccessible(true);
+            memory = (SlotMemory) field.get(tracer);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        long[] nanos = new long[reads];
+        for (int i = 0; i < reads * 4; i++) {
+            long before = System.nanoTime();
+            memory.readLatencyBuckets(0, (nr, bucket, count) -> { });
+            nanos[i % reads] = System.nanoTime() - before;
+        }
+        return nanos;
     }
 
     private static double median(long[] values) {
