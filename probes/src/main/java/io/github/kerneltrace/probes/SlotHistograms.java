@@ -30,9 +30,13 @@ final class SlotHistograms {
         return new SlotHistograms(histograms, keys);
     }
 
-    /** The histogram kept under {@code number} (a system call's, or a reserved one), or null if nothing was recorded. */
-    Histogram recorded(int number) {
-        return byNumber.get(number);
+    /** Marks in {@code present} the system-call numbers that have a latency histogram (not the other families' numbers). */
+    void markSyscallNumbers(boolean[] present) {
+        for (int number : byNumber.keySet()) {
+            if (SlotMemory.isSyscallNumber(number)) {
+                present[number] = true;
+            }
+        }
     }
 
     /** As {@link #recorded}, but an empty histogram where nothing was recorded. */

@@ -246,13 +246,23 @@ final class SlotMemory {
             return stats[nr * STATS_LONGS + STATS_BYTES / 8];
         }
 
+        /** Whether any call failed. Scans the array itself: a cold test runs this interpreted, where each call costs. */
         boolean anyErrors() {
-            for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
-                if (errors(nr) != 0) {
+            for (int i = STATS_ERRORS / 8; i < stats.length; i += STATS_LONGS) {
+                if (stats[i] != 0) {
                     return true;
                 }
             }
             return false;
+        }
+
+        /** Whether the system call {@code nr} was called at all (a plain array scan, as {@link #anyErrors}). */
+        boolean[] called() {
+            boolean[] called = new boolean[MAX_SYSCALLS];
+            for (int i = STATS_CALLS / 8, nr = 0; i < stats.length; i += STATS_LONGS, nr++) {
+                called[nr] = stats[i] != 0;
+            }
+            return called;
         }
 
         long sumOfBytes(int[] syscalls) {

@@ -7,8 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.HdrHistogram.Histogram;
-
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 import io.github.kerneltrace.probes.syscalls.Errno;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
@@ -29,15 +27,15 @@ final class SyscallDecoder {
         // error_counts is a hash: walk it only if some call failed
         long[] errorKeys = counters.anyErrors() ? memory.readErrorCounts(slot, (nr, errno, count) ->
                 errors.computeIfAbsent(nr, n -> new HashMap<>()).merge(Errno.name(errno), count, Long::sum)) : new long[0];
+        // the numbers called, or timed (an exit seen without its entry's count), in number order
+        boolean[] present = counters.called();
+        histograms.markSyscallNumbers(present);
         List<SyscallMetrics> syscalls = new ArrayList<>();
         for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
-            long calls = counters.calls(nr);
-            Histogram latency = histograms.recorded(nr);
-            if (calls == 0 && latency == null) {
-                continue;
+            if (present[nr]) {
+                syscalls.add(new SyscallMetrics(table.name(nr), counters.calls(nr), counters.errors(nr),
+                        errors.getOrDefault(nr, Map.of()), counters.bytes(nr), histograms.orEmpty(nr)));
             }
-            syscalls.add(new SyscallMetrics(table.name(nr), calls, counters.errors(nr), errors.getOrDefault(nr, Map.of()),
-                    counters.bytes(nr), histograms.orEmpty(nr)));
         }
         return new Decoded(syscalls, counters.sumOfBytes(table.byteReadingSyscalls()),
                 counters.sumOfBytes(table.byteWritingSyscalls()), errorKeys);

@@ -14,7 +14,9 @@ import io.github.kerneltrace.probes.libbpf.LibC;
  *     io.github.kerneltrace.probes.MetricsReadCost 500
  * </pre>
  * ({@code cp.txt} from {@code mvn -o -q dependency:build-classpath -pl probes -Dmdep.outputFile=cp.txt}).
- * Prints microseconds per test for metrics() and close(): median over the runs, and the mean.
+ * Prints microseconds per test for metrics() (wall clock, and the thread's CPU time, which other
+ * processes' load disturbs less) and close(); then the same read warm, and the kernel's walk of
+ * latency_buckets alone ({@link LatencyWalkCost}, which needs this tree's SlotMemory).
  */
 public final class MetricsReadCost {
 
@@ -25,7 +27,9 @@ public final class MetricsReadCost {
         int tests = args.length > 0 ? Integer.parseInt(args[0]) : 500;
         KernelTracer tracer = KernelTracer.shared();
         long[] metricsNanos = new long[tests];
+        long[] metricsCpuNanos = new long[tests];
         long[] closeNanos = new long[tests];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int i = 0; i < tests; i++) {
             TraceSlot slot = tracer.openSlot();
             slot.trackThread(Threads.currentTid(), true);
@@ -33,18 +37,21 @@ public final class MetricsReadCost {
             LibC.INSTANCE.getppid();
             LibC.INSTANCE.getpid();
             slot.stop();
+            long cpuBefore = threads.getCurrentThreadCpuTime();
             long before = System.nanoTime();
             if (slot.metrics().syscall("getppid").count() != 1) {
                 throw new AssertionError("getppid was not counted once: the harness measures nothing");
             }
             long between = System.nanoTime();
+            metricsCpuNanos[i] = threads.getCurrentThreadCpuTime() - cpuBefore;
             slot.close();
             long after = System.nanoTime();
             metricsNanos[i] = between - before;
             closeNanos[i] = after - between;
         }
-        System.out.printf("%d tests, µs per test: metrics() median %.1f mean %.1f; close() median %.1f mean %.1f%n", tests,
-                median(metricsNanos) / 1e3, mean(metricsNanos) / 1e3, median(closeNanos) / 1e3, mean(closeNanos) / 1e3);
+        System.out.printf("%d tests, µs per test: metrics() median %.1f mean %.1f (CPU time median %.1f); close() median %.1f"
+                + " mean %.1f%n", tests, median(metricsNanos) / 1e3, mean(metricsNanos) / 1e3, median(metricsCpuNanos) / 1e3,
+                median(closeNanos) / 1e3, mean(closeNanos) / 1e3);
         warm(tracer, tests);
     }
 
@@ -63,30 +70,9 @@ public final class MetricsReadCost {
             }
         }
         System.out.printf("warm, after %d reads: metrics() median %.1f µs%n", reads * 3, median(nanos) / 1e3);
-        System.out.printf("warm: one batch read of latency_buckets (the kernel walks its %d buckets) median %.1f µs%n",
-                65536, median(latencyWalks(tracer, reads)) / 1e3);
     }
 
-    /** Times the read of latency_buckets alone: the kernel's share of metrics(). */
-    private static long[] latencyWalks(KernelTracer tracer, int reads) {
-        SlotMemory memory;
-        try {
-            java.lang.reflect.Field field = KernelTracer.class.getDeclaredField("memory");
-            field.setAccessible(true);
-            memory = (SlotMemory) field.get(tracer);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
-        long[] nanos = new long[reads];
-        for (int i = 0; i < reads * 4; i++) {
-            long before = System.nanoTime();
-            memory.readLatencyBuckets(0, (nr, bucket, count) -> { });
-            nanos[i % reads] = System.nanoTime() - before;
-        }
-        return nanos;
-    }
-
-    private static double median(long[] values) {
+    static double median(long[] values) {
         long[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
