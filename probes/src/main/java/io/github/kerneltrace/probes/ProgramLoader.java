@@ -69,14 +69,7 @@ final class ProgramLoader {
     static Loaded load(SyscallTable table, Consumer<BpfObject> beforeLoad) {
         Libbpf libbpf = Libbpf.get();
         byte[] elf = objectBytes();
-        List<String> modes = attachModes();
-        Map<ProbeFamily, Integer> modeIndex = new EnumMap<>(ProbeFamily.class);
-        Map<ProbeFamily, String> refused = new LinkedHashMap<>();
-        Map<ProbeFamily, StringBuilder> failures = new EnumMap<>(ProbeFamily.class);
-        for (ProbeFamily family : ProbeFamily.values()) {
-            modeIndex.put(family, 0);
-            failures.put(family, new StringBuilder());
-        }
+        Plan plan = new Plan(attachModes());
         while (true) {
             BpfObject object;
             try {
@@ -85,49 +78,91 @@ final class ProgramLoader {
                 throw new TracingUnavailableException(refusedMessage(e.getMessage()));
             }
             try {
-                object.loadOnly(program -> {
-                    ProbeFamily family = ProbeFamily.of(program);
-                    return family != null && !refused.containsKey(family)
-                            && (!family.tracepoints() || modes.get(modeIndex.get(family)).equals(ProbeFamily.attachModeOf(program)));
-                });
+                object.loadOnly(plan::loads);
                 writeConfig(object, table);
                 beforeLoad.accept(object);
                 object.load();
-                Map<ProbeFamily, String> loadedModes = new EnumMap<>(ProbeFamily.class);
-                for (ProbeFamily family : ProbeFamily.values()) {
-                    if (family.tracepoints() && !refused.containsKey(family)) {
-                        loadedModes.put(family, modes.get(modeIndex.get(family)));
-                    }
-                }
-                return new Loaded(object, Collections.unmodifiableMap(loadedModes), Collections.unmodifiableMap(refused));
+                return new Loaded(object, plan.loadedModes(), plan.refused());
             } catch (IllegalStateException e) {
                 object.close();
-                String program = e instanceof BpfLoadException refusal ? refusal.program() : null;
-                ProbeFamily family = program == null ? null : ProbeFamily.of(program);
-                if (family == null) {
-                    // the kernel did not say which program: every family's next mode, as a whole (or give up)
-                    family = ProbeFamily.SYSCALLS;
-                    failures.get(family).append(failures.get(family).length() == 0 ? "" : "; ")
-                            .append(modes.get(modeIndex.get(family))).append(": ").append(e.getMessage());
-                    if (modeIndex.get(family) + 1 >= modes.size()) {
-                        throw new TracingUnavailableException(refusedMessage(failures.get(family)));
-                    }
-                    modeIndex.replaceAll((f, index) -> index + 1);
-                    continue;
+                plan.learn(e); // the next try, without the refused family or in its next mode; or it gives up
+            }
+        }
+    }
+
+    /** Which family loads in which mode on the next try, and what the kernel refused so far. */
+    private static final class Plan {
+        private final List<String> modes;
+        private final Map<ProbeFamily, Integer> modeIndex = new EnumMap<>(ProbeFamily.class);
+        private final Map<ProbeFamily, StringBuilder> failures = new EnumMap<>(ProbeFamily.class);
+        private final Map<ProbeFamily, String> refused = new LinkedHashMap<>();
+
+        Plan(List<String> modes) {
+            this.modes = modes;
+            for (ProbeFamily family : ProbeFamily.values()) {
+                modeIndex.put(family, 0);
+                failures.put(family, new StringBuilder());
+            }
+        }
+
+        /** Whether a program of the object loads on this try. */
+        boolean loads(String program) {
+            ProbeFamily family = ProbeFamily.of(program);
+            return family != null && !refused.containsKey(family)
+                    && (!family.tracepoints() || mode(family).equals(ProbeFamily.attachModeOf(program)));
+        }
+
+        private String mode(ProbeFamily family) {
+            return modes.get(modeIndex.get(family));
+        }
+
+        /**
+         * Takes in a refused load: the family of the program libbpf named moves to its next
+         * attach mode, or is left out; an unnamed failure moves every family on.
+         *
+         * @throws TracingUnavailableException when the system-call family has no mode left
+         */
+        void learn(IllegalStateException failure) {
+            String program = failure instanceof BpfLoadException refusal ? refusal.program() : null;
+            ProbeFamily family = program == null ? null : ProbeFamily.of(program);
+            if (family == null) {
+                note(ProbeFamily.SYSCALLS, mode(ProbeFamily.SYSCALLS) + ": " + failure.getMessage());
+                if (modeIndex.get(ProbeFamily.SYSCALLS) + 1 >= modes.size()) {
+                    throw new TracingUnavailableException(refusedMessage(failures.get(ProbeFamily.SYSCALLS)));
                 }
-                StringBuilder reasons = failures.get(family);
-                // the essential family's failure is the whole story, verifier log included; another's, one line
-                String reason = family.essential() ? e.getMessage() : ((BpfLoadException) e).summary();
-                reasons.append(reasons.length() == 0 ? "" : "; ")
-                        .append(family.tracepoints() ? modes.get(modeIndex.get(family)) + ": " : "").append(reason);
-                if (family.tracepoints() && modeIndex.get(family) + 1 < modes.size()) {
-                    modeIndex.put(family, modeIndex.get(family) + 1);
-                } else if (family.essential()) {
-                    throw new TracingUnavailableException(refusedMessage(reasons));
-                } else {
-                    refused.put(family, "the kernel refused the " + family.description() + " programs (" + reasons + ")");
+                modeIndex.replaceAll((any, index) -> index + 1);
+                return;
+            }
+            // the essential family's failure is the whole story, verifier log included; another's, one line
+            String reason = family.essential() ? failure.getMessage() : ((BpfLoadException) failure).summary();
+            note(family, (family.tracepoints() ? mode(family) + ": " : "") + reason);
+            if (family.tracepoints() && modeIndex.get(family) + 1 < modes.size()) {
+                modeIndex.put(family, modeIndex.get(family) + 1);
+            } else if (family.essential()) {
+                throw new TracingUnavailableException(refusedMessage(failures.get(family)));
+            } else {
+                refused.put(family, "the kernel refused the " + family.description() + " programs (" + failures.get(family) + ")");
+            }
+        }
+
+        private void note(ProbeFamily family, String reason) {
+            StringBuilder reasons = failures.get(family);
+            reasons.append(reasons.length() == 0 ? "" : "; ").append(reason);
+        }
+
+        /** The attach mode of each tracepoint family that loaded. */
+        Map<ProbeFamily, String> loadedModes() {
+            Map<ProbeFamily, String> loaded = new EnumMap<>(ProbeFamily.class);
+            for (ProbeFamily family : ProbeFamily.values()) {
+                if (family.tracepoints() && !refused.containsKey(family)) {
+                    loaded.put(family, mode(family));
                 }
             }
+            return Collections.unmodifiableMap(loaded);
+        }
+
+        Map<ProbeFamily, String> refused() {
+            return Collections.unmodifiableMap(refused);
         }
     }
 

@@ -107,6 +107,16 @@ class ProbeFamiliesTest {
         }
     }
 
+    @Test
+    void theSystemCallFamilyRefusedInBothModesMeansNoTracingWithTheVerifiersWords() {
+        assertThatThrownBy(() -> KernelTracer.load(turnIntoSocketFilter("tp_btf_sys_enter", "raw_tp_sys_enter")))
+                .isInstanceOf(TracingUnavailableException.class)
+                .hasMessageStartingWith("the kernel refused KernelTrace's BPF programs (tp_btf: the kernel refused to load the"
+                        + " BPF programs (EINVAL: Invalid argument); libbpf said:")
+                .hasMessageContaining("; raw_tp: the kernel refused to load the BPF programs (EACCES: Permission denied);")
+                .hasMessageContaining("raw_tp_sys_enter").hasMessageContaining("invalid bpf_context access");
+    }
+
     private static void assertSystemCallsCountAndTheSchedulerIsRefused(KernelTracer tracer) {
         try (TraceSlot slot = tracer.openSlot()) {
             System.out.println("[families] refused: " + tracer.refusedFamilies());

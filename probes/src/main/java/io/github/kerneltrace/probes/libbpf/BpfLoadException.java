@@ -9,13 +9,25 @@ public final class BpfLoadException extends IllegalStateException {
     private final String program;
     private final String summary;
 
-    BpfLoadException(String message, String program, String summary) {
+    private BpfLoadException(String message, String program, String summary) {
         super(message);
         this.program = program;
         this.summary = summary;
     }
 
-    /** One line: the failing program, the error, and libbpf's last line about that program. */
+    /** The failure of a load that returned {@code result}, told from what libbpf logged meanwhile. */
+    static BpfLoadException of(int result, LibbpfLog log) {
+        String error = Libbpf.describeError(result);
+        String programLine = log.lastProgramLine();
+        String program = LibbpfLog.programOf(programLine);
+        String complaint = log.lastVerifierComplaint();
+        String detail = complaint != null ? " (verifier: " + complaint + ")"
+                : programLine != null ? " (libbpf: " + programLine.replaceFirst("^libbpf: ", "") + ")" : "";
+        return new BpfLoadException("the kernel refused to load the BPF programs (" + error + "); libbpf said:\n"
+                + log.recentLines(), program, (program == null ? "" : program + ": ") + error + detail);
+    }
+
+    /** One line: the failing program, the error, and the verifier's complaint (or libbpf's last line about the program). */
     public String summary() {
         return summary;
     }

@@ -47,8 +47,8 @@ public final class BpfMap {
 
     /**
      * Receives the entries of a hash map, a batch at a time: keys and values as packed arrays in
-     * native byte order (read them by absolute index, below {@code count}), valid only during the call. Buffers, not JNA pointers: each JNA read is
-     * a native call, a buffer's is a plain load.
+     * native byte order (read them by absolute index, below {@code count}), valid only during the
+     * call. Buffers, not JNA pointers: each JNA read is a native call, a buffer's is a plain load.
      */
     public interface EntryVisitor {
         void visit(ByteBuffer keys, ByteBuffer values, int count);
@@ -58,7 +58,8 @@ public final class BpfMap {
      * Reads every entry of a hash map with as few system calls as the map's size allows.
      * The visitor sees keys and values as packed arrays of {@code count} elements. The batch
      * buffers are allocated once and reused (a cold test pays for each native allocation); the
-     * map's monitor guards them, held while the visitor runs (it may call this map again).
+     * map's monitor guards them, held while the visitor runs (it may delete from this map, but
+     * not read it again).
      */
     public synchronized void readAll(int keySize, int valueSize, int batchSize, EntryVisitor visitor) {
         Batch batch = batch(keySize, valueSize, batchSize);

@@ -99,14 +99,7 @@ public final class BpfObject implements AutoCloseable {
         // the verifier gives up (EAGAIN) when this thread has a signal pending: a profiler's would do
         int result = SignalsBlocked.during(() -> api.bpf_object__load(object));
         if (result < 0) {
-            String programLine = libbpf.log().lastProgramLine();
-            String program = LibbpfLog.programOf(programLine);
-            String complaint = libbpf.log().lastVerifierComplaint();
-            throw new BpfLoadException("the kernel refused to load the BPF programs (" + Libbpf.describeError(result)
-                    + "); libbpf said:\n" + libbpf.log().recentLines(), program,
-                    (program == null ? "" : program + ": ") + Libbpf.describeError(result)
-                            + (complaint != null ? " (verifier: " + complaint + ")"
-                                    : programLine != null ? " (libbpf: " + programLine.replaceFirst("^libbpf: ", "") + ")" : ""));
+            throw BpfLoadException.of(result, libbpf.log());
         }
     }
 
