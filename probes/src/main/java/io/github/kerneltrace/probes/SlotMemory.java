@@ -54,6 +54,7 @@ final class SlotMemory {
         INT.setRelease(scratch, 0, 1);
         INT.getAndBitwiseOr(scratch, 0, 2);
         INT.getAndBitwiseAnd(scratch, 0, ~2);
+        LONG.getAndAdd(scratch, 8, 1L);
     }
 
     /**
@@ -73,6 +74,12 @@ final class SlotMemory {
     private final BpfMap errorCounts;
     private final BpfMap liveAllocations;
     private final BpfMap foreignWakers;
+    /**
+     * Bumped after each change of {@code tracked}, where the object has it: the programs keep
+     * what {@code tracked} said in each thread's task storage, stale once it moves
+     * (bpf/tracking.bpf.h). Null with an object that looks {@code tracked} up at every event.
+     */
+    private final ByteBuffer trackingGeneration;
 
     SlotMemory(BpfObject object) {
         this.controlMemory = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
@@ -87,6 +94,8 @@ final class SlotMemory {
         this.errorCounts = object.map("error_counts");
         this.liveAllocations = object.map("live_allocations");
         this.foreignWakers = object.map("foreign_wakers");
+        this.trackingGeneration = object.hasMap("tracking_generation")
+                ? object.map("tracking_generation").mmap(8).getByteBuffer(0, 8).order(ByteOrder.nativeOrder()) : null;
     }
 
     // ---- the slot's records: reset, window edges, flags ----
@@ -471,17 +480,27 @@ final class SlotMemory {
             value.setInt(TRACKED_SCHED_STATE, SCHED_RUNNING);
         }
         tracked.update(key, value);
+        trackedChanged();
     }
 
     void untrack(int kernelTid) {
         Memory key = new Memory(4);
         key.setInt(0, kernelTid);
         tracked.delete(key);
+        trackedChanged();
     }
 
     /** Removes the threads the programs added to a slot (followed, borrowed, listed): only the kernel's map knows them. */
     void untrackAddedThreads(int slot) {
         deleteWhere(tracked, 4, TRACKED_THREAD_SIZE, slot, true, TRACKED_SLOT);
+        trackedChanged();
+    }
+
+    /** After every change of tracked: see {@link #trackingGeneration}. */
+    private void trackedChanged() {
+        if (trackingGeneration != null) {
+            LONG.getAndAdd(trackingGeneration, 0, 1L);
+        }
     }
 
     /** Forgets which threads woke a slot's threads from outside it. */

@@ -103,6 +103,11 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** Whether the object defines a map of this name. */
+    public boolean hasMap(String name) {
+        return api.bpf_object__find_map_by_name(object, name) != null;
+    }
+
     public BpfMap map(String name) {
         Pointer map = api.bpf_object__find_map_by_name(object, name);
         if (map == null) {
