@@ -19,6 +19,8 @@ import io.github.kerneltrace.probes.metrics.HeapAllocation;
  * names a thread's kernel task after the Java thread (its first 15 bytes) when it starts, and the
  * kernel's {@code comm} of each tracked thread id is that name. Threads that ended before counting
  * stopped cannot be read any more (the JVM drops their counter); {@link HeapAllocation} says how many.
+ *
+ * <p>Confined to one {@link TraceSlot}: every call runs under that slot's monitor.
  */
 final class HeapAllocationCounter {
 
@@ -143,7 +145,10 @@ final class HeapAllocationCounter {
             }
         }
         // the rest were no (longer) live Java threads, or shared their kernel name with an untracked one
-        int unmatched = unclaimedNames.values().stream().mapToInt(Integer::intValue).sum();
+        int unmatched = 0;
+        for (int unclaimed : unclaimedNames.values()) { // a loop, not a stream: a cold test pays for every lambda linked
+            unmatched += unclaimed;
+        }
         return new HeapAllocation(bytes, counted, (int) exitedThreads + unmatched, true);
     }
 

@@ -31,8 +31,9 @@ final class KernelIds {
     private final int namespaceInode = namespaceInode();
     /** Guarded by {@code this}. */
     private int lastRequest;
-    /** The kernel's id of the JVM's process and the depth of its namespace, once known. */
+    /** The kernel's id of the JVM's process and the depth of its namespace, once known: written under {@code this}, read without (volatile). */
     private volatile Answer process;
+    /** Each thread's own kernel id, once asked: confined to that thread. */
     private final ThreadLocal<Integer> kernelTid = new ThreadLocal<>();
 
     /** What the programs answered: the JVM's namespace depth, its process id and the asking thread's id there. */

@@ -1,32 +1,28 @@
 package io.github.kerneltrace.probes;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import io.github.kerneltrace.probes.libbpf.Libbpf;
 
 /**
  * Whether this JVM can trace, and if not, why — in one sentence that says how to fix it.
- * The final word is an actual load of the BPF programs: the checks before it only make the
- * common failures (no libbpf, no BTF, no privileges) say exactly what is missing.
+ * The final word is an actual load of the BPF programs: the checks before it ({@link Prerequisites})
+ * only make the common failures (no libbpf, no BTF, no privileges) say exactly what is missing.
  */
 public final class KernelSupport {
 
-    private static final int CAP_SYS_ADMIN = 21;
-    private static final int CAP_PERFMON = 38;
-    private static final int CAP_BPF = 39;
-
+    /** Written once under the class lock, read without it (volatile: double-checked). */
     private static volatile KernelSupport detected;
 
     private final boolean available;
     private final String reason;
     private final String description;
+    /** The loaded tracer, whose refused families {@link #describe()} adds; null when unavailable. */
+    private final KernelTracer tracer;
 
-    private KernelSupport(boolean available, String reason, String description) {
+    private KernelSupport(boolean available, String reason, String description, KernelTracer tracer) {
         this.available = available;
         this.reason = reason;
         this.description = description;
+        this.tracer = tracer;
     }
 
     /** Detects once per JVM (loading the programs if possible) and remembers the answer. */
@@ -49,84 +45,14 @@ public final class KernelSupport {
         try {
             KernelTracer tracer = KernelTracer.shared();
             return new KernelSupport(true, null, "libbpf " + Libbpf.get().version() + ", "
-                    + tracer.attachMode() + ", " + System.getProperty("os.arch") + ", kernel " + kernel);
+                    + tracer.attachMode() + ", " + System.getProperty("os.arch") + ", kernel " + kernel, tracer);
         } catch (TracingUnavailableException e) {
-            return new KernelSupport(false, e.getMessage(), "unavailable: " + e.getMessage());
+            return new KernelSupport(false, e.getMessage(), "unavailable: " + e.getMessage(), null);
         } catch (RuntimeException | LinkageError e) {
             // anything else that stops the load is still a reason not to trace, never a crash
             String reason = "loading KernelTrace's BPF programs failed: " + e;
-            return new KernelSupport(false, reason, "unavailable: " + reason);
+            return new KernelSupport(false, reason, "unavailable: " + reason, null);
         }
-    }
-
-    /**
-     * The first missing prerequisite that can be seen without loading anything, or null.
-     * Order matters: each message assumes the ones before it passed.
-     */
-    static String staticCheck() {
-        String os = System.getProperty("os.name");
-        if (!"Linux".equals(os)) {
-            return "KernelTrace needs Linux with eBPF; this is " + os;
-        }
-        String arch = System.getProperty("os.arch");
-        if (!arch.equals("amd64") && !arch.equals("x86_64") && !arch.equals("aarch64")) {
-            return "KernelTrace supports x86_64 and aarch64; this JVM runs on " + arch;
-        }
-        try {
-            int major = Libbpf.get().api().libbpf_major_version();
-            if (major < 1) {
-                return "KernelTrace needs libbpf 1.0 or newer; this machine has libbpf " + Libbpf.get().version();
-            }
-        } catch (UnsatisfiedLinkError e) {
-            return "libbpf.so.1 is not installed; install the libbpf1 package (Debian/Ubuntu) or libbpf (Fedora/RHEL)";
-        }
-        if (!Files.exists(Path.of("/sys/kernel/btf/vmlinux"))) {
-            return "the kernel has no BTF type information (/sys/kernel/btf/vmlinux is missing);"
-                    + " KernelTrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y (the default of current distributions)";
-        }
-        String userNamespace = userNamespace();
-        if (userNamespace != null) {
-            return "this JVM runs in a user namespace of its own (" + userNamespace + "; a rootless container, or"
-                    + " unshare --user): the capabilities it has there do not grant BPF, which needs CAP_BPF and CAP_PERFMON"
-                    + " (or root) in the host's initial user namespace; run the container with real privileges"
-                    + " (e.g. docker run --privileged, or --cap-add of those capabilities), or the tests outside it";
-        }
-        long capabilities = effectiveCapabilities();
-        boolean admin = (capabilities & (1L << CAP_SYS_ADMIN)) != 0;
-        boolean bpfAndPerfmon = (capabilities & (1L << CAP_BPF)) != 0 && (capabilities & (1L << CAP_PERFMON)) != 0;
-        if (!admin && !bpfAndPerfmon) {
-            return "tracing needs root or the capabilities CAP_BPF and CAP_PERFMON, and this JVM has neither"
-                    + " (run the tests as root, or start the JVM with those capabilities, e.g. ambient capabilities"
-                    + " via capsh or systemd, or a container with --cap-add BPF --cap-add PERFMON)";
-        }
-        return null;
-    }
-
-    /**
-     * How this JVM's user ids map to the host's, if it is in a user namespace other than the initial
-     * one (whose map is the identity over all 2^32 ids); null otherwise or if it cannot be read.
-     */
-    static String userNamespace() {
-        try {
-            String map = Files.readString(Path.of("/proc/self/uid_map")).strip().replaceAll("\\s+", " ");
-            return map.equals("0 0 4294967295") || map.isEmpty() ? null : "uid_map \"" + map + "\"";
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** CapEff from /proc/self/status; all ones if it cannot be read (then the load decides). */
-    private static long effectiveCapabilities() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through
-        }
-        return -1L;
     }
 
     public boolean available() {
@@ -138,13 +64,22 @@ public final class KernelSupport {
         return reason;
     }
 
-    /** What traces here, e.g. {@code "libbpf 1.1, tp_btf, amd64, kernel 6.18.44"}. */
+    /**
+     * What traces here, e.g. {@code "libbpf 1.1, tp_btf, amd64, kernel 6.18.44"}, and each family
+     * the kernel refused so far with the reason ({@code "...; without scheduler: the kernel refused ..."}).
+     */
     public String describe() {
-        return description;
+        if (tracer == null) {
+            return description;
+        }
+        StringBuilder text = new StringBuilder(description);
+        tracer.refusedFamilies().forEach((family, why) -> text.append("; without ").append(family.description())
+                .append(": ").append(why));
+        return text.toString();
     }
 
     @Override
     public String toString() {
-        return available ? "KernelTrace available: " + description : "KernelTrace unavailable: " + reason;
+        return available ? "KernelTrace available: " + describe() : "KernelTrace unavailable: " + reason;
     }
 }

@@ -1,8 +1,11 @@
 package io.github.kerneltrace.probes;
 
 /**
- * Sizes and offsets of the structs in {@code bpf/kerneltrace.h}, as Java reads them.
- * Change both files together.
+ * Sizes and offsets of the structs in {@code bpf/kerneltrace.h}, as Java reads them. Not kept in
+ * step by hand: {@code SlotLayoutTest} compares them with {@code layout.properties}, which
+ * {@code bpf/build.sh} derives from the C structs (and {@code --check} keeps current). Who reads
+ * with them: {@link SlotMemory} (every per-slot struct and hash entry), {@link KernelIds} (the
+ * identity area) and {@link ProgramLoader} (the {@code .rodata} settings), each only its own.
  */
 final class SlotLayout {
 
@@ -101,6 +104,15 @@ final class SlotLayout {
     /** struct sched_stats: voluntary, involuntary, migrations, wakeups, on_cpu_ns, run_queue_ns, off_cpu_ns, inferred_wakeups */
     static final int SCHED_STATS_SIZE = 64;
     static final int SCHED_STATS_LONGS = SCHED_STATS_SIZE / 8;
+    /** indexes of its longs (layout.properties checks only the size so far) */
+    static final int SCHED_VOLUNTARY_SWITCHES = 0;
+    static final int SCHED_INVOLUNTARY_SWITCHES = 1;
+    static final int SCHED_MIGRATIONS = 2;
+    static final int SCHED_WAKEUPS = 3;
+    static final int SCHED_ON_CPU_NS = 4;
+    static final int SCHED_RUN_QUEUE_NS = 5;
+    static final int SCHED_OFF_CPU_NS = 6;
+    static final int SCHED_INFERRED_WAKEUPS = 7;
 
     /**
      * struct memory_stats: u64 calls[6] (by NativeFunction), allocations, allocated_bytes, frees, freed_bytes,

@@ -1,37 +1,9 @@
 package io.github.kerneltrace.probes;
 
-import static io.github.kerneltrace.probes.SlotLayout.*;
-
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
-import java.util.PriorityQueue;
-
-import org.HdrHistogram.Histogram;
-
+import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
-import io.github.kerneltrace.probes.metrics.MemoryMetrics;
-import io.github.kerneltrace.probes.metrics.NativeAllocationMetrics;
-import io.github.kerneltrace.probes.metrics.NativeFunction;
-import io.github.kerneltrace.probes.metrics.OutstandingAllocation;
-import io.github.kerneltrace.probes.libbpf.BpfMap;
-import io.github.kerneltrace.probes.libbpf.LibC;
-import io.github.kerneltrace.probes.metrics.LatencyHistograms;
-import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
-import io.github.kerneltrace.probes.metrics.SyscallMetrics;
-import io.github.kerneltrace.probes.syscalls.Errno;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
 /**
@@ -47,42 +19,51 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
  * }</pre>
  * Counting happens only between {@link #start()} and {@link #stop()}: both are a single store
  * into memory shared with the BPF programs, so no system call of their own is counted.
+ *
+ * <p>This class runs the slot's life (threads, window edges, reading, freeing); the memory
+ * layout is {@link SlotMemory}'s, the threads {@link SlotThreads}', and each metric family's
+ * decoding its decoder's. Locking: every field is guarded by this object's monitor, and every
+ * public method takes it; the slot's records in {@link SlotMemory} are this slot's alone while
+ * it is open (the BPF programs aside, see there).
  */
 public final class TraceSlot implements AutoCloseable {
-
-    private static final int HASH_BATCH = 4096;
 
     static {
         ThreadRunTime.runtime(); // loads and links it before any window: its first use allocates
     }
 
-    private final KernelTracer tracer;
+    private final SlotPool pool;
+    private final Attachments attachments;
+    private final SlotMemory memory;
+    private final SyscallTable syscallTable;
     private final int index;
     private final boolean exclusive;
-    /** The threads registered by user space: their id in this JVM, and the kernel's. */
-    private final Map<Integer, Integer> trackedTids = new LinkedHashMap<>();
+    private final SlotThreads threads;
+    private final HeapAllocationCounter heap = new HeapAllocationCounter();
     private boolean closed;
     private boolean counting;
-    /** Whether the thread that started counting is one of this slot's tracked threads. */
+    /** Whether the thread that started counting is one of this slot's registered threads. */
     private boolean countingThread;
-    /** Its kernel id (0 until started). */
+    /** The id of the thread that started counting (0 until started). */
     private int countingTid;
     /** The slot's hash keys, when read after counting stopped: then close() need not search for them. */
-    private SlotKeys keysAfterStop;
-    private boolean wholeProcess;
+    private long[] latencyKeysAfterStop;
+    private long[] errorKeysAfterStop;
     private boolean nativeAllocations;
-    private final HeapAllocationCounter heap = new HeapAllocationCounter();
-    /** Whether a registered thread follows hand-offs: then borrowed threads may join while counting. */
-    private boolean followsHandOffs;
     /** Whether another traced test's slot was open while this one counted (a pool thread may have served both). */
     private boolean besideOtherTests;
-    /** KernelTracer's slotsOpened when counting started. */
+    /** The pool's count of slots opened when counting started. */
     private long slotsOpenedAtStart;
 
-    TraceSlot(KernelTracer tracer, int index, boolean exclusive) {
-        this.tracer = tracer;
+    TraceSlot(SlotPool pool, Attachments attachments, SlotMemory memory, KernelIds ids, SyscallTable syscallTable,
+              int index, boolean exclusive) {
+        this.pool = pool;
+        this.attachments = attachments;
+        this.memory = memory;
+        this.syscallTable = syscallTable;
         this.index = index;
         this.exclusive = exclusive;
+        this.threads = new SlotThreads(memory, ids, index);
     }
 
     /** This slot's number in the kernel maps, 0 to 63. */
@@ -104,14 +85,13 @@ public final class TraceSlot implements AutoCloseable {
      * JVM that existed before and that it (or a thread it created or borrowed) wakes from a futex
      * call while counting — a pool's worker given a task, a virtual thread's carrier — each from
      * that wake-up until this slot stops tracking. Call before {@link #start()}: it makes a system call.
+     * Hand-offs are seen by the scheduler programs: without them ({@link #require}) none is followed.
      *
      * @throws TracingUnavailableException when the programs do not see this JVM's system calls
      */
     public synchronized void trackThread(int tid, boolean followChildren, boolean followHandOffs) {
         requireOpen();
-        int flags = (followChildren ? TRACK_FOLLOW_CHILDREN : 0) | (followHandOffs ? TRACK_FOLLOW_HANDOFFS : 0);
-        track(tid, tracer.ids().kernelTid(tid), tracer.kernelProcessOf(tid), flags);
-        followsHandOffs |= followHandOffs;
+        threads.register(tid, followChildren, followHandOffs);
     }
 
     /**
@@ -120,12 +100,7 @@ public final class TraceSlot implements AutoCloseable {
      */
     synchronized void trackThreadAsKernelId(int tid, int kernelTid, boolean followChildren) {
         requireOpen();
-        track(tid, kernelTid, tracer.ids().kernelTgid(), followChildren ? TRACK_FOLLOW_CHILDREN : 0);
-    }
-
-    private void track(int tid, int kernelTid, int kernelTgid, int flags) {
-        tracer.track(tid, kernelTid, kernelTgid, index, flags);
-        trackedTids.put(tid, kernelTid);
+        threads.registerAsKernelId(tid, kernelTid, followChildren);
     }
 
     /**
@@ -137,44 +112,16 @@ public final class TraceSlot implements AutoCloseable {
         if (!exclusive) {
             throw new IllegalStateException("tracing the whole process needs KernelTracer.openExclusiveSlot()");
         }
-        wholeProcess = true;
-        int kernelTgid = tracer.ids().kernelTgid();
-        // Threads may start while we register; read the thread list until it stops growing.
-        Set<Integer> seen;
-        do {
-            seen = new LinkedHashSet<>(trackedTids.keySet());
-            threadsOfThisProcess().forEach((tid, kernelTid) -> {
-                if (!trackedTids.containsKey(tid)) {
-                    track(tid, kernelTid, kernelTgid, TRACK_FOLLOW_CHILDREN); // listed as ours: it may end meanwhile
-                }
-            });
-        } while (!seen.equals(trackedTids.keySet()));
-    }
-
-    /** This JVM's threads: their ids here and the kernel's (the same outside a container). */
-    private Map<Integer, Integer> threadsOfThisProcess() {
-        if (tracer.ids().inChildNamespace()) {
-            return tracer.ids().threadsOfThisProcess();
-        }
-        Map<Integer, Integer> tids = new LinkedHashMap<>();
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                int tid = Integer.parseInt(task.getFileName().toString());
-                tids.put(tid, tid);
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list this process's threads in /proc/self/task", e);
-        }
-        return tids;
+        threads.registerProcess();
     }
 
     /**
      * Whether to time each call (on by default). Timing costs two clock reads and a histogram
      * update per call; without it, calls, failures and bytes are still counted exactly.
      */
-    public void recordLatency(boolean latency) {
+    public synchronized void recordLatency(boolean latency) {
         requireOpen();
-        tracer.setLatency(index, latency);
+        memory.setLatency(index, latency);
     }
 
     /**
@@ -185,10 +132,25 @@ public final class TraceSlot implements AutoCloseable {
      *
      * @throws TracingUnavailableException when the uprobes cannot be attached here, saying why
      */
-    public void countNativeAllocations() {
+    public synchronized void countNativeAllocations() {
         requireOpen();
-        tracer.countNativeAllocations(index);
+        attachments.countNativeAllocations(index);
         nativeAllocations = true;
+    }
+
+    /**
+     * Fails unless the programs of {@code family} are loaded and attached: a test whose limits or
+     * assertions need a family the kernel refused must not pass on zeros.
+     *
+     * @throws TracingUnavailableException naming the family and why the kernel refused it
+     */
+    public synchronized void require(ProbeFamily family) {
+        requireOpen();
+        String refusal = attachments.refused().get(family);
+        if (refusal != null) {
+            throw new TracingUnavailableException(refusal + "; the " + family.description() + " metrics cannot be measured"
+                    + " here, while the other families' can");
+        }
     }
 
     /**
@@ -203,46 +165,35 @@ public final class TraceSlot implements AutoCloseable {
             return;
         }
         int tid = Threads.currentTid();
-        countingThread = trackedTids.containsKey(tid);
+        countingThread = threads.isRegistered(tid);
         countingTid = tid;
         // The counting thread's last system call before counting must be the one at which the
         // programs record its fault counters and run-queue wait (sched.bpf.h): any later one would
         // be taken for the previous window's stop. Each system call at an edge is also a chance
         // for the kernel to switch the thread out just outside the window: there is one.
-        tracer.setControl(index, CONTROL_START_TID, countingThread ? trackedTids.get(tid) : 0);
-        tracer.setControl(index, CONTROL_STOP_MIN_FLT, 0);
-        tracer.setControl(index, CONTROL_STOP_MAJ_FLT, 0);
-        tracer.setControl(index, CONTROL_STOP_RUNTIME, 0);
-        tracer.setControl(index, CONTROL_STOP_RUN_DELAY, 0);
-        tracer.setControl(index, CONTROL_START_RUN_DELAY, 0);
-        tracer.setControl(index, CONTROL_START_MIN_FLT, 0);
-        tracer.setControl(index, CONTROL_START_MAJ_FLT, 0);
-        tracer.setControl(index, CONTROL_START_SEEN, 0);
-        long[] activity = tracer.slotActivity();
+        memory.prepareWindow(index, threads.kernelTidOf(tid));
+        long[] activity = pool.activity();
         besideOtherTests |= activity[0] > 1;
         slotsOpenedAtStart = activity[1];
         // Other threads borrowed later need a heap baseline taken now. From here on nothing
         // allocates, so the counting thread's heap figure is the JVM's own delta.
-        heap.start(trackedTids.size() > (countingThread ? 1 : 0) || followsHandOffs, wholeProcess);
+        heap.start(threads.registeredCount() > (countingThread ? 1 : 0) || threads.followsHandOffs(), threads.wholeProcess());
         if (countingThread) {
             // Its run time exactly at the window's edge (the kernel's own counter may be a tick
             // behind), read by a system call at which the programs record its fault counters. That
             // call is also the canary: a thread the programs do not see would count nothing.
-            tracer.setFlag(index, SLOT_CAPTURE_START_FAULTS, true);
+            memory.setCaptureStartFaults(index, true);
             long runtime = ThreadRunTime.runtime();
-            if (tracer.control(index, CONTROL_START_SEEN) == 0) {
-                tracer.setFlag(index, SLOT_CAPTURE_START_FAULTS, false);
+            if (!memory.startSeen(index)) {
+                memory.setCaptureStartFaults(index, false);
                 throw new TracingUnavailableException("the BPF programs do not see this test's thread (id " + tid
-                        + " here, registered as kernel thread " + trackedTids.get(tid) + "), so nothing it does"
+                        + " here, registered as kernel thread " + threads.kernelTidOf(tid) + "), so nothing it does"
                         + " would be counted");
             }
-            tracer.setControl(index, CONTROL_START_RUNTIME, runtime);
+            memory.setStartRuntime(index, runtime);
         }
         counting = true;
-        // The scheduler's window first: with start after the old stop, it is empty until stop_ns is cleared.
-        tracer.setControl(index, CONTROL_START_NS, System.nanoTime());
-        tracer.setControl(index, CONTROL_STOP_NS, 0);
-        tracer.setOpen(index, true);
+        memory.openWindow(index, System.nanoTime());
     }
 
     /** Counting off; what was counted stays readable. */
@@ -251,17 +202,16 @@ public final class TraceSlot implements AutoCloseable {
             return;
         }
         counting = false;
-        tracer.setControl(index, CONTROL_STOP_NS, System.nanoTime());
-        tracer.setOpen(index, false);
+        memory.closeWindow(index, System.nanoTime());
         // This thread is on a CPU, so no context switch will close its last on-CPU stretch: one
         // (uncounted) system call does, in the thread's own context (sched.bpf.h). The first one,
         // the CPU clock's read, records its fault counters and run-queue wait.
         long runtime = countingThread ? ThreadRunTime.runtime() : 0;
-        heap.stop(tracksOtherThreads());
-        long[] activity = tracer.slotActivity(); // after the heap's read: it allocates
+        heap.stop(threads.tracksOtherThreads());
+        long[] activity = pool.activity(); // after the heap's read: it allocates
         besideOtherTests |= activity[0] > 1 || activity[1] != slotsOpenedAtStart;
         if (countingThread) {
-            tracer.setControl(index, CONTROL_STOP_RUNTIME, runtime); // last: BPF waits for it
+            memory.setStopRuntime(index, runtime); // last: BPF waits for it
             LibC.INSTANCE.getppid();
         }
     }
@@ -269,63 +219,37 @@ public final class TraceSlot implements AutoCloseable {
     /** What was counted so far. Call it after {@link #stop()} for a stable picture. */
     public synchronized KernelMetrics metrics() {
         requireOpen();
-        SyscallTable table = tracer.syscallTable();
-        long[] stats = tracer.stats(index);
-        SlotKeys keys = new SlotKeys();
-        Map<Integer, Histogram> latencies = readLatencies(keys);
-        Map<Integer, Map<String, Long>> errors = hasErrors(stats) ? readErrors(keys) : Map.of();
+        SlotHistograms histograms = SlotHistograms.read(memory, index);
+        SyscallDecoder.Decoded syscalls = SyscallDecoder.decode(memory, index, syscallTable, histograms);
         // once counting is off no key can be added, so close() can delete exactly these
-        keysAfterStop = counting ? null : keys;
-        List<SyscallMetrics> syscalls = new ArrayList<>();
-        for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
-            long calls = stats[nr * STATS_LONGS + STATS_CALLS / 8];
-            Histogram latency = latencies.get(nr);
-            if (calls == 0 && latency == null) {
-                continue;
-            }
-            syscalls.add(new SyscallMetrics(table.name(nr), calls, stats[nr * STATS_LONGS + STATS_ERRORS / 8],
-                    errors.getOrDefault(nr, Map.of()), stats[nr * STATS_LONGS + STATS_BYTES / 8],
-                    latency != null ? latency : LatencyHistograms.create()));
-        }
-        Histogram allocationSizes = latencies.remove(HIST_ALLOCATION_SIZE);
-        return new KernelMetrics(syscalls, sumBytes(stats, table.byteReadingSyscalls()),
-                sumBytes(stats, table.byteWritingSyscalls()), diagnostics(), scheduler(latencies),
-                memory(allocationSizes));
+        latencyKeysAfterStop = counting ? null : histograms.keys();
+        errorKeysAfterStop = counting ? null : syscalls.errorKeys();
+        return new KernelMetrics(syscalls.syscalls(), syscalls.bytesRead(), syscalls.bytesWritten(), diagnostics(),
+                SchedulerDecoder.decode(memory, index, histograms),
+                MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms));
     }
 
-    /** Heap from the JVM; page faults, address space and native allocations from memory_stats. */
-    private MemoryMetrics memory(Histogram allocationSizes) {
-        long[] memory = tracer.memoryStats(index);
-        Map<Integer, String> others = new HashMap<>();
-        long exited = tracer.control(index, CONTROL_EXITED_THREADS);
-        if (tracksOtherThreads()) {
-            // One picture of which threads ended and which are listed: a thread that exits while
-            // they are read would be missed by both, or counted in both, as not counted.
-            for (int attempt = 0; attempt < 5; attempt++) {
-                others.clear();
-                for (KernelTracer.TrackedThread thread : tracer.trackedThreads(index)) {
-                    String name = ThreadNames.of(thread.tid()); // "" for threads of other processes: no Java heap there
-                    if (thread.counted() && thread.tid() != countingTid && !name.isEmpty()) {
-                        others.put(thread.tid(), name);
-                    }
-                }
-                long exitedAfter = tracer.control(index, CONTROL_EXITED_THREADS);
-                if (exitedAfter == exited) {
-                    break;
-                }
-                exited = exitedAfter;
-            }
+    /** The heap figure: the counting thread's, and the other tracked Java threads' of this JVM. */
+    private HeapAllocation heapAllocation() {
+        SlotThreads.OtherThreads others = threads.otherThreadsOfThisJvm(countingTid);
+        return heap.result(others.namesByTid(), others.exitedThreads());
+    }
+
+    private KernelMetrics.Diagnostics diagnostics() {
+        SlotMemory.ThreadCounters counters = memory.threadCounters(index);
+        return new KernelMetrics.Diagnostics(counters.followedChildren(), counters.unmatchedExits(), counters.restarts(),
+                counters.droppedLatencies(), counters.droppedErrors(), counters.lostChildren(), handOffs(counters));
+    }
+
+    /** Threads that existed before the test and that its threads woke to take over work. */
+    private HandOffs handOffs(SlotMemory.ThreadCounters counters) {
+        if (counters.borrowedThreads() == 0 && counters.unfollowedThreads() == 0 && counters.foreignWakers() == 0) {
+            return HandOffs.NONE;
         }
-        HeapAllocation heapAllocation = heap.result(others, exited);
-        NativeAllocationMetrics nativeMetrics = NativeAllocationMetrics.NOT_COUNTED;
-        if (nativeAllocations) {
-            nativeMetrics = new NativeAllocationMetrics(true, Arrays.copyOf(memory, NATIVE_FUNCTIONS),
-                    memory[MEM_ALLOCATIONS], memory[MEM_ALLOCATED_BYTES], memory[MEM_FREES], memory[MEM_FREED_BYTES],
-                    memory[MEM_FAILED], memory[MEM_LOST],
-                    allocationSizes != null ? allocationSizes : LatencyHistograms.create(), largestOutstanding(10));
-        }
-        return new MemoryMetrics(heapAllocation, nativeMetrics, memory[MEM_MINOR_FAULTS], memory[MEM_MAJOR_FAULTS],
-                memory[MEM_MAPPED_BYTES], memory[MEM_UNMAPPED_BYTES]);
+        return new HandOffs(counters.borrowedThreads(), counters.borrowedWakeups(),
+                memory.handOffNames(index, SlotMemory.HandOffList.BORROWED), counters.unfollowedThreads(),
+                memory.handOffNames(index, SlotMemory.HandOffList.UNCOUNTED), counters.foreignWakers(),
+                memory.handOffNames(index, SlotMemory.HandOffList.FOREIGN), besideOtherTests);
     }
 
     /**
@@ -333,130 +257,12 @@ public final class TraceSlot implements AutoCloseable {
      * its windows, for tests that compare with the kernel's own counters read around them.
      */
     synchronized long switchesOutsideWindows() {
-        return tracer.control(index, CONTROL_OUTSIDE_SWITCHES);
+        return memory.threadCounters(index).outsideSwitches();
     }
 
-    /** Whether threads other than the counting one are tracked: registered, followed, borrowed, or the whole process. */
-    private boolean tracksOtherThreads() {
-        return wholeProcess || trackedTids.size() > 1 || tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0
-                || tracer.control(index, CONTROL_BORROWED_THREADS) > 0;
-    }
-
-
-    /** The slot's largest blocks in live_allocations, largest first. */
-    private List<OutstandingAllocation> largestOutstanding(int limit) {
-        PriorityQueue<OutstandingAllocation> largest = new PriorityQueue<>(Comparator.comparingLong(OutstandingAllocation::bytes));
-        NativeFunction[] functions = NativeFunction.values();
-        tracer.liveAllocations().readAll(LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
-            for (int i = 0; i < count; i++) {
-                long value = (long) i * LIVE_VALUE_SIZE;
-                if (values.getInt(value + LIVE_SLOT) != index) {
-                    continue;
-                }
-                int function = values.getInt(value + LIVE_FUNCTION);
-                int tid = values.getInt(value + LIVE_TID);
-                largest.add(new OutstandingAllocation(keys.getLong((long) i * LIVE_KEY_SIZE), values.getLong(value + LIVE_SIZE),
-                        functions[Math.min(function, functions.length - 1)], tid, ""));
-                if (largest.size() > limit) {
-                    largest.poll();
-                }
-            }
-        });
-        List<OutstandingAllocation> sorted = new ArrayList<>();
-        for (OutstandingAllocation block : largest) {
-            sorted.add(new OutstandingAllocation(block.address(), block.bytes(), block.function(), block.tid(),
-                    ThreadNames.of(block.tid())));
-        }
-        sorted.sort(Comparator.comparingLong(OutstandingAllocation::bytes).reversed()
-                .thenComparingLong(OutstandingAllocation::address));
-        return sorted;
-    }
-
-    /** The scheduler's counters, and its two histograms (kept with the latencies under reserved numbers). */
-    private SchedulerMetrics scheduler(Map<Integer, Histogram> histograms) {
-        long[] sched = tracer.schedStats(index);
-        Histogram runQueue = histograms.remove(HIST_RUN_QUEUE);
-        Histogram offCpu = histograms.remove(HIST_OFF_CPU);
-        return new SchedulerMetrics(sched[0], sched[1], sched[2], sched[3], sched[4], sched[5], sched[6],
-                runQueue != null ? runQueue : LatencyHistograms.create(),
-                offCpu != null ? offCpu : LatencyHistograms.create());
-    }
-
-    private static boolean hasErrors(long[] stats) {
-        for (int nr = 0; nr < MAX_SYSCALLS; nr++) {
-            if (stats[nr * STATS_LONGS + STATS_ERRORS / 8] != 0) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static long sumBytes(long[] stats, int[] syscalls) {
-        long sum = 0;
-        for (int nr : syscalls) {
-            sum += stats[nr * STATS_LONGS + STATS_BYTES / 8];
-        }
-        return sum;
-    }
-
-    private KernelMetrics.Diagnostics diagnostics() {
-        return new KernelMetrics.Diagnostics(
-                tracer.control(index, CONTROL_FOLLOWED_CHILDREN),
-                tracer.control(index, CONTROL_UNMATCHED_EXITS),
-                tracer.control(index, CONTROL_RESTARTS),
-                tracer.control(index, CONTROL_DROPPED_LATENCIES),
-                tracer.control(index, CONTROL_DROPPED_ERRORS),
-                tracer.control(index, CONTROL_LOST_CHILDREN),
-                handOffs());
-    }
-
-    /** Threads that existed before the test and that its threads woke to take over work. */
-    private HandOffs handOffs() {
-        long borrowed = tracer.control(index, CONTROL_BORROWED_THREADS);
-        long uncounted = tracer.control(index, CONTROL_UNFOLLOWED_THREADS);
-        long foreign = tracer.control(index, CONTROL_FOREIGN_WAKERS);
-        if (borrowed == 0 && uncounted == 0 && foreign == 0) {
-            return HandOffs.NONE;
-        }
-        return new HandOffs(borrowed, tracer.control(index, CONTROL_BORROWED_WAKEUPS),
-                tracer.handOffNames(index, HANDOFF_BORROWED), uncounted, tracer.handOffNames(index, HANDOFF_UNCOUNTED),
-                foreign, tracer.handOffNames(index, HANDOFF_FOREIGN), besideOtherTests);
-    }
-
-    /** Rebuilds each system call's HdrHistogram from the kernel's bucket counts, without loss. */
-    private Map<Integer, Histogram> readLatencies(SlotKeys slotKeys) {
-        Map<Integer, Histogram> histograms = new HashMap<>();
-        readOwnCounts(tracer.latencyBuckets(), slotKeys.latency, (nr, bucket, count) ->
-                histograms.computeIfAbsent(nr, n -> LatencyHistograms.create())
-                        .recordValueWithCount(LatencyHistograms.valueAtIndex(bucket), count));
-        return histograms;
-    }
-
-    private Map<Integer, Map<String, Long>> readErrors(SlotKeys slotKeys) {
-        Map<Integer, Map<String, Long>> errors = new HashMap<>();
-        readOwnCounts(tracer.errorCounts(), slotKeys.errors, (nr, errno, count) ->
-                errors.computeIfAbsent(nr, n -> new HashMap<>()).merge(Errno.name(errno), count, Long::sum));
-        return errors;
-    }
-
-    /** One entry of a count hash keyed { u32 slot; u16 nr; u16 detail }: a bucket index or an errno. */
-    private interface CountVisitor {
-        void visit(int nr, int detail, long count);
-    }
-
-    /** Visits this slot's entries of a count hash, and remembers their keys for close(). */
-    private void readOwnCounts(BpfMap map, List<Long> ownKeys, CountVisitor visitor) {
-        map.readAll(HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, (keys, values, count) -> {
-            for (int i = 0; i < count; i++) {
-                long offset = (long) i * HASH_KEY_SIZE;
-                if (keys.getInt(offset) != index) {
-                    continue;
-                }
-                ownKeys.add(keys.getLong(offset));
-                visitor.visit(Short.toUnsignedInt(keys.getShort(offset + 4)),
-                        Short.toUnsignedInt(keys.getShort(offset + 6)), values.getLong((long) i * COUNT_VALUE_SIZE));
-            }
-        });
+    /** The counting thread's CPU time across the window, read by the JVM's clock at its edges: a test's oracle. */
+    synchronized long windowRunTimeNanos() {
+        return memory.windowRuntime(index);
     }
 
     /** Stops counting, forgets the tracked threads and the counts, and frees the slot. */
@@ -468,38 +274,28 @@ public final class TraceSlot implements AutoCloseable {
         stop();
         closed = true;
         try {
-            trackedTids.values().forEach(tracer::untrack);
-            if (tracer.control(index, CONTROL_FOLLOWED_CHILDREN) > 0 || tracer.control(index, CONTROL_BORROWED_THREADS) > 0
-                    || tracer.control(index, CONTROL_UNFOLLOWED_THREADS) > 0) {
-                tracer.untrackFollowed(index);
-            }
-            if (tracer.control(index, CONTROL_FOREIGN_WAKERS) > 0) {
-                tracer.forgetForeignWakers(index);
-            }
+            threads.unregisterAll();
             if (nativeAllocations) {
-                tracer.deleteMatchingValues(tracer.liveAllocations(), LIVE_KEY_SIZE, LIVE_VALUE_SIZE, HASH_BATCH, index, LIVE_SLOT);
+                memory.deleteLiveBlocks(index);
             }
-            if (keysAfterStop != null) {
-                tracer.deleteKeys(tracer.latencyBuckets(), keysAfterStop.latency);
-                tracer.deleteKeys(tracer.errorCounts(), keysAfterStop.errors);
+            if (latencyKeysAfterStop != null) {
+                memory.deleteCounts(latencyKeysAfterStop, errorKeysAfterStop);
             } else {
-                tracer.deleteMatching(tracer.latencyBuckets(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
-                tracer.deleteMatching(tracer.errorCounts(), HASH_KEY_SIZE, COUNT_VALUE_SIZE, HASH_BATCH, index);
+                memory.deleteAllCounts(index);
             }
         } finally {
-            tracer.releaseSlot(index, exclusive);
+            pool.release(index, exclusive);
         }
-    }
-
-    /** The 8-byte hash keys (slot, nr, bucket or errno) this slot owns, as read. */
-    private static final class SlotKeys {
-        final List<Long> latency = new ArrayList<>();
-        final List<Long> errors = new ArrayList<>();
     }
 
     private void requireOpen() {
         if (closed) {
             throw new IllegalStateException("trace slot " + index + " is closed");
         }
+    }
+
+    @Override
+    public String toString() {
+        return "TraceSlot " + index + (closed ? " (closed)" : counting ? " (counting)" : "");
     }
 }

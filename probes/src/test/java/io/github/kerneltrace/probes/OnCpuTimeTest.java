@@ -57,8 +57,7 @@ class OnCpuTimeTest {
                 long oracle = THREADS.getCurrentThreadCpuTime() - before;
                 slot.stop();
                 long onCpu = slot.metrics().scheduler().onCpuNanos();
-                long window = KernelTracer.shared().control(slot.index(), SlotLayout.CONTROL_STOP_RUNTIME)
-                        - KernelTracer.shared().control(slot.index(), SlotLayout.CONTROL_START_RUNTIME);
+                long window = slot.windowRunTimeNanos();
 
                 measured.add(onCpu / 1_000 + " µs for " + oracle / 1_000 + " µs");
                 excess.add(onCpu - oracle - oracle / 20);

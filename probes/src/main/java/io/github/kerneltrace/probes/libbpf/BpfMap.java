@@ -1,11 +1,17 @@
 package io.github.kerneltrace.probes.libbpf;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import com.sun.jna.ptr.IntByReference;
 
-/** One map of a loaded BPF object, by file descriptor. */
+/**
+ * One map of a loaded BPF object, by file descriptor. The kernel's map is safe for concurrent
+ * use; this object's only mutable state, the batch buffers of {@link #readAll}, is guarded by its monitor.
+ */
 public final class BpfMap {
 
     private static final int ENOENT = 2;
@@ -39,37 +45,79 @@ public final class BpfMap {
         }
     }
 
-    /** Receives the entries of a hash map, a batch at a time. */
+    /**
+     * Receives the entries of a hash map, a batch at a time: keys and values as packed arrays in
+     * native byte order (read them by absolute index, below {@code count}), valid only during the
+     * call. Buffers, not JNA pointers: each JNA read is a native call, a buffer's is a plain load.
+     */
     public interface EntryVisitor {
-        void visit(Pointer keys, Pointer values, int count);
+        void visit(ByteBuffer keys, ByteBuffer values, int count);
     }
 
     /**
      * Reads every entry of a hash map with as few system calls as the map's size allows.
-     * The visitor sees keys and values as packed arrays of {@code count} elements.
+     * The visitor sees keys and values as packed arrays of {@code count} elements. The batch
+     * buffers are allocated once and reused (a cold test pays for each native allocation); the
+     * map's monitor guards them, held while the visitor runs (it may delete from this map, but
+     * not read it again).
      */
-    public void readAll(int keySize, int valueSize, int batchSize, EntryVisitor visitor) {
-        Memory keys = new Memory((long) keySize * batchSize);
-        Memory values = new Memory((long) valueSize * batchSize);
-        Memory inToken = new Memory(Math.max(8, keySize));
-        Memory outToken = new Memory(Math.max(8, keySize));
+    public synchronized void readAll(int keySize, int valueSize, int batchSize, EntryVisitor visitor) {
+        Batch batch = batch(keySize, valueSize, batchSize);
         boolean first = true;
         while (true) {
-            IntByReference count = new IntByReference(batchSize);
-            int result = api.bpf_map_lookup_batch(fd, first ? null : inToken, outToken, keys, values, count, null);
+            batch.count.setValue(batchSize);
+            int result = api.bpf_map_lookup_batch(fd, first ? null : batch.inToken, batch.outToken, batch.keys, batch.values,
+                    batch.count, null);
             int errno = result < 0 ? -result : 0;
             if (result < 0 && errno != ENOENT) {
                 throw new IllegalStateException("cannot read BPF map " + name + ": " + Libbpf.describeError(result));
             }
-            if (count.getValue() > 0) {
-                visitor.visit(keys, values, count.getValue());
+            int read = batch.count.getValue();
+            if (read > 0) {
+                visitor.visit(batch.keyView, batch.valueView, read);
             }
             if (errno == ENOENT) {
                 return;
             }
-            inToken.write(0, outToken.getByteArray(0, (int) outToken.size()), 0, (int) outToken.size());
+            batch.inToken.write(0, batch.outToken.getByteArray(0, (int) batch.outToken.size()), 0, (int) batch.outToken.size());
             first = false;
         }
+    }
+
+    /** The buffers of one batch read, and byte-buffer views of them. */
+    private static final class Batch {
+        final int keySize;
+        final int valueSize;
+        final int entries;
+        final Memory keys;
+        final Memory values;
+        final Memory inToken;
+        final Memory outToken;
+        final ByteBuffer keyView;
+        final ByteBuffer valueView;
+        final IntByReference count = new IntByReference();
+
+        Batch(int keySize, int valueSize, int entries) {
+            this.keySize = keySize;
+            this.valueSize = valueSize;
+            this.entries = entries;
+            this.keys = new Memory((long) keySize * entries);
+            this.values = new Memory((long) valueSize * entries);
+            this.inToken = new Memory(Math.max(8, keySize));
+            this.outToken = new Memory(Math.max(8, keySize));
+            this.keyView = keys.getByteBuffer(0, keys.size()).order(ByteOrder.nativeOrder());
+            this.valueView = values.getByteBuffer(0, values.size()).order(ByteOrder.nativeOrder());
+        }
+    }
+
+    /** Guarded by this. */
+    private Batch batch;
+
+    private Batch batch(int keySize, int valueSize, int entries) {
+        if (batch == null || batch.keySize != keySize || batch.valueSize != valueSize || batch.entries < entries) {
+            batch = new Batch(keySize, valueSize, entries);
+        }
+        return batch;
     }
 
     /** Deletes {@code count} packed keys in one system call. */

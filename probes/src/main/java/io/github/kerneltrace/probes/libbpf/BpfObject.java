@@ -1,7 +1,9 @@
 package io.github.kerneltrace.probes.libbpf;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 import com.sun.jna.Memory;
@@ -12,6 +14,9 @@ import com.sun.jna.ptr.LongByReference;
 /**
  * A BPF ELF object opened from bytes and loaded into the kernel through libbpf:
  * its programs, maps and the links that attach programs to their hooks.
+ *
+ * <p>Not thread-safe: its owner serializes the calls (KernelTrace's tracer loads it on one
+ * thread, then attaches and detaches only under one monitor).
  */
 public final class BpfObject implements AutoCloseable {
 
@@ -19,7 +24,8 @@ public final class BpfObject implements AutoCloseable {
     private final LibbpfApi api;
     private final Pointer object;
     private final Memory bytes; // libbpf may keep pointing into the ELF bytes until close
-    private final List<Pointer> links = new ArrayList<>();
+    /** The attached programs' links, by program name. */
+    private final Map<String, Pointer> links = new LinkedHashMap<>();
     private final List<Pointer> uprobeLinks = new ArrayList<>();
 
     private BpfObject(Libbpf libbpf, Pointer object, Memory bytes) {
@@ -46,6 +52,16 @@ public final class BpfObject implements AutoCloseable {
                     + Libbpf.describeError(Native.getLastError()));
         }
         return new BpfObject(libbpf, object, bytes);
+    }
+
+    /** The names of the object's programs, in the object's order. */
+    public List<String> programNames() {
+        List<String> names = new ArrayList<>();
+        for (Pointer program = api.bpf_object__next_program(object, null); program != null;
+             program = api.bpf_object__next_program(object, program)) {
+            names.add(api.bpf_program__name(program));
+        }
+        return names;
     }
 
     /** Keeps only the programs whose name matches: the others are not loaded. */
@@ -76,16 +92,20 @@ public final class BpfObject implements AutoCloseable {
      * Loads every enabled program into the kernel (the verifier runs here), with this thread's
      * asynchronous signals blocked meanwhile ({@link SignalsBlocked}).
      *
-     * @throws IllegalStateException with libbpf's and the verifier's last log lines
+     * @throws BpfLoadException with libbpf's and the verifier's last log lines, naming the failing program
      */
     public void load() {
         libbpf.log().clear();
         // the verifier gives up (EAGAIN) when this thread has a signal pending: a profiler's would do
         int result = SignalsBlocked.during(() -> api.bpf_object__load(object));
         if (result < 0) {
-            throw new IllegalStateException("the kernel refused to load the BPF programs ("
-                    + Libbpf.describeError(result) + "); libbpf said:\n" + libbpf.log().recentLines());
+            throw BpfLoadException.of(result, libbpf.log());
         }
+    }
+
+    /** Whether the object defines a map of this name. */
+    public boolean hasMap(String name) {
+        return api.bpf_object__find_map_by_name(object, name) != null;
     }
 
     public BpfMap map(String name) {
@@ -107,7 +127,47 @@ public final class BpfObject implements AutoCloseable {
             throw new IllegalStateException("cannot attach BPF program " + programName + ": "
                     + Libbpf.describeError(Native.getLastError()));
         }
-        links.add(link);
+        links.put(programName, link);
+    }
+
+    /**
+     * Attaches a loaded program to the raw tracepoint {@code tracepoint}, whatever its section
+     * names: a test seam (a tracepoint the kernel lacks makes the attach fail as on an older kernel).
+     */
+    public void attachRawTracepoint(String programName, String tracepoint) {
+        Pointer link = api.bpf_program__attach_raw_tracepoint(program(programName), tracepoint);
+        if (link == null) {
+            throw new IllegalStateException("cannot attach BPF program " + programName + " to raw tracepoint " + tracepoint
+                    + ": " + Libbpf.describeError(Native.getLastError()));
+        }
+        links.put(programName, link);
+    }
+
+    /** Detaches one program attached with {@link #attach}; nothing if it is not attached. */
+    public void detach(String programName) {
+        Pointer link = links.remove(programName);
+        if (link != null) {
+            api.bpf_link__destroy(link);
+        }
+    }
+
+    /**
+     * Before load: makes the kernel judge a program as another program type ({@code enum
+     * bpf_prog_type}). A test seam: a program of the wrong type is one the kernel refuses.
+     */
+    public void setProgramType(String programName, int bpfProgramType) {
+        int result = api.bpf_program__set_type(program(programName), bpfProgramType);
+        if (result < 0) {
+            throw new IllegalStateException("cannot set the type of BPF program " + programName + ": " + Libbpf.describeError(result));
+        }
+    }
+
+    private Pointer program(String programName) {
+        Pointer program = api.bpf_object__find_program_by_name(object, programName);
+        if (program == null) {
+            throw new IllegalStateException("BPF object has no program " + programName);
+        }
+        return program;
     }
 
     /**
@@ -156,7 +216,7 @@ public final class BpfObject implements AutoCloseable {
     /** Detaches every attached program; the programs and maps stay loaded. */
     public void detachAll() {
         detachUprobes();
-        links.forEach(api::bpf_link__destroy);
+        links.values().forEach(api::bpf_link__destroy);
         links.clear();
     }
 

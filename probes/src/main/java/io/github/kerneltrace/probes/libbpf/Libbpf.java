@@ -8,6 +8,7 @@ import com.sun.jna.Native;
  */
 public final class Libbpf {
 
+    /** Written once under the class lock, read without it (volatile: double-checked). */
     private static volatile Libbpf instance;
 
     private final LibbpfApi api;

@@ -44,6 +44,10 @@ public interface LibbpfApi extends Library {
 
     Pointer bpf_program__attach(Pointer program);
 
+    Pointer bpf_program__attach_raw_tracepoint(Pointer program, String tracepointName);
+
+    int bpf_program__set_type(Pointer program, int type);
+
     /** {@code opts}: struct bpf_uprobe_opts (see {@link BpfObject#attachUprobe}). */
     Pointer bpf_program__attach_uprobe_opts(Pointer program, int pid, String binaryPath, long functionOffset,
                                             Pointer opts);

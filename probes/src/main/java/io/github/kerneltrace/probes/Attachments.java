@@ -1,0 +1,273 @@
+package io.github.kerneltrace.probes;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.github.kerneltrace.probes.libbpf.BpfObject;
+import io.github.kerneltrace.probes.metrics.NativeFunction;
+import io.github.kerneltrace.probes.syscalls.SyscallTable;
+
+/**
+ * Which programs are attached, and when: the tracepoint families while at least one slot is open
+ * (and {@link #detachDelay()} after), the allocator uprobes while a slot counts native
+ * allocations (and as long after). While attached, the tracepoints cost every process on the
+ * host a little per system call and the uprobes every allocator call of this JVM.
+ *
+ * <p>Locking: every field is guarded by this object's monitor, and every method takes it,
+ * including the delayed detaches run by the {@code kerneltrace-detach} thread. {@link KernelTracer}
+ * calls in while holding its own monitor (lock order: tracer, then attachments; never the reverse).
+ */
+final class Attachments {
+
+    private final BpfObject object;
+    private final SyscallTable syscallTable;
+    private final SlotMemory memory;
+    private final KernelIds ids;
+    /** The attach mode of each loaded tracepoint family; a family refused at attach time is removed. */
+    private final Map<ProbeFamily, String> attachModes;
+    /** Families the kernel refused (at load or at attach), with the reason. */
+    private final Map<ProbeFamily, String> refused;
+    /** Test seam: tracepoint programs attached to another (raw) tracepoint than their section names. */
+    private final Map<String, String> retargeted = new HashMap<>();
+    /** Open slots: the tracepoint families stay attached while there is one. */
+    private int slots;
+    /** Slots counting native allocations: the uprobes stay attached while there is one. */
+    private final boolean[] nativeSlot = new boolean[SlotLayout.MAX_SLOTS];
+    private int nativeSlots;
+    private String allocatorLibrary;
+    /**
+     * Attaching costs about 10 ms, so the programs stay attached this long after the last slot
+     * closes: tests that run one after another pay it once. Meanwhile other processes pay the
+     * filter's cost per system call (see docs/performance.md).
+     */
+    private Duration detachDelay = Duration.ofMillis(Long.getLong("kerneltrace.detachDelayMillis", 1000));
+    private ScheduledExecutorService detacher;
+    private ScheduledFuture<?> pendingDetach;
+    private ScheduledFuture<?> pendingUprobeDetach;
+
+    Attachments(ProgramLoader.Loaded loaded, SyscallTable syscallTable, SlotMemory memory, KernelIds ids) {
+        this.object = loaded.object();
+        this.syscallTable = syscallTable;
+        this.memory = memory;
+        this.ids = ids;
+        this.attachModes = new EnumMap<>(loaded.attachModes());
+        this.refused = new EnumMap<>(ProbeFamily.class);
+        this.refused.putAll(loaded.refused());
+    }
+
+    /**
+     * A slot opens: attaches the tracepoint families unless they are, and checks that the
+     * programs see this process.
+     *
+     * @throws TracingUnavailableException when the system-call family cannot be attached or sees nothing
+     */
+    synchronized void slotOpened() {
+        if (pendingDetach != null) {
+            pendingDetach.cancel(false);
+            pendingDetach = null;
+        }
+        if (slots == 0 && !object.attached()) {
+            attachTracepoints();
+            requireEventsFromThisProcess();
+        }
+        slots++;
+    }
+
+    /** A slot closed: detaches what no open slot needs any more (after the delay). */
+    synchronized void slotClosed(int slot) {
+        if (nativeSlot[slot]) {
+            nativeSlot[slot] = false;
+            if (--nativeSlots == 0) {
+                scheduleUprobeDetach();
+            }
+        }
+        if (--slots == 0) {
+            if (detachDelay.isZero()) {
+                detach();
+            } else {
+                pendingDetach = detacher().schedule(this::detachIfIdle, detachDelay.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    private void attachTracepoints() {
+        for (ProbeFamily family : ProbeFamily.values()) {
+            String mode = attachModes.get(family);
+            if (mode == null) {
+                continue; // refused at load, or not a tracepoint family
+            }
+            try {
+                for (String program : family.programs(mode)) {
+                    String target = retargeted.get(program);
+                    if (target == null) {
+                        object.attach(program);
+                    } else {
+                        object.attachRawTracepoint(program, target);
+                    }
+                }
+            } catch (IllegalStateException e) {
+                family.programs(mode).forEach(object::detach);
+                if (family.essential()) {
+                    object.detachAll();
+                    throw new TracingUnavailableException(e.getMessage(), e);
+                }
+                // a hook this kernel lacks: the other families work without this one, from now on
+                attachModes.remove(family);
+                refused.put(family, "the kernel refused to attach the " + family.description() + " programs ("
+                        + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /**
+     * The check at attach time: the programs answer this thread's identity request only if they
+     * see this process's system calls (with the ids they compare, whatever PID namespace the JVM
+     * is in). Otherwise nothing would ever be counted here, and every traced test would pass.
+     */
+    private void requireEventsFromThisProcess() {
+        try {
+            ids.ask(false);
+        } catch (TracingUnavailableException e) {
+            object.detachAll();
+            throw e;
+        }
+    }
+
+    private synchronized void detachIfIdle() {
+        if (slots == 0) {
+            detach();
+        }
+    }
+
+    private void detach() {
+        if (pendingUprobeDetach != null) {
+            pendingUprobeDetach.cancel(false);
+            pendingUprobeDetach = null;
+        }
+        object.detachAll();
+        memory.clearProcessFilter();
+    }
+
+    /**
+     * Counts the C library allocator calls of the slot's threads, attaching the uprobes if no other
+     * slot has: they trap on every allocator call of every thread of this JVM while attached, so
+     * only tests that ask pay for them.
+     *
+     * @throws TracingUnavailableException when the uprobes cannot be attached, saying why
+     */
+    synchronized void countNativeAllocations(int slot) {
+        if (nativeSlot[slot]) {
+            return;
+        }
+        String refusal = refused.get(ProbeFamily.NATIVE_ALLOCATIONS);
+        if (refusal != null) {
+            throw new TracingUnavailableException("native allocations cannot be counted: " + refusal);
+        }
+        if (pendingUprobeDetach != null) {
+            pendingUprobeDetach.cancel(false);
+            pendingUprobeDetach = null;
+        }
+        if (!object.uprobesAttached()) {
+            attachUprobes();
+        }
+        nativeSlot[slot] = true;
+        nativeSlots++;
+        memory.setNativeAllocations(slot, true);
+    }
+
+    private void attachUprobes() {
+        if (!"x86_64".equals(syscallTable.arch())) {
+            // memory.bpf.h reads the allocator's arguments from x86_64 registers (bpf/build.sh targets x86)
+            throw new TracingUnavailableException("native allocations can be counted on x86_64 only, and this is "
+                    + syscallTable.arch() + "; leave nativeAllocations off (heap, page faults and address space still work)");
+        }
+        try {
+            String library = allocatorLibrary();
+            // Return probes first: an entry seen without its return would leave the thread's call
+            // depth raised (memory.bpf.h), and this very thread mallocs while attaching.
+            for (NativeFunction function : NativeFunction.values()) {
+                if (function.allocates()) {
+                    object.attachUprobe("allocator_exit", library, function.symbol(), 0, true);
+                }
+            }
+            for (NativeFunction function : NativeFunction.values()) {
+                long offset = function == NativeFunction.FREE ? NativeAllocator.freeProbeOffset() : 0;
+                object.attachUprobe(function.symbol() + "_enter", library, function.symbol(), offset, false);
+            }
+        } catch (IllegalStateException e) {
+            object.detachUprobes();
+            throw new TracingUnavailableException("native allocations cannot be counted: " + e.getMessage(), e);
+        }
+    }
+
+    private void scheduleUprobeDetach() {
+        if (detachDelay.isZero()) {
+            object.detachUprobes();
+        } else {
+            pendingUprobeDetach = detacher().schedule(this::detachUprobesIfUnused, detachDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private synchronized void detachUprobesIfUnused() {
+        if (nativeSlots == 0) {
+            object.detachUprobes();
+        }
+    }
+
+    private ScheduledExecutorService detacher() {
+        if (detacher == null) {
+            detacher = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "kerneltrace-detach");
+                thread.setDaemon(true); // never keeps the JVM alive; exiting closes the links anyway
+                return thread;
+            });
+        }
+        return detacher;
+    }
+
+    /** The file the uprobes go into: the one that defines this process's {@code malloc}. */
+    synchronized String allocatorLibrary() {
+        if (allocatorLibrary == null) {
+            allocatorLibrary = NativeAllocator.libraryPath();
+        }
+        return allocatorLibrary;
+    }
+
+    synchronized void setDetachDelay(Duration delay) {
+        detachDelay = delay;
+    }
+
+    synchronized Duration detachDelay() {
+        return detachDelay;
+    }
+
+    synchronized boolean attached() {
+        return object.attached();
+    }
+
+    synchronized boolean uprobesAttached() {
+        return object.uprobesAttached();
+    }
+
+    /** The attach mode of a loaded tracepoint family, or null if the kernel refused it. */
+    synchronized String attachMode(ProbeFamily family) {
+        return attachModes.get(family);
+    }
+
+    /** The families the kernel refused so far (at load, or at the first attach), each with the reason. */
+    synchronized Map<ProbeFamily, String> refused() {
+        return refused.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(refused));
+    }
+
+    /** Test seam: attach {@code program} to the raw tracepoint {@code tracepoint} instead (at the next attach). */
+    synchronized void retarget(String program, String tracepoint) {
+        retargeted.put(program, tracepoint);
+    }
+}

@@ -1,0 +1,52 @@
+package io.github.kerneltrace.probes;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import org.HdrHistogram.Histogram;
+
+import io.github.kerneltrace.probes.metrics.LatencyHistograms;
+
+/**
+ * A slot's histograms, rebuilt without loss from the kernel's bucket counts in
+ * {@code latency_buckets}: each system call's latency, and under reserved numbers the
+ * scheduler's and the allocator's histograms. One read of the hash serves every family's decoder.
+ */
+final class SlotHistograms {
+
+    private final Map<Integer, Histogram> byNumber;
+    private final long[] keys;
+
+    private SlotHistograms(Map<Integer, Histogram> byNumber, long[] keys) {
+        this.byNumber = byNumber;
+        this.keys = keys;
+    }
+
+    static SlotHistograms read(SlotMemory memory, int slot) {
+        Map<Integer, Histogram> histograms = new HashMap<>();
+        long[] keys = memory.readLatencyBuckets(slot, (nr, bucket, count) ->
+                histograms.computeIfAbsent(nr, n -> LatencyHistograms.create())
+                        .recordValueWithCount(LatencyHistograms.valueAtIndex(bucket), count));
+        return new SlotHistograms(histograms, keys);
+    }
+
+    /** Marks in {@code present} the system-call numbers that have a latency histogram (not the other families' numbers). */
+    void markSyscallNumbers(boolean[] present) {
+        for (int number : byNumber.keySet()) {
+            if (SlotMemory.isSyscallNumber(number)) {
+                present[number] = true;
+            }
+        }
+    }
+
+    /** As {@link #recorded}, but an empty histogram where nothing was recorded. */
+    Histogram orEmpty(int number) {
+        Histogram histogram = byNumber.get(number);
+        return histogram != null ? histogram : LatencyHistograms.create();
+    }
+
+    /** The hash keys read, so that the slot can delete exactly these once counting is off. */
+    long[] keys() {
+        return keys;
+    }
+}
