@@ -124,7 +124,9 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 // Counts every thread of the JVM: the assertion classes' loading thread must be done.
                 AssertionWarmUp.awaitLoaded();
             }
-            run = open(backend, scope, latency, nativeAllocations, configuration);
+            CountingPlan plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
+                    limits.stream().anyMatch(Limit::needsScheduler));
+            run = open(backend, plan, configuration);
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;
@@ -210,14 +212,13 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
-    private static TraceRun open(TracingBackend backend, Scope scope, boolean latency, boolean nativeAllocations,
-                                 KernelTraceConfiguration configuration) {
+    private static TraceRun open(TracingBackend backend, CountingPlan plan, KernelTraceConfiguration configuration) {
         Optional<String> unavailable = backend.unavailableReason();
         if (unavailable.isPresent()) {
             throw TracingUnavailable.handle(unavailable.get(), configuration.require(), configuration.summary());
         }
         try {
-            return backend.open(scope, latency, nativeAllocations, configuration.followHandOffs());
+            return backend.open(plan);
         } catch (TracingUnavailableException e) {
             throw TracingUnavailable.handle(e.getMessage(), configuration.require(), configuration.summary());
         }

@@ -4,6 +4,7 @@ import java.util.Optional;
 
 import io.github.kerneltrace.probes.KernelSupport;
 import io.github.kerneltrace.probes.KernelTracer;
+import io.github.kerneltrace.probes.ProbeFamily;
 import io.github.kerneltrace.probes.Threads;
 import io.github.kerneltrace.probes.TraceSlot;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
@@ -23,19 +24,23 @@ final class KernelTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
+    public TraceRun open(CountingPlan plan) {
         int tid = Threads.currentTid();
         KernelTracer tracer = KernelTracer.shared();
         // A thread counts in one slot at a time, so tracing the whole process excludes all other slots.
-        TraceSlot slot = scope == Scope.PROCESS ? tracer.openExclusiveSlot() : tracer.openSlot();
+        TraceSlot slot = plan.scope() == Scope.PROCESS ? tracer.openExclusiveSlot() : tracer.openSlot();
         try {
-            slot.recordLatency(latency);
-            switch (scope) {
-                case TEST -> slot.trackThread(tid, true, followHandOffs);
+            if (plan.needsScheduler()) {
+                // the kernel may have refused the scheduler programs alone: then say so, never count without them
+                slot.require(ProbeFamily.SCHEDULER);
+            }
+            slot.recordLatency(plan.latency());
+            switch (plan.scope()) {
+                case TEST -> slot.trackThread(tid, true, plan.followHandOffs());
                 case THREAD -> slot.trackThread(tid, false);
                 case PROCESS -> slot.trackProcess();
             }
-            if (nativeAllocations) {
+            if (plan.nativeAllocations()) {
                 // After tracking, before counting starts, as the slot requires; this attaches the
                 // allocator uprobes unless another traced test already has.
                 slot.countNativeAllocations();

@@ -52,6 +52,11 @@ record Limit(MetricFamily family, String metric, String label, long limit, Unit 
         return context.needsNativeAllocations();
     }
 
+    /** Whether the limit reads what only the scheduler programs measure: the test then requires them. */
+    boolean needsScheduler() {
+        return context.needsScheduler();
+    }
+
     /** How a limit's values are counted and shown. */
     enum Unit {
         CALLS("calls"),

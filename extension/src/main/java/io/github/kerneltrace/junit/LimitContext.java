@@ -17,6 +17,14 @@ interface LimitContext {
     LimitContext NONE = new LimitContext() {
     };
 
+    /** A limit on a figure of the scheduler programs, whose number says everything. */
+    LimitContext SCHEDULER = new LimitContext() {
+        @Override
+        public boolean needsScheduler() {
+            return true;
+        }
+    };
+
     /** Empty when {@code metrics} measured the limit's metric; else why not, ending with the fix. */
     default Optional<String> notMeasured(KernelMetrics metrics) {
         return Optional.empty();
@@ -29,6 +37,15 @@ interface LimitContext {
 
     /** Whether the limit reads native allocations: a test with such a limit counts them. */
     default boolean needsNativeAllocations() {
+        return false;
+    }
+
+    /**
+     * Whether the limit reads what only the scheduler programs measure (switches, CPU and
+     * run-queue time, page faults of threads other than the test's): a test with such a limit
+     * requires them, and where the kernel refused them alone it is skipped or failed with the reason.
+     */
+    default boolean needsScheduler() {
         return false;
     }
 

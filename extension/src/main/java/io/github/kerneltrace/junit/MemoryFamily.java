@@ -79,11 +79,11 @@ final class MemoryFamily implements MetricFamily {
                 : "@MaxPageFaults(value = " + max.value() + ", kind = " + kind + ")";
         switch (kind) {
             case ALL -> limits.add(new Limit(this, "memory.pageFaults", "page faults", max.value(), Limit.Unit.COUNT,
-                    declaration, metrics -> metrics.memory().pageFaults()));
+                    declaration, metrics -> metrics.memory().pageFaults(), LimitContext.SCHEDULER));
             case MINOR -> limits.add(new Limit(this, "memory.pageFaults.minor", "minor page faults", max.value(),
-                    Limit.Unit.COUNT, declaration, metrics -> metrics.memory().minorFaults()));
+                    Limit.Unit.COUNT, declaration, metrics -> metrics.memory().minorFaults(), LimitContext.SCHEDULER));
             case MAJOR -> limits.add(new Limit(this, "memory.pageFaults.major", "major page faults", max.value(),
-                    Limit.Unit.COUNT, declaration, metrics -> metrics.memory().majorFaults()));
+                    Limit.Unit.COUNT, declaration, metrics -> metrics.memory().majorFaults(), LimitContext.SCHEDULER));
         }
     }
 

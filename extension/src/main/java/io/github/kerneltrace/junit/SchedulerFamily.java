@@ -42,11 +42,11 @@ final class SchedulerFamily implements MetricFamily {
                 : "@MaxContextSwitches(value = " + max.value() + ", kind = " + kind + ")";
         switch (kind) {
             case ALL -> limits.add(new Limit(this, "scheduler.contextSwitches", "context switches", max.value(),
-                    Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::contextSwitches)));
+                    Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::contextSwitches), LimitContext.SCHEDULER));
             case VOLUNTARY -> limits.add(new Limit(this, "scheduler.voluntarySwitches", "voluntary context switches",
-                    max.value(), Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::voluntarySwitches)));
+                    max.value(), Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::voluntarySwitches), LimitContext.SCHEDULER));
             case INVOLUNTARY -> limits.add(new Limit(this, "scheduler.involuntarySwitches", "involuntary context switches",
-                    max.value(), Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::involuntarySwitches)));
+                    max.value(), Limit.Unit.COUNT, declaration, scheduler(SchedulerMetrics::involuntarySwitches), LimitContext.SCHEDULER));
         }
     }
 
@@ -55,7 +55,7 @@ final class SchedulerFamily implements MetricFamily {
             return;
         }
         limits.add(new Limit(this, "scheduler.migrations", "CPU migrations", max.value(), Limit.Unit.COUNT,
-                "@MaxMigrations(" + max.value() + ")", scheduler(SchedulerMetrics::migrations)));
+                "@MaxMigrations(" + max.value() + ")", scheduler(SchedulerMetrics::migrations), LimitContext.SCHEDULER));
     }
 
     private void add(MaxRunQueueLatency max, DeclaredLimits limits) {
@@ -70,7 +70,8 @@ final class SchedulerFamily implements MetricFamily {
                     + ", value = " + DeclaredLimits.quoted(max.value()) + ")";
             limits.add(new Limit(this, "scheduler.runQueueLatency." + p, "run-queue " + p + " latency", nanos,
                     Limit.Unit.NANOSECONDS, declaration,
-                    metrics -> metrics.scheduler().runQueueLatencyNanos().getValueAtPercentile(percentile)));
+                    metrics -> metrics.scheduler().runQueueLatencyNanos().getValueAtPercentile(percentile),
+                    LimitContext.SCHEDULER));
         }
     }
 
@@ -79,7 +80,7 @@ final class SchedulerFamily implements MetricFamily {
         long nanos = limits.duration(annotation, value);
         if (nanos >= 0) {
             limits.add(new Limit(this, metric, label, nanos, Limit.Unit.NANOSECONDS,
-                    "@" + annotation + "(" + DeclaredLimits.quoted(value) + ")", scheduler(measure)));
+                    "@" + annotation + "(" + DeclaredLimits.quoted(value) + ")", scheduler(measure), LimitContext.SCHEDULER));
         }
     }
 

@@ -18,13 +18,12 @@ interface TracingBackend {
     String kernelDescription();
 
     /**
-     * Opens a run that counts the threads {@code scope} selects, relative to the calling thread,
-     * timing each call when {@code latency} is set and counting native allocations when
-     * {@code nativeAllocations} is; under scope TEST, with {@code followHandOffs}, also the
-     * existing threads the test's threads hand work to. The run is not counting yet.
+     * Opens a run that counts what {@code plan} says, relative to the calling thread. The run is
+     * not counting yet.
      *
-     * @throws TracingUnavailableException when tracing turns out not to work here, or native
-     *                                     allocations cannot be counted when asked for
+     * @throws TracingUnavailableException when tracing turns out not to work here, or a part the
+     *                                     plan needs (native allocations, the scheduler programs)
+     *                                     cannot be counted
      */
-    TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs);
+    TraceRun open(CountingPlan plan);
 }

@@ -93,8 +93,9 @@ final class FakeTracingBackend implements TracingBackend {
     }
 
     @Override
-    public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
+    public TraceRun open(CountingPlan plan) {
         opened.incrementAndGet();
+        boolean nativeAllocations = plan.nativeAllocations();
         if (nativeAllocations) {
             openedCountingNative.incrementAndGet();
         }
@@ -133,7 +134,7 @@ final class FakeTracingBackend implements TracingBackend {
     static final class Refusing extends Traceable {
 
         @Override
-        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
+        public TraceRun open(CountingPlan plan) {
             throw new io.github.kerneltrace.probes.TracingUnavailableException("the kernel refused the programs");
         }
     }
@@ -144,12 +145,33 @@ final class FakeTracingBackend implements TracingBackend {
         private final FakeTracingBackend tracing = measuring(MEMORY);
 
         @Override
-        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
-            if (nativeAllocations) {
+        public TraceRun open(CountingPlan plan) {
+            if (plan.nativeAllocations()) {
                 throw new io.github.kerneltrace.probes.TracingUnavailableException(
                         "native allocations cannot be counted: no C library allocator found in this process");
             }
-            return tracing.open(scope, latency, false, followHandOffs);
+            return tracing.open(plan);
+        }
+    }
+
+    /**
+     * Traces system calls, but the kernel refused the scheduler programs alone (as
+     * {@code TraceSlot.require} reports it): a test that needs them cannot run, the others can.
+     */
+    static final class RefusingScheduler extends Traceable {
+
+        static final String REASON = "the kernel refused the scheduler programs (tp_btf: tp_btf_sched_switch: EACCES);"
+                + " the scheduler metrics cannot be measured here, while the other families' can";
+        final java.util.List<CountingPlan> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final FakeTracingBackend tracing = measuring(CANNED);
+
+        @Override
+        public TraceRun open(CountingPlan plan) {
+            opened.add(plan);
+            if (plan.needsScheduler()) {
+                throw new io.github.kerneltrace.probes.TracingUnavailableException(REASON);
+            }
+            return tracing.open(plan);
         }
     }
 
@@ -164,7 +186,7 @@ final class FakeTracingBackend implements TracingBackend {
         final AtomicInteger closed = new AtomicInteger();
 
         @Override
-        public TraceRun open(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs) {
+        public TraceRun open(CountingPlan plan) {
             return new TraceRun() {
                 @Override
                 public void start() {

@@ -198,6 +198,29 @@ class SchedulerLimitsTest {
         assertThat(List.copyOf(entries.keySet())).last().as("the breach count stays last").isEqualTo("kerneltrace.limits.breached");
     }
 
+    @Test
+    void whereTheKernelRefusedTheSchedulerProgramsATestThatNeedsThemIsSkippedOrFailedWithTheReasonAndTheOthersRun() {
+        EngineExecutionResults skipped = Fixtures.run(SchedulerRefused.class);
+        EngineExecutionResults failed = Fixtures.run(SchedulerRefused.class, Map.of("kerneltrace.require", "true"));
+
+        String reason = "KernelTrace cannot trace here: " + FakeTracingBackend.RefusingScheduler.REASON;
+        for (String needsScheduler : List.of("switchLimit", "pageFaultLimit", "handOffsFollowed")) {
+            assertThat(Fixtures.throwableOf(skipped.testEvents(), needsScheduler)).as(needsScheduler)
+                    .isInstanceOf(org.opentest4j.TestAbortedException.class).hasMessageStartingWith(reason);
+            assertThat(Fixtures.throwableOf(failed.testEvents(), needsScheduler)).as(needsScheduler)
+                    .isInstanceOf(io.github.kerneltrace.probes.TracingUnavailableException.class)
+                    .hasMessageContaining("fails because kerneltrace.require=true");
+        }
+        assertThat(Fixtures.statusOf(failed.testEvents(), "threadScopeSyscallLimit"))
+                .as("system calls alone, on the test's thread: the scheduler programs are not needed").isEqualTo(Status.SUCCESSFUL);
+        failed.testEvents().assertStatistics(stats -> stats.started(4).succeeded(1).failed(3));
+        EngineExecutionResults notFollowing = Fixtures.run(SchedulerRefused.class,
+                Map.of("kerneltrace.require", "true", "kerneltrace.followHandOffs", "false"));
+        assertThat(Fixtures.statusOf(notFollowing.testEvents(), "handOffsFollowed"))
+                .as("scope TEST without following hand-offs: children are followed at fork, no scheduler program needed")
+                .isEqualTo(Status.SUCCESSFUL);
+    }
+
     @Tag("fixture")
     @KernelTrace
     static class Scheduled {
@@ -348,6 +371,38 @@ class SchedulerLimitsTest {
         @MaxRunQueueLatency("1s")
         void good() {
             bodiesRun.add("good");
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class SchedulerRefused {
+
+        @RegisterExtension
+        static final StandInBackend TRACING = new StandInBackend(new FakeTracingBackend.RefusingScheduler());
+
+        @Test
+        @MaxContextSwitches(10)
+        @KernelTrace(scope = Scope.THREAD)
+        void switchLimit() {
+        }
+
+        @Test
+        @MaxPageFaults(100)
+        @KernelTrace(scope = Scope.THREAD)
+        void pageFaultLimit() {
+        }
+
+        @Test
+        @MaxSyscalls(value = 3, syscall = "write")
+        void handOffsFollowed() {
+            // scope TEST follows hand-offs by default: decided at wake-up, by a scheduler program
+        }
+
+        @Test
+        @MaxSyscalls(value = 3, syscall = "write")
+        @KernelTrace(scope = Scope.THREAD)
+        void threadScopeSyscallLimit() {
         }
     }
 }
