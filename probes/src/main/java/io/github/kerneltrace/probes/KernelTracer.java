@@ -76,6 +76,8 @@ public final class KernelTracer {
     private final Pointer schedStats;
     private final Pointer memoryStats;
     private final Pointer handOffNames;
+    /** Bumped after each change of {@code tracked}: the programs' task-local copies are then stale (bpf/tracking.bpf.h). */
+    private final ByteBuffer trackingGeneration;
     private final KernelIds ids;
     private final SyscallTable syscallTable;
     /** One permit per slot; an exclusive (whole-process) slot takes them all. */
@@ -114,6 +116,7 @@ public final class KernelTracer {
         this.memoryStats = object.map("memory_stats").mmap((long) MAX_SLOTS * MEMORY_STATS_SIZE);
         this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
         this.handOffNames = object.map("handoff_names").mmap((long) MAX_SLOTS * HANDOFF_NAMES_SIZE);
+        this.trackingGeneration = object.map("tracking_generation").mmap(8).getByteBuffer(0, 8).order(ByteOrder.nativeOrder());
         this.ids = new KernelIds(object.map("identity").mmap(IDENTITY_SIZE));
     }
 
@@ -606,6 +609,11 @@ public final class KernelTracer {
             value.setInt(TRACKED_SCHED_STATE, SCHED_RUNNING);
         }
         tracked.update(key, value);
+        trackedChanged();
+    }
+
+    private void trackedChanged() {
+        LONG.getAndAdd(trackingGeneration, 0, 1L);
     }
 
     /** The kernel's id of the process (tgid) a thread this JVM knows by {@code tid} belongs to. */
@@ -630,6 +638,7 @@ public final class KernelTracer {
         Memory key = new Memory(4);
         key.setInt(0, kernelTid);
         tracked.delete(key);
+        trackedChanged();
     }
 
     /** Forgets which threads woke a slot's threads from outside it. */
@@ -640,6 +649,7 @@ public final class KernelTracer {
     /** Removes the threads a slot followed (the kernel added them; only the kernel's map knows them). */
     void untrackFollowed(int slot) {
         deleteMatching(tracked, 4, TRACKED_THREAD_SIZE, 1024, slot);
+        trackedChanged();
     }
 
     BpfMap latencyBuckets() {
