@@ -63,6 +63,10 @@ static __always_inline int on_fork(__u64 *ctx)
 	control = slot_control_of(parent);
 	if (!control)
 		return 0;
+	/*
+	 * No tracking_generation bump (tracking.bpf.h): the child has run no program yet, so it holds
+	 * no task-local copy of an entry, and no other thread's copy is about this thread id.
+	 */
 	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0)
 		__sync_fetch_and_add(&control->followed_children, 1);
 	else
@@ -70,7 +74,10 @@ static __always_inline int on_fork(__u64 *ctx)
 	return 0;
 }
 
-/* A thread id can be reused once its thread is gone: forget it. */
+/*
+ * A thread id can be reused once its thread is gone: forget it. No tracking_generation bump: the
+ * only task-local copy of this entry is the ending thread's own, freed with it.
+ */
 static __always_inline int on_exit(void)
 {
 	__u32 tid = current_tid();
