@@ -15,6 +15,8 @@ import io.github.kerneltrace.probes.libbpf.BpfObject;
  *   <li>untraced: no program attached;</li>
  *   <li>floor: two do-nothing programs on the same tracepoints (floor.bpf.c): the cost of any
  *       program there, before it does work;</li>
+ *   <li>floor with a clock read in each: what timing a call costs at least on this machine, the
+ *       part of KernelTrace's latency figure no bookkeeping can save;</li>
  *   <li>bystander: a slot is open for another thread, so the programs are attached, but the loop's
  *       process is not tracked: what every other process on the host pays while a test is traced;</li>
  *   <li>KernelTrace: the loop's own thread is tracked by a slot, counts only, then with latency;</li>
@@ -28,7 +30,7 @@ import io.github.kerneltrace.probes.libbpf.BpfObject;
  */
 public final class SyscallOverhead {
 
-    private enum Mode { UNTRACED, FLOOR, BYSTANDER, COUNTED, TRACED, BPFTRACE, STRACE }
+    private enum Mode { UNTRACED, FLOOR, FLOOR_CLOCK, BYSTANDER, COUNTED, TRACED, BPFTRACE, STRACE }
 
     /** strace stops the thread twice per call: this many times fewer calls keep a round short. */
     private static final int STRACE_CALLS_DIVISOR = 100;
@@ -58,6 +60,7 @@ public final class SyscallOverhead {
         switch (mode) {
             case UNTRACED: return "(a) untraced, no program attached";
             case FLOOR: return "    floor: do-nothing raw_tp enter+exit pair";
+            case FLOOR_CLOCK: return "    floor + a clock read at enter and at exit";
             case BYSTANDER: return "(b) other process while a test is traced";
             case COUNTED: return "(a) KernelTrace, traced thread, counts only";
             case TRACED: return "(a) KernelTrace, traced thread, counts + latency";
@@ -101,6 +104,9 @@ public final class SyscallOverhead {
                 if (mode == Mode.FLOOR) {
                     floor.attach("floor_sys_enter");
                     floor.attach("floor_sys_exit");
+                } else if (mode == Mode.FLOOR_CLOCK) {
+                    floor.attach("floor_clock_sys_enter");
+                    floor.attach("floor_clock_sys_exit");
                 }
                 double nsPerCall = workload.run();
                 if (mode == Mode.TRACED || mode == Mode.COUNTED) {
