@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # KernelTrace overhead benchmark; results go into docs/performance.md by hand (with date and machine).
-#   (a) per-call cost of getppid on a traced thread vs untraced
+#   (a) per-call cost of getppid on a traced thread vs untraced, beside bpftrace and strace -c -f
 #   (b) the same for another process on the host while a test is traced
 #   (c) fixed overhead per traced test: an empty test with vs without @KernelTrace
 #   (d) first load and attach, in a fresh JVM
 #   (e) a context-switch-heavy workload (pipe ping-pong between two threads), traced vs untraced
 #   (f) malloc+free in a C loop inside the JVM: untraced, floor, allocator uprobes attached, traced; attach/detach
-# Usage: benchmarks/run.sh [--quick]    Needs root, gcc, clang, and a Maven build of the project.
+# Usage: benchmarks/run.sh [--quick]    Needs root, gcc, clang, and a Maven build of the project;
+# installs bpftrace and strace (Debian/Ubuntu) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+missing=()
+for tool in bpftrace strace; do
+	command -v "$tool" >/dev/null || missing+=("$tool")
+done
+if ((${#missing[@]})); then
+	echo "installing ${missing[*]} for the side-by-side system-call figures (a)"
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 calls=5000000 trips=200000 pairs=200000 rounds=9 jvms=7
 if [[ ${1:-} == --quick ]]; then calls=500000 trips=20000 pairs=20000 rounds=3 jvms=3; fi
 

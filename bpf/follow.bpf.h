@@ -2,8 +2,7 @@
 /*
  * Which other threads work for a traced test: the threads and processes its threads create
  * (sched_process_fork), and the threads of the JVM that existed before the test and that its
- * threads hand work to (a thread pool's workers, virtual threads' carriers). Included once, by
- * kerneltrace.bpf.c.
+ * threads hand work to (a thread pool's workers, virtual threads' carriers).
  *
  * A hand-off is seen as a wake-up: a Java thread that submits work to a parked pool thread
  * unparks it with a futex call. The woken thread is borrowed: it counts for the waker's slot from
@@ -17,6 +16,28 @@
 #ifndef FOLLOW_BPF_H
 #define FOLLOW_BPF_H
 
+#include "common.bpf.h"
+#include "tracking.bpf.h"
+#include "pidns.bpf.h"
+#include "sched.bpf.h"
+
+/* Which threads woke a slot's threads from outside it, so that each is listed once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct foreign_key);
+	__type(value, __u8);
+} foreign_wakers SEC(".maps");
+
+/* The kernel names of the first threads a slot's work was handed to, or that woke its threads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct handoff_names);
+} handoff_names SEC(".maps");
+
 /* Follows threads and processes created by a tracked thread that asked for it. */
 static __always_inline int on_fork(__u64 *ctx)
 {
@@ -24,7 +45,7 @@ static __always_inline int on_fork(__u64 *ctx)
 	struct task_struct *child_task = (struct task_struct *)ctx[1];
 	struct tracked_thread child = {};
 	struct slot_control *control;
-	__u32 child_tid, child_tgid, bucket, slot, *filter;
+	__u32 child_tid, child_tgid, bucket, *filter;
 
 	if (!parent || !(parent->flags & TRACK_FOLLOW_CHILDREN))
 		return 0;
@@ -39,10 +60,13 @@ static __always_inline int on_fork(__u64 *ctx)
 	/* a new task has run for 0 ns: its on-CPU time is known from its first switch-out on */
 	child.flags = (parent->flags & (TRACK_FOLLOW_CHILDREN | TRACK_FOLLOW_HANDOFFS)) | TRACK_RUNTIME_KNOWN;
 	child.ns_tid = jvm_tid_of(child_task);
-	slot = parent->slot;
-	control = bpf_map_lookup_elem(&slot_control, &slot);
+	control = slot_control_of(parent);
 	if (!control)
 		return 0;
+	/*
+	 * No tracking_generation bump (tracking.bpf.h): the child has run no program yet, so it holds
+	 * no task-local copy of an entry, and no other thread's copy is about this thread id.
+	 */
 	if (bpf_map_update_elem(&tracked, &child_tid, &child, BPF_ANY) == 0)
 		__sync_fetch_and_add(&control->followed_children, 1);
 	else
@@ -50,7 +74,10 @@ static __always_inline int on_fork(__u64 *ctx)
 	return 0;
 }
 
-/* A thread id can be reused once its thread is gone: forget it. */
+/*
+ * A thread id can be reused once its thread is gone: forget it. No tracking_generation bump: the
+ * only task-local copy of this entry is the ending thread's own, freed with it.
+ */
 static __always_inline int on_exit(void)
 {
 	__u32 tid = current_tid();
@@ -59,7 +86,12 @@ static __always_inline int on_exit(void)
 	return 0;
 }
 
-/* Whether the tracked thread is inside a futex call: how Java threads park, and unpark one another. */
+/*
+ * Whether the tracked thread is inside a futex call: how Java threads park, and unpark one another.
+ * The system-call programs keep nr and enter_ns in `tracked` for futex calls only (syscalls.bpf.h):
+ * these checks read them for threads other than the current one, whose task storage a raw_tp
+ * program cannot reach.
+ */
 static __always_inline bool in_futex_call(struct tracked_thread *t)
 {
 	return t->enter_ns && t->nr == config.futex_syscall;
@@ -145,6 +177,8 @@ static __always_inline void follow_handoff(struct task_struct *wakee, __u32 wake
 		__sync_fetch_and_add(&control->lost_children, 1);
 		return;
 	}
+	/* the wakee may hold a task-local copy of its old entry (tracking.bpf.h) */
+	tracked_changed();
 	if (follow)
 		__sync_fetch_and_add(&control->borrowed_wakeups, 1);
 	if (new_to_slot)

@@ -7,6 +7,7 @@
 #ifndef HDR_INDEX_H
 #define HDR_INDEX_H
 
+#include <linux/types.h>
 #include "kerneltrace.h"
 
 /* floor(log2(v)) for v > 0, with shifts: clang 14 crashes on __builtin_clzll for BPF. */

@@ -6,23 +6,24 @@
  * Every program exists twice: tp_btf (preferred) and raw_tp (fallback); the loader switches off
  * the variant the kernel cannot load. Both receive the tracepoint's raw arguments as an array
  * of u64, so they share one body. The uprobes on the C library's allocator are in memory.bpf.h.
+ *
+ * One header per family, each defining its own maps and including what it uses:
+ *   common.bpf.h      settings (config), kernel types, small helpers; no maps
+ *   tracking.bpf.h    which threads count for which slot; slot control records
+ *   histograms.bpf.h  the HdrHistogram buckets every family records into
+ *   pidns.bpf.h       thread ids across PID namespaces (the identity request)
+ *   syscalls.bpf.h    system calls (core): sys_enter, sys_exit
+ *   follow.bpf.h      threads a test creates or hands work to (core): fork, exit, sched_waking
+ *   sched.bpf.h       scheduler: sched_switch, sched_wakeup(_new), sched_migrate_task
+ *   memory.bpf.h      memory: the allocator uprobes; address space and page-fault sums
  */
-#include <stdbool.h>
-#include <linux/types.h>
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
-#include "kerneltrace.h"
-#include "hdr_index.h"
+#include "common.bpf.h"
+#include "syscalls.bpf.h"
+#include "sched.bpf.h"
+#include "follow.bpf.h"
+#include "memory.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#include "tracking.bpf.h"
-#include "pidns.bpf.h"
-#include "follow.bpf.h"
-#include "sched.bpf.h"
-#include "syscalls.bpf.h"
-#include "memory.bpf.h"
 
 SEC("tp_btf/sys_enter")
 int tp_btf_sys_enter(__u64 *ctx) { return on_sys_enter(ctx); }

@@ -9,6 +9,8 @@
 #ifndef KERNELTRACE_H
 #define KERNELTRACE_H
 
+#include <linux/types.h>
+
 /* Concurrent traced tests per JVM. A slot is one test's set of counters. */
 #define MAX_SLOTS 64
 /* System-call numbers at or above this are counted under OTHER_SYSCALL. */

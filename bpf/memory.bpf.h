@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Per-test native allocations: uprobes on the C library's malloc, calloc, realloc, free,
- * posix_memalign and aligned_alloc, attached (to this process only) while a test asks for them.
- * Included once, by kerneltrace.bpf.c.
+ * Per-test memory metrics kept by the programs: native allocations, through uprobes on the C
+ * library's malloc, calloc, realloc, free, posix_memalign and aligned_alloc, attached (to this
+ * process only) while a test asks for them; address space mapped and unmapped (counted at the
+ * system calls, syscalls.bpf.h); page faults (summed at context switches, sched.bpf.h).
  *
  * The uprobes fire in every thread of the process; only tracked threads of slots that asked
  * (SLOT_NATIVE_ALLOCATIONS) count calls and allocations. Releases are seen from any thread, so
@@ -16,6 +17,56 @@
 
 #include <asm/ptrace.h>
 #include <bpf/bpf_tracing.h>
+#include "common.bpf.h"
+#include "tracking.bpf.h"
+#include "histograms.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct memory_stats);
+} memory_stats SEC(".maps");
+
+/* Native allocations made by tracked threads and not yet released: the leak candidates. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 262144);
+	__type(key, __u64);			/* address */
+	__type(value, struct live_allocation);
+} live_allocations SEC(".maps");
+
+static __always_inline struct memory_stats *memory_of_slot(__u32 slot)
+{
+	return bpf_map_lookup_elem(&memory_stats, &slot);
+}
+
+/* The calling process's mapped address space, in pages (the kernel's mm->total_vm). */
+static __always_inline __u64 current_total_vm(void)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+
+	return BPF_CORE_READ(task, mm, total_vm);
+}
+
+/*
+ * mmap, munmap, mremap and brk: how much address space the call added or removed, from the
+ * kernel's own page count before and after (so MAP_FIXED over an existing mapping adds nothing).
+ */
+static __always_inline void add_address_space_change(__u32 slot, __u64 before)
+{
+	struct memory_stats *memory = memory_of_slot(slot);
+	__u64 after = current_total_vm();
+
+	if (!memory || after == before)
+		return;
+	if (after > before)
+		__sync_fetch_and_add(&memory->mapped_bytes, (after - before) * config.page_size);
+	else
+		__sync_fetch_and_add(&memory->unmapped_bytes, (before - after) * config.page_size);
+}
 
 /* The slot counting native allocations for this tracked thread, or NULL. */
 static __always_inline struct slot_control *native_slot(struct tracked_thread *t)
@@ -53,8 +104,8 @@ static __always_inline void release(__u64 address)
 	if (!block)
 		return;
 	slot = block->slot;
-	control = bpf_map_lookup_elem(&slot_control, &slot);
-	memory = bpf_map_lookup_elem(&memory_stats, &slot);
+	control = slot_control_at(slot);
+	memory = memory_of_slot(slot);
 	/* after stop the block stays listed: it was outstanding when counting ended */
 	if (!control || !control->open || !memory)
 		return;
@@ -80,7 +131,7 @@ static __always_inline void exit_allocator(__u64 address, bool failed)
 		return;
 	control = native_slot(t);
 	slot = t->slot;
-	memory = bpf_map_lookup_elem(&memory_stats, &slot);
+	memory = memory_of_slot(slot);
 	if (!control || !memory || t->alloc_function >= NATIVE_FUNCTIONS)
 		return;
 	__sync_fetch_and_add(&memory->calls[t->alloc_function], 1);
@@ -92,12 +143,7 @@ static __always_inline void exit_allocator(__u64 address, bool failed)
 	}
 	__sync_fetch_and_add(&memory->allocations, 1);
 	__sync_fetch_and_add(&memory->allocated_bytes, t->alloc_size);
-	{
-		struct latency_key key = { .slot = slot, .nr = HIST_ALLOCATION_SIZE, .index = hdr_index(t->alloc_size) };
-
-		if (!increment(&latency_buckets, &key))
-			__sync_fetch_and_add(&control->dropped_latencies, 1);
-	}
+	record_value(control, slot, HIST_ALLOCATION_SIZE, t->alloc_size);
 	block.size = t->alloc_size;
 	block.slot = slot;
 	block.tid = t->ns_tid;	/* as the JVM knows the thread, for its name */
@@ -160,14 +206,12 @@ int BPF_KPROBE(free_enter, __u64 address)
 {
 	struct tracked_thread *t = current_tracked();
 	struct memory_stats *memory;
-	__u32 slot;
 
 	release(address);
 	/* a free inside realloc(p, 0) is part of that realloc */
 	if (!t || t->alloc_depth > 0 || !native_slot(t))
 		return 0;
-	slot = t->slot;
-	memory = bpf_map_lookup_elem(&memory_stats, &slot);
+	memory = memory_of_slot(t->slot);
 	if (memory)
 		__sync_fetch_and_add(&memory->calls[NATIVE_FREE], 1);
 	return 0;

@@ -4,10 +4,27 @@
  * namespace: bpf_get_current_pid_tgid(), task->pid), while a JVM in a container knows its threads
  * by the ids of its own namespace (gettid()). User space asks once per thread which kernel id it
  * has (the identity map); the programs record, for each thread they start tracking themselves,
- * the id the JVM knows it by. Included once, by kerneltrace.bpf.c.
+ * the id the JVM knows it by.
  */
 #ifndef PIDNS_BPF_H
 #define PIDNS_BPF_H
+
+#include "common.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct identity);
+} identity SEC(".maps");
+
+static __always_inline struct identity *the_identity(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&identity, &zero);
+}
 
 /*
  * The task's id in the JVM's PID namespace (at `level`, with inode number `inum`), or 0 when the

@@ -2,7 +2,7 @@
 /*
  * Per-test scheduler metrics: context switches, migrations, on-CPU time, run-queue latency
  * (woken or preempted -> switched in) and off-CPU time (switched out blocking -> woken; the
- * run-queue wait that follows is not included). Included once, by kerneltrace.bpf.c.
+ * run-queue wait that follows is not included).
  *
  * Each event is attributed to the task it is about (the woken task, prev, next, the migrated
  * task), never to whatever task happens to be current: that is libbpf-tools' runqlat bug.
@@ -12,7 +12,54 @@
 #ifndef SCHED_BPF_H
 #define SCHED_BPF_H
 
+#include "common.bpf.h"
+#include "tracking.bpf.h"
+#include "histograms.bpf.h"
+#include "pidns.bpf.h"
+#include "memory.bpf.h"
+
 #define TASK_RUNNING 0
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, MAX_SLOTS);
+	__type(key, __u32);
+	__type(value, struct sched_stats);
+} sched_stats SEC(".maps");
+
+/* The kernel's monotonic per-task counters that slots sum up, read together. */
+struct task_counters {
+	__u64 runtime;		/* se.sum_exec_runtime */
+	__u64 run_delay;	/* sched_info.run_delay */
+	__u64 min_flt;
+	__u64 maj_flt;
+};
+
+static __always_inline __u64 run_delay_of(struct task_struct *task)
+{
+	if (!bpf_core_field_exists(task->sched_info))
+		return 0; /* a kernel without CONFIG_SCHED_INFO: no run-queue sums */
+	return BPF_CORE_READ(task, sched_info.run_delay);
+}
+
+static __always_inline void read_counters(struct task_struct *task, struct task_counters *c)
+{
+	c->runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
+	c->run_delay = run_delay_of(task);
+	c->min_flt = BPF_CORE_READ(task, min_flt);
+	c->maj_flt = BPF_CORE_READ(task, maj_flt);
+}
+
+/* The thread's counters are known from now on: its sums grow from these values. */
+static __always_inline void remember_counters(struct tracked_thread *t, const struct task_counters *c)
+{
+	t->runtime_at_out = c->runtime;
+	t->run_delay_at_out = c->run_delay;
+	t->min_flt_at_out = c->min_flt;
+	t->maj_flt_at_out = c->maj_flt;
+	t->flags |= TRACK_RUNTIME_KNOWN;
+}
 
 /* The tracked thread a task is, or NULL. */
 static __always_inline struct tracked_thread *tracked_task(struct task_struct *task)
@@ -50,12 +97,8 @@ static __always_inline void add_interval(struct tracked_thread *t, struct slot_c
 		return;
 	if (sum)
 		__sync_fetch_and_add(sum, duration);
-	if (histogram && t->sched_ns >= control->start_ns && (!control->stop_ns || now <= control->stop_ns)) {
-		struct latency_key key = { .slot = t->slot, .nr = histogram, .index = hdr_index(duration) };
-
-		if (!increment(&latency_buckets, &key))
-			__sync_fetch_and_add(&control->dropped_latencies, 1);
-	}
+	if (histogram && t->sched_ns >= control->start_ns && (!control->stop_ns || now <= control->stop_ns))
+		record_value(control, t->slot, histogram, duration);
 }
 
 static __always_inline struct sched_stats *stats_of(struct tracked_thread *t)
@@ -87,13 +130,6 @@ static __always_inline void add_counter_delta(__u64 *sum, bool known, bool count
 		__sync_fetch_and_add(sum, until - base);
 }
 
-static __always_inline struct memory_stats *memory_of(struct tracked_thread *t)
-{
-	__u32 slot = t->slot;
-
-	return bpf_map_lookup_elem(&memory_stats, &slot);
-}
-
 /* Adds what the counters grew by since the thread's last switch-out to the slot's sums. */
 static __always_inline void add_counters(struct tracked_thread *t, struct slot_control *control,
 					 __u32 tid, const struct task_counters *c)
@@ -101,7 +137,7 @@ static __always_inline void add_counters(struct tracked_thread *t, struct slot_c
 	bool counting_thread = tid == control->start_tid && control->start_runtime;
 	bool known = t->flags & TRACK_RUNTIME_KNOWN;
 	struct sched_stats *sched = stats_of(t);
-	struct memory_stats *memory = memory_of(t);
+	struct memory_stats *memory = memory_of_slot(t->slot);
 
 	if (sched) {
 		add_counter_delta(&sched->on_cpu_ns, known, counting_thread, t->runtime_at_out,
@@ -135,20 +171,14 @@ static __always_inline void recover_missed_switch_in(struct tracked_thread *t, s
 	waited = run_delay > t->run_delay_at_out ? run_delay - t->run_delay_at_out : 0;
 	ran = runtime > t->runtime_at_out ? runtime - t->runtime_at_out : 0;
 	stretch = now - t->sched_ns;
-	if (waited) {
-		struct latency_key key = { .slot = t->slot, .nr = HIST_RUN_QUEUE, .index = hdr_index(waited) };
-
-		if (!increment(&latency_buckets, &key))
-			__sync_fetch_and_add(&control->dropped_latencies, 1);
-	}
+	if (waited)
+		record_value(control, t->slot, HIST_RUN_QUEUE, waited);
 	if (t->sched_state == SCHED_BLOCKED) {
 		if (stretch > waited + ran) {
 			__u64 blocked = stretch - waited - ran;
-			struct latency_key key = { .slot = t->slot, .nr = HIST_OFF_CPU, .index = hdr_index(blocked) };
 
 			__sync_fetch_and_add(&stats->off_cpu_ns, blocked);
-			if (!increment(&latency_buckets, &key))
-				__sync_fetch_and_add(&control->dropped_latencies, 1);
+			record_value(control, t->slot, HIST_OFF_CPU, blocked);
 		}
 		if (control->open) {
 			__sync_fetch_and_add(&stats->wakeups, 1);
@@ -342,8 +372,7 @@ static __always_inline void close_running_interval(struct tracked_thread *t)
  */
 static __always_inline void capture_start_faults(struct tracked_thread *t)
 {
-	__u32 slot = t->slot;
-	struct slot_control *control = bpf_map_lookup_elem(&slot_control, &slot);
+	struct slot_control *control = slot_control_of(t);
 	struct task_struct *task;
 
 	if (!control || !(control->flags & SLOT_CAPTURE_START_FAULTS) || current_tid() != control->start_tid)

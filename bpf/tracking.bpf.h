@@ -1,74 +1,20 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Which threads belong to which traced test: the maps every program shares, the filter every
- * event passes first, and the following of threads and processes a tracked thread creates.
- * Included once, by kerneltrace.bpf.c.
+ * Which threads count for which traced test (slot), and each slot's control record: the maps
+ * every family reads, and the filter every event passes first.
+ *
+ * `tracked` (kernel thread id -> struct tracked_thread) is the authoritative list. User space
+ * writes it by the kernel's thread id (which it learns through pidns.bpf.h, so this works in
+ * PID namespaces); the programs add the threads they follow (follow.bpf.h). Looking a thread up
+ * there costs a hash of its id at every event, so the system-call programs, which run twice per
+ * call, keep what the lookup said in the thread's own task storage (thread_calls) and look again
+ * only when `tracked` may have changed: every writer of `tracked` bumps tracking_generation after
+ * its change (user space: KernelTracer; the programs: follow_handoff). See current_slot().
  */
 #ifndef TRACKING_BPF_H
 #define TRACKING_BPF_H
 
-/* Kernel types, declared as far as used: CO-RE relocates the offsets at load. */
-struct sched_entity {
-	__u64 sum_exec_runtime;
-} __attribute__((preserve_access_index));
-
-struct sched_info {
-	unsigned long long run_delay;
-} __attribute__((preserve_access_index));
-
-struct mm_struct {
-	unsigned long total_vm;
-} __attribute__((preserve_access_index));
-
-struct list_head {
-	struct list_head *next;
-} __attribute__((preserve_access_index));
-
-struct ns_common {
-	unsigned int inum;
-} __attribute__((preserve_access_index));
-
-struct pid_namespace {
-	struct ns_common ns;
-} __attribute__((preserve_access_index));
-
-/* A task's id in one PID namespace: struct pid holds one per level, the initial namespace first. */
-struct upid {
-	int nr;
-	struct pid_namespace *ns;
-} __attribute__((preserve_access_index));
-
-struct pid {
-	unsigned int level;
-	struct upid numbers[1];
-} __attribute__((preserve_access_index));
-
-struct signal_struct {
-	struct list_head thread_head;
-} __attribute__((preserve_access_index));
-
-struct task_struct {
-	int pid;
-	int tgid;
-	int on_cpu;
-	char comm[TASK_COMM_LEN];
-	struct sched_entity se;
-	struct sched_info sched_info;
-	unsigned long min_flt;
-	unsigned long maj_flt;
-	struct mm_struct *mm;
-	struct pid *thread_pid;
-	struct signal_struct *signal;
-	struct list_head thread_node;
-} __attribute__((preserve_access_index));
-
-/* Set by user space before load: the only .rodata variable, so that it starts at offset 0. */
-const volatile struct config config = {};
-
-static __always_inline bool syscall_in(const volatile __u64 *bitmap, __u32 nr)
-{
-	return (bitmap[nr / 64] >> (nr % 64)) & 1;
-}
+#include "common.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -85,6 +31,15 @@ struct {
 	__type(value, struct tracked_thread);
 } tracked SEC(".maps");
 
+/* Bumped by every writer of `tracked` after its change: the task-local copies below are then stale. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} tracking_generation SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
@@ -93,95 +48,53 @@ struct {
 	__type(value, struct slot_control);
 } slot_control SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct identity);
-} identity SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, MAX_SLOTS * MAX_SYSCALLS);
-	__type(key, __u32);			/* slot * MAX_SYSCALLS + nr */
-	__type(value, struct syscall_stats);
-} syscall_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, MAX_SLOTS);
-	__type(key, __u32);
-	__type(value, struct sched_stats);
-} sched_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, MAX_SLOTS);
-	__type(key, __u32);
-	__type(value, struct memory_stats);
-} memory_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, MAX_SLOTS);
-	__type(key, __u32);
-	__type(value, struct handoff_names);
-} handoff_names SEC(".maps");
-
-/* Which threads woke a slot's threads from outside it (follow.bpf.h), so that each is listed once. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct foreign_key);
-	__type(value, __u8);
-} foreign_wakers SEC(".maps");
-
-/* Native allocations made by tracked threads and not yet released: the leak candidates. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 262144);
-	__type(key, __u64);			/* address */
-	__type(value, struct live_allocation);
-} live_allocations SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 65536);
-	__type(key, struct latency_key);
-	__type(value, __u64);
-} latency_buckets SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384);
-	__type(key, struct error_key);
-	__type(value, __u64);
-} error_counts SEC(".maps");
-
-static __always_inline __u32 current_tid(void)
-{
-	return (__u32)bpf_get_current_pid_tgid();
-}
+/* The system call a thread is in, between sys_enter and sys_exit (syscalls.bpf.h). */
+struct call_in_flight {
+	__s64 nr;		/* as the kernel numbers it (valid while enter_ns != 0) */
+	__u64 enter_ns;		/* 0: none seen (e.g. a clone child's first return); without latency, 1 */
+	__u64 window;		/* its slot's start_ns at entry: the exit counts in the same counting window only */
+	__u32 slot;		/* the slot that counted its entry */
+	__u32 pad;
+	__u64 total_vm_at_enter;/* mm->total_vm (pages) at entry, for the address-space calls */
+};
 
 /*
- * The `tracked` entry of the thread with this kernel thread id in this process, or NULL; idle
- * entries included. Threads of processes with no tracked thread (most events on the host) leave
- * at the first check, one array load.
+ * Per thread, in task storage (freed with the task, so no entry outlives its thread and a reused
+ * thread id starts afresh): what `tracked` said about the thread, and its system call in flight.
  */
-static __always_inline struct tracked_thread *tracked_entry(__u32 tgid, __u32 tid)
+struct thread_calls {
+	__u64 valid_for;	/* tracking_generation + 1 when slot/counted were read from `tracked`; 0: never */
+	__u32 slot;
+	__u32 counted;		/* 1: tracked and not idle */
+	struct call_in_flight call;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct thread_calls);
+} thread_calls SEC(".maps");
+
+/*
+ * Whether threads of this process may be tracked: processes with no tracked thread (most events
+ * on the host) leave at this check, one array load.
+ */
+static __always_inline bool process_may_be_tracked(__u32 tgid)
 {
 	__u32 bucket = tgid % PROCESS_FILTER_SIZE;
 	__u32 *maybe_tracked = bpf_map_lookup_elem(&process_filter, &bucket);
 
-	if (!maybe_tracked || !*maybe_tracked)
+	return maybe_tracked && *maybe_tracked;
+}
+
+/*
+ * The `tracked` entry of the thread with this kernel thread id in this process, or NULL; idle
+ * entries included.
+ */
+static __always_inline struct tracked_thread *tracked_entry(__u32 tgid, __u32 tid)
+{
+	if (!process_may_be_tracked(tgid))
 		return NULL;
 	return bpf_map_lookup_elem(&tracked, &tid);
 }
@@ -202,12 +115,16 @@ static __always_inline struct tracked_thread *current_tracked(void)
 	return tracked_thread((__u32)(pid_tgid >> 32), (__u32)pid_tgid);
 }
 
+/* A slot's control record (NULL only if the slot number is out of range). */
+static __always_inline struct slot_control *slot_control_at(__u32 slot)
+{
+	return bpf_map_lookup_elem(&slot_control, &slot);
+}
+
 /* The control record of a tracked thread's slot (NULL only if the slot number is out of range). */
 static __always_inline struct slot_control *slot_control_of(struct tracked_thread *t)
 {
-	__u32 slot = t->slot;
-
-	return bpf_map_lookup_elem(&slot_control, &slot);
+	return slot_control_at(t->slot);
 }
 
 /* The open slot of a tracked thread, or NULL: the filter every event passes first. */
@@ -218,68 +135,60 @@ static __always_inline struct slot_control *open_slot(struct tracked_thread *t)
 	return control && control->open ? control : NULL;
 }
 
-static __always_inline __u32 clamp_nr(__s64 nr)
+/* The current thread's task storage, created at its first event; NULL if the kernel has none to give. */
+static __always_inline struct thread_calls *current_calls(void)
 {
-	return nr >= 0 && nr < MAX_SYSCALLS ? (__u32)nr : OTHER_SYSCALL;
+	return bpf_task_storage_get(&thread_calls, bpf_get_current_task_btf(), 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* Adds one to a counter in a sparse hash; returns false when the hash is full. */
-static __always_inline bool increment(void *map, const void *key)
-{
-	__u64 one = 1, *count = bpf_map_lookup_elem(map, key);
-
-	if (count) {
-		__sync_fetch_and_add(count, 1);
-		return true;
-	}
-	if (bpf_map_update_elem(map, key, &one, BPF_NOEXIST) == 0)
-		return true;
-	/* another CPU created it between our lookup and update */
-	count = bpf_map_lookup_elem(map, key);
-	if (!count)
-		return false;
-	__sync_fetch_and_add(count, 1);
-	return true;
-}
-
-static __always_inline struct identity *the_identity(void)
+/*
+ * Whether the current thread (`tid`, task storage `c`, NULL if none) counts for a slot, and which.
+ * From its task storage while no writer has changed `tracked` since it was filled: one load and a
+ * compare instead of a hash lookup at each system call's entry and exit. Otherwise from `tracked`,
+ * and the copy is refilled.
+ *
+ * Why the copy is never stale when used: every change of `tracked` is followed by a bump of the
+ * generation, and the copy is tagged with the generation read before the lookup that filled it.
+ * A change that lands between that read and the lookup leaves the copy tagged with an older
+ * generation, so the next event looks again. An event in the short time between a change and its
+ * bump is taken as if it came just before the change, which the writer cannot tell apart: user
+ * space acts on a change only after its bump (e.g. opens the slot).
+ */
+static __always_inline bool current_slot(struct thread_calls *c, __u32 tid, __u32 *slot)
 {
 	__u32 zero = 0;
+	__u64 *generation = bpf_map_lookup_elem(&tracking_generation, &zero);
+	struct tracked_thread *t;
+	__u64 seen;
+	bool counted;
 
-	return bpf_map_lookup_elem(&identity, &zero);
+	if (!generation)
+		return false;
+	if (c && c->valid_for == *generation + 1) {
+		*slot = c->slot;
+		return c->counted;
+	}
+	/* a full barrier: the generation is read before the entry is (a plain load could pass the lookup's) */
+	seen = __sync_fetch_and_add(generation, 0);
+	t = bpf_map_lookup_elem(&tracked, &tid);
+	counted = t && !(t->flags & TRACK_IDLE);
+	*slot = counted ? t->slot : 0;
+	if (c) {
+		c->slot = *slot;
+		c->counted = counted;
+		c->valid_for = seen + 1;
+	}
+	return counted;
 }
 
-/* The kernel's monotonic per-task counters that slots sum up, read together. */
-struct task_counters {
-	__u64 runtime;		/* se.sum_exec_runtime */
-	__u64 run_delay;	/* sched_info.run_delay */
-	__u64 min_flt;
-	__u64 maj_flt;
-};
-
-static __always_inline __u64 run_delay_of(struct task_struct *task)
+/* After a change of `tracked` by the programs: the threads' task-local copies are stale. */
+static __always_inline void tracked_changed(void)
 {
-	if (!bpf_core_field_exists(task->sched_info))
-		return 0; /* a kernel without CONFIG_SCHED_INFO: no run-queue sums */
-	return BPF_CORE_READ(task, sched_info.run_delay);
-}
+	__u32 zero = 0;
+	__u64 *generation = bpf_map_lookup_elem(&tracking_generation, &zero);
 
-static __always_inline void read_counters(struct task_struct *task, struct task_counters *c)
-{
-	c->runtime = BPF_CORE_READ(task, se.sum_exec_runtime);
-	c->run_delay = run_delay_of(task);
-	c->min_flt = BPF_CORE_READ(task, min_flt);
-	c->maj_flt = BPF_CORE_READ(task, maj_flt);
-}
-
-/* The thread's counters are known from now on: its sums grow from these values. */
-static __always_inline void remember_counters(struct tracked_thread *t, const struct task_counters *c)
-{
-	t->runtime_at_out = c->runtime;
-	t->run_delay_at_out = c->run_delay;
-	t->min_flt_at_out = c->min_flt;
-	t->maj_flt_at_out = c->maj_flt;
-	t->flags |= TRACK_RUNTIME_KNOWN;
+	if (generation)
+		__sync_fetch_and_add(generation, 1);
 }
 
 #endif

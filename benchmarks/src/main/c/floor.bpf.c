@@ -23,6 +23,24 @@ int floor_sys_exit(void *ctx)
 	return (__u32)bpf_get_current_pid_tgid() == target_tid;
 }
 
+/*
+ * The floor plus what timing a call needs at least: a clock read at entry and one at exit (for
+ * every thread, as the floor's compare; the reads cannot be optimised away: helpers are opaque).
+ * What latency costs on this machine before any bookkeeping: a VM's clock can cost several times
+ * what bare metal's does.
+ */
+SEC("raw_tp/sys_enter")
+int floor_clock_sys_enter(void *ctx)
+{
+	return bpf_ktime_get_ns() == target_tid;
+}
+
+SEC("raw_tp/sys_exit")
+int floor_clock_sys_exit(void *ctx)
+{
+	return bpf_ktime_get_ns() == target_tid;
+}
+
 SEC("uprobe")
 int floor_uprobe(void *ctx)
 {

@@ -25,6 +25,18 @@ final class AlternatingRounds {
     static <M extends Enum<M>> double[] measureAndPrint(Class<M> modes, int rounds, String title, String valueFormat,
                                                     Function<M, String> describe, Measurement<M> measurement)
             throws Exception {
+        double[] medians = measure(modes, rounds, measurement);
+        double baselineMedian = medians[0];
+        System.out.printf("%-44s %8s %8s%n", title + " (median of " + rounds + " rounds)", "ns", "ratio");
+        for (M mode : modes.getEnumConstants()) {
+            double value = medians[mode.ordinal()];
+            System.out.printf("%-44s " + valueFormat + " %7.2fx%n", describe.apply(mode), value, value / baselineMedian);
+        }
+        return medians;
+    }
+
+    /** The median of each mode over the rounds, in the order of the modes; prints nothing. */
+    static <M extends Enum<M>> double[] measure(Class<M> modes, int rounds, Measurement<M> measurement) throws Exception {
         Map<M, List<Double>> results = new EnumMap<>(modes);
         for (M mode : modes.getEnumConstants()) {
             results.put(mode, new ArrayList<>());
@@ -34,14 +46,9 @@ final class AlternatingRounds {
                 results.get(mode).add(measurement.run(mode));
             }
         }
-        M baseline = modes.getEnumConstants()[0];
-        double baselineMedian = median(results.get(baseline));
-        System.out.printf("%-44s %8s %8s%n", title + " (median of " + rounds + " rounds)", "ns", "ratio");
         double[] medians = new double[modes.getEnumConstants().length];
         for (M mode : modes.getEnumConstants()) {
-            double value = median(results.get(mode));
-            medians[mode.ordinal()] = value;
-            System.out.printf("%-44s " + valueFormat + " %7.2fx%n", describe.apply(mode), value, value / baselineMedian);
+            medians[mode.ordinal()] = median(results.get(mode));
         }
         return medians;
     }

@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One run of a C workload from src/main/c, started with {@code --wait}: it prints
@@ -20,7 +22,14 @@ final class WorkloadProcess implements AutoCloseable {
     private final int pid;
 
     WorkloadProcess(String program, long operations) throws IOException {
-        process = new ProcessBuilder(program, Long.toString(operations), "--wait").start();
+        this(List.of(), program, operations);
+    }
+
+    /** The workload started under another program, e.g. {@code strace -c -f -o <file>}. */
+    WorkloadProcess(List<String> under, String program, long operations) throws IOException {
+        List<String> command = new ArrayList<>(under);
+        command.addAll(List.of(program, Long.toString(operations), "--wait"));
+        process = new ProcessBuilder(command).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         String ready = out.readLine();

@@ -75,9 +75,9 @@ final class SlotMemory {
     private final BpfMap liveAllocations;
     private final BpfMap foreignWakers;
     /**
-     * Bumped after each change of {@code tracked}, where the object has it: the programs keep
-     * what {@code tracked} said in each thread's task storage, stale once it moves
-     * (bpf/tracking.bpf.h). Null with an object that looks {@code tracked} up at every event.
+     * Bumped after each change of {@code tracked}: the programs keep what {@code tracked} said in
+     * each thread's task storage, stale once this moves (bpf/tracking.bpf.h). A writer of
+     * {@code tracked} that forgot it would leave threads counting in the slot they had before.
      */
     private final ByteBuffer trackingGeneration;
 
@@ -94,8 +94,7 @@ final class SlotMemory {
         this.errorCounts = object.map("error_counts");
         this.liveAllocations = object.map("live_allocations");
         this.foreignWakers = object.map("foreign_wakers");
-        this.trackingGeneration = object.hasMap("tracking_generation")
-                ? object.map("tracking_generation").mmap(8).getByteBuffer(0, 8).order(ByteOrder.nativeOrder()) : null;
+        this.trackingGeneration = object.map("tracking_generation").mmap(8).getByteBuffer(0, 8).order(ByteOrder.nativeOrder());
     }
 
     // ---- the slot's records: reset, window edges, flags ----
@@ -498,9 +497,7 @@ final class SlotMemory {
 
     /** After every change of tracked: see {@link #trackingGeneration}. */
     private void trackedChanged() {
-        if (trackingGeneration != null) {
-            LONG.getAndAdd(trackingGeneration, 0, 1L);
-        }
+        LONG.getAndAdd(trackingGeneration, 0, 1L);
     }
 
     /** Forgets which threads woke a slot's threads from outside it. */
