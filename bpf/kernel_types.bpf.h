@@ -9,6 +9,23 @@
 #include <linux/types.h>
 #include "kerneltrace.h"
 
+/*
+ * The registers a task entered the kernel with; x86_64 and arm64 both name the stack pointer sp.
+ * (The ___kt suffix, which CO-RE ignores, keeps clear of <asm/ptrace.h>'s user-space pt_regs.)
+ */
+struct pt_regs___kt {
+	unsigned long sp;
+} __attribute__((preserve_access_index));
+
+/* A signal's disposition: SIG_DFL (0), SIG_IGN (1) or the handler's address. */
+struct sigaction___kt {
+	void *sa_handler;
+} __attribute__((preserve_access_index));
+
+struct k_sigaction___kt {
+	struct sigaction___kt sa;
+} __attribute__((preserve_access_index));
+
 struct sched_entity {
 	__u64 sum_exec_runtime;
 } __attribute__((preserve_access_index));

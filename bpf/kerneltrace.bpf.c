@@ -13,6 +13,7 @@
  *   histograms.bpf.h  the HdrHistogram buckets every family records into
  *   pidns.bpf.h       thread ids across PID namespaces (the identity request)
  *   syscalls.bpf.h    system calls (core): sys_enter, sys_exit
+ *   signals.bpf.h     system calls inside signal handlers, set apart (core): signal_deliver
  *   follow.bpf.h      threads a test creates or hands work to (core): fork, exit, sched_waking
  *   sched.bpf.h       scheduler: sched_switch, sched_wakeup(_new), sched_migrate_task
  *   memory.bpf.h      memory: the allocator uprobes; address space and page-fault sums
@@ -34,6 +35,9 @@ int tp_btf_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("tp_btf/sched_process_exit")
 int tp_btf_exit(__u64 *ctx) { on_thread_exit(); return on_exit(); }
 
+SEC("tp_btf/signal_deliver")
+int tp_btf_signal_deliver(__u64 *ctx) { return on_signal_deliver(ctx); }
+
 SEC("tp_btf/sched_switch")
 int tp_btf_sched_switch(__u64 *ctx) { return on_sched_switch(ctx); }
 SEC("tp_btf/sched_wakeup")
@@ -53,6 +57,8 @@ SEC("raw_tp/sched_process_fork")
 int raw_tp_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("raw_tp/sched_process_exit")
 int raw_tp_exit(__u64 *ctx) { on_thread_exit(); return on_exit(); }
+SEC("raw_tp/signal_deliver")
+int raw_tp_signal_deliver(__u64 *ctx) { return on_signal_deliver(ctx); }
 SEC("raw_tp/sched_switch")
 int raw_tp_sched_switch(__u64 *ctx) { return on_sched_switch(ctx); }
 SEC("raw_tp/sched_wakeup")

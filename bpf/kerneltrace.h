@@ -124,6 +124,7 @@ struct slot_control {
 	__u64 foreign_wakers;		/* threads the slot does not count that woke one of its threads from a futex wait */
 	__u64 start_seen;		/* 1 once the programs saw the counting thread's start call: the canary */
 	__u64 outside_switches;		/* switches of the slot's threads while it was not counting: the window's edges */
+	__u64 signal_handler_calls;	/* system calls made inside signal handlers (a profiler's, the JVM's): not counted (signals.bpf.h) */
 };
 
 /*
@@ -162,6 +163,9 @@ struct config {
 	__u32 uretprobe_syscall;
 	/* futex: the call with which Java threads park and wake each other (follow.bpf.h) */
 	__u32 futex_syscall;
+	/* rt_sigreturn: how a signal handler returns (signals.bpf.h) */
+	__u32 rt_sigreturn_syscall;
+	__u32 reserved;
 	/*
 	 * Kernel-name prefixes of HotSpot's own threads (GC, JIT, VM), as the name's two 8-byte words
 	 * under a mask that keeps the prefix's bytes; a zero mask ends the list. Whole-word compares
@@ -263,9 +267,9 @@ struct foreign_key {
 
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
-_Static_assert(sizeof(struct slot_control) == 200, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
+_Static_assert(sizeof(struct slot_control) == 208, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
 _Static_assert(sizeof(struct identity) == 40 + MAX_LISTED_THREADS * 8, "identity: SlotLayout.IDENTITY_SIZE");
-_Static_assert(sizeof(struct config) == 144 + JVM_INTERNAL_THREADS * 32, "config: SlotLayout.CONFIG_SIZE");
+_Static_assert(sizeof(struct config) == 152 + JVM_INTERNAL_THREADS * 32, "config: SlotLayout.CONFIG_SIZE");
 _Static_assert(sizeof(struct syscall_stats) == 32, "syscall_stats: SlotLayout.SYSCALL_STATS_SIZE");
 _Static_assert(sizeof(struct sched_stats) == 64, "sched_stats: SlotLayout.SCHED_STATS_SIZE");
 _Static_assert(sizeof(struct memory_stats) == 128, "memory_stats: SlotLayout.MEMORY_STATS_SIZE");

@@ -50,6 +50,7 @@ int main(void)
 	FIELD(slot_control, foreign_wakers);
 	FIELD(slot_control, start_seen);
 	FIELD(slot_control, outside_switches);
+	FIELD(slot_control, signal_handler_calls);
 
 	SIZE(identity);
 	FIELD(identity, request);
@@ -70,6 +71,7 @@ int main(void)
 	FIELD(config, page_size);
 	FIELD(config, uretprobe_syscall);
 	FIELD(config, futex_syscall);
+	FIELD(config, rt_sigreturn_syscall);
 	FIELD(config, jvm_internal_threads);
 
 	SIZE(syscall_stats);
@@ -78,9 +80,25 @@ int main(void)
 	FIELD(syscall_stats, bytes);
 
 	SIZE(sched_stats);
+	FIELD(sched_stats, voluntary_switches);
+	FIELD(sched_stats, involuntary_switches);
+	FIELD(sched_stats, migrations);
+	FIELD(sched_stats, wakeups);
+	FIELD(sched_stats, on_cpu_ns);
+	FIELD(sched_stats, run_queue_ns);
+	FIELD(sched_stats, off_cpu_ns);
+	FIELD(sched_stats, inferred_wakeups);
 	SIZE(memory_stats);
+	FIELD(memory_stats, calls);
 	FIELD(memory_stats, allocations);
+	FIELD(memory_stats, allocated_bytes);
+	FIELD(memory_stats, frees);
+	FIELD(memory_stats, freed_bytes);
+	FIELD(memory_stats, failed_allocations);
+	FIELD(memory_stats, lost_allocations);
 	FIELD(memory_stats, minor_faults);
+	FIELD(memory_stats, major_faults);
+	FIELD(memory_stats, mapped_bytes);
 	FIELD(memory_stats, unmapped_bytes);
 
 	SIZE(live_allocation);

@@ -22,6 +22,7 @@
 #include "pidns.bpf.h"
 #include "sched.bpf.h"
 #include "memory.bpf.h"
+#include "signals.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -96,6 +97,12 @@ static __always_inline int on_sys_enter(__u64 *ctx)
 	control = slot_control_at(slot);
 	if (!control)
 		return 0;
+	/* before the window check: a handler's rt_sigreturn must end it whether the slot counts or not */
+	if (c && c->signal_depth && in_signal_handler(c, ctx, raw_nr, control)) {
+		c->call.enter_ns = 0;
+		c->call.nr = SIGNAL_HANDLER_CALL;
+		return 0;
+	}
 	if (!control->open) {
 		if (c)
 			c->call.enter_ns = 0;
@@ -174,7 +181,7 @@ static __always_inline int on_sys_exit(__u64 *ctx)
 	 * first return, a call begun before the window, nor one begun for another test in this slot.
 	 */
 	if (!enter_ns || c->call.slot != slot || c->call.window != control->start_ns) {
-		if (c->call.nr != config.uretprobe_syscall)
+		if (c->call.nr != config.uretprobe_syscall && c->call.nr != SIGNAL_HANDLER_CALL)
 			__sync_fetch_and_add(&control->unmatched_exits, 1);
 		return 0;
 	}

@@ -67,6 +67,10 @@ struct thread_calls {
 	__u32 slot;
 	__u32 counted;		/* 1: tracked and not idle */
 	struct call_in_flight call;
+	/* signal handlers in progress on the thread (signals.bpf.h): their system calls are not the test's */
+	__u64 signal_interrupted_sp;	/* the user stack pointer the outermost handler interrupted */
+	__u32 signal_depth;		/* handlers in progress, nested; 0: none */
+	__u32 signal_pad;
 };
 
 struct {

@@ -88,6 +88,7 @@ final class JsonReport {
                 .member("droppedLatencies", diagnostics.droppedLatencies())
                 .member("droppedErrors", diagnostics.droppedErrors())
                 .member("lostChildren", diagnostics.lostChildren())
+                .member("signalHandlerCalls", diagnostics.signalHandlerCalls())
                 .member("lostSamples", diagnostics.lostSamples());
         HandOffs handOffs = diagnostics.handOffs();
         json.name("handOffs").beginObject()

@@ -203,6 +203,7 @@ final class ProgramLoader {
         // the allocator uretprobes' own system call: never the test's
         config.setInt(CONFIG_URETPROBE_SYSCALL, table.number("uretprobe").orElse(MAX_SYSCALLS));
         config.setInt(CONFIG_FUTEX_SYSCALL, table.number("futex").orElse(MAX_SYSCALLS));
+        config.setInt(CONFIG_RT_SIGRETURN_SYSCALL, table.number("rt_sigreturn").orElse(MAX_SYSCALLS));
         for (int i = 0; i < JVM_OWN_THREAD_NAMES.size(); i++) {
             // the prefix's bytes as the name's two little-endian words, and a mask over them
             byte[] prefix = JVM_OWN_THREAD_NAMES.get(i).getBytes(StandardCharsets.US_ASCII);

@@ -33,9 +33,9 @@ final class SlotLayout {
      * struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits,
      * restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay,
      * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads, borrowed_threads,
-     * borrowed_wakeups, unfollowed_threads, foreign_wakers, start_seen, outside_switches
+     * borrowed_wakeups, unfollowed_threads, foreign_wakers, start_seen, outside_switches, signal_handler_calls
      */
-    static final int SLOT_CONTROL_SIZE = 200;
+    static final int SLOT_CONTROL_SIZE = 208;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
@@ -65,6 +65,7 @@ final class SlotLayout {
     static final int CONTROL_FOREIGN_WAKERS = 176;
     static final int CONTROL_START_SEEN = 184;
     static final int CONTROL_OUTSIDE_SWITCHES = 192;
+    static final int CONTROL_SIGNAL_HANDLER_CALLS = 200;
 
     /**
      * struct identity { u32 request, answer, ns_inum, ns_tid, list_threads, level, tgid, tid, listed, complete;
@@ -121,7 +122,8 @@ final class SlotLayout {
     static final int MEMORY_STATS_SIZE = 128;
     static final int MEMORY_STATS_LONGS = MEMORY_STATS_SIZE / 8;
     static final int NATIVE_FUNCTIONS = 6;
-    /** indexes of the longs after calls[] */
+    /** indexes of the longs: calls[] first, then the counters */
+    static final int MEM_CALLS = 0;
     static final int MEM_ALLOCATIONS = 6;
     static final int MEM_ALLOCATED_BYTES = 7;
     static final int MEM_FREES = 8;
@@ -156,7 +158,7 @@ final class SlotLayout {
 
     /**
      * .rodata: const volatile struct { u64 byte_counting_syscalls[8]; u64 address_space_syscalls[8];
-     * u64 page_size; u32 uretprobe_syscall; u32 futex_syscall;
+     * u64 page_size; u32 uretprobe_syscall; u32 futex_syscall; u32 rt_sigreturn_syscall; u32 reserved;
      * struct { u64 value[2]; u64 mask[2]; } jvm_internal_threads[32]; }
      */
     static final int JVM_INTERNAL_THREADS = 32;
@@ -166,7 +168,8 @@ final class SlotLayout {
     static final int CONFIG_PAGE_SIZE = 2 * MAX_SYSCALLS / 8;
     static final int CONFIG_URETPROBE_SYSCALL = CONFIG_PAGE_SIZE + 8;
     static final int CONFIG_FUTEX_SYSCALL = CONFIG_URETPROBE_SYSCALL + 4;
-    static final int CONFIG_JVM_INTERNAL_THREADS = CONFIG_FUTEX_SYSCALL + 4;
+    static final int CONFIG_RT_SIGRETURN_SYSCALL = CONFIG_FUTEX_SYSCALL + 4;
+    static final int CONFIG_JVM_INTERNAL_THREADS = CONFIG_RT_SIGRETURN_SYSCALL + 8;
     static final int JVM_INTERNAL_THREAD_SIZE = 32;
     static final int CONFIG_SIZE = CONFIG_JVM_INTERNAL_THREADS + JVM_INTERNAL_THREADS * JVM_INTERNAL_THREAD_SIZE;
 

@@ -197,7 +197,8 @@ final class SlotMemory {
     /** What the programs counted about the slot's threads themselves (slot_control's counters). */
     record ThreadCounters(long followedChildren, long unmatchedExits, long restarts, long droppedLatencies,
                           long droppedErrors, long lostChildren, long exitedThreads, long borrowedThreads,
-                          long borrowedWakeups, long unfollowedThreads, long foreignWakers, long outsideSwitches) {
+                          long borrowedWakeups, long unfollowedThreads, long foreignWakers, long outsideSwitches,
+                          long signalHandlerCalls) {
 
         /** Whether the programs added threads to the slot: followed children, borrowed or listed threads. */
         boolean kernelAddedThreads() {
@@ -219,7 +220,8 @@ final class SlotMemory {
                 control.getLong(base + CONTROL_DROPPED_ERRORS), control.getLong(base + CONTROL_LOST_CHILDREN),
                 control.getLong(base + CONTROL_EXITED_THREADS), control.getLong(base + CONTROL_BORROWED_THREADS),
                 control.getLong(base + CONTROL_BORROWED_WAKEUPS), control.getLong(base + CONTROL_UNFOLLOWED_THREADS),
-                control.getLong(base + CONTROL_FOREIGN_WAKERS), control.getLong(base + CONTROL_OUTSIDE_SWITCHES));
+                control.getLong(base + CONTROL_FOREIGN_WAKERS), control.getLong(base + CONTROL_OUTSIDE_SWITCHES),
+                control.getLong(base + CONTROL_SIGNAL_HANDLER_CALLS));
     }
 
     /**

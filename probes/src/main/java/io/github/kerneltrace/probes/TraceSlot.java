@@ -238,7 +238,8 @@ public final class TraceSlot implements AutoCloseable {
     private KernelMetrics.Diagnostics diagnostics() {
         SlotMemory.ThreadCounters counters = memory.threadCounters(index);
         return new KernelMetrics.Diagnostics(counters.followedChildren(), counters.unmatchedExits(), counters.restarts(),
-                counters.droppedLatencies(), counters.droppedErrors(), counters.lostChildren(), handOffs(counters));
+                counters.droppedLatencies(), counters.droppedErrors(), counters.lostChildren(), handOffs(counters),
+                counters.signalHandlerCalls());
     }
 
     /** Threads that existed before the test and that its threads woke to take over work. */

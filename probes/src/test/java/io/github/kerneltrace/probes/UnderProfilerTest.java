@@ -26,7 +26,8 @@ import one.profiler.AsyncProfiler;
  */
 class UnderProfilerTest {
 
-    private static final int WRITES = 1_000;
+    /** Enough to run for tens of milliseconds of CPU: hundreds of profiler samples of the test's thread. */
+    private static final int WRITES = 20_000;
 
     /** The profiled JVM: loads, traces its own writes and prints what it saw. */
     public static void main(String[] args) throws IOException {
@@ -39,7 +40,23 @@ class UnderProfilerTest {
                 devNull.write(1);
             }
             slot.stop();
-            System.out.println("writes " + slot.metrics().syscall("write").count());
+            KernelMetricsView metrics = new KernelMetricsView(slot);
+            System.out.println("writes " + metrics.count("write"));
+            // async-profiler's SIGPROF handler on this thread: read, gettid, ioctl, then rt_sigreturn
+            System.out.println("handler calls counted " + (metrics.count("read") + metrics.count("gettid")
+                    + metrics.count("ioctl") + metrics.count("rt_sigreturn")));
+            System.out.println("signal handler calls " + metrics.metrics().diagnostics().signalHandlerCalls());
+        }
+    }
+
+    /** The counts the profiled JVM prints. */
+    private record KernelMetricsView(io.github.kerneltrace.probes.metrics.KernelMetrics metrics) {
+        KernelMetricsView(TraceSlot slot) {
+            this(slot.metrics());
+        }
+
+        long count(String syscall) {
+            return metrics.syscall(syscall).count();
         }
     }
 
@@ -71,6 +88,12 @@ class UnderProfilerTest {
         }
 
         assertThat(output).contains("Profiling started").contains("KernelTrace available: ").contains("writes " + WRITES);
+        // the profiler's own calls, made in its signal handler on the test's thread, are not the test's
+        assertThat(output).contains("handler calls counted 0");
+        long inHandlers = Long.parseLong(output.lines().filter(line -> line.startsWith("signal handler calls "))
+                .findFirst().orElseThrow().substring("signal handler calls ".length()));
+        assertThat(inHandlers).as("calls made in the profiler's handler on the test's thread: sampled meanwhile")
+                .isGreaterThan(20);
         assertThat(child.exitValue()).as(output).isZero();
         assertThat(Files.readString(work.resolve("profile.txt"))).as("the profiler sampled meanwhile").isNotBlank();
     }

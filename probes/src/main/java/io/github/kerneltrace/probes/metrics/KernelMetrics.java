@@ -192,13 +192,20 @@ public final class KernelMetrics {
 
     /**
      * How the counting went: what was followed (children, and work handed to existing threads),
-     * and anything lost because a kernel map was full (dropped latency samples or errno
-     * breakdowns: the histograms are incomplete; lost children: threads or processes the test
-     * created were not counted at all).
+     * anything lost because a kernel map was full (dropped latency samples or errno breakdowns:
+     * the histograms are incomplete; lost children: threads or processes the test created were
+     * not counted at all), and the system calls set apart because a signal handler made them
+     * (a sampling profiler's, the JVM's own: not the test's work, so not in its counts).
      */
     public record Diagnostics(long followedChildren, long unmatchedExits, long restartedCalls,
-                              long droppedLatencies, long droppedErrors, long lostChildren, HandOffs handOffs) {
+                              long droppedLatencies, long droppedErrors, long lostChildren, HandOffs handOffs,
+                              long signalHandlerCalls) {
         public static final Diagnostics NONE = new Diagnostics(0, 0, 0, 0, 0, 0);
+
+        public Diagnostics(long followedChildren, long unmatchedExits, long restartedCalls,
+                           long droppedLatencies, long droppedErrors, long lostChildren, HandOffs handOffs) {
+            this(followedChildren, unmatchedExits, restartedCalls, droppedLatencies, droppedErrors, lostChildren, handOffs, 0);
+        }
 
         public Diagnostics(long followedChildren, long unmatchedExits, long restartedCalls,
                            long droppedLatencies, long droppedErrors, long lostChildren) {

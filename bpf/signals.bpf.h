@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * System calls a traced thread makes inside a signal handler are not the test's work: a sampling
+ * profiler's handler (async-profiler: read, gettid, ioctl and rt_sigreturn at every sample, every
+ * 100 µs of CPU), JFR's thread sampler, HotSpot's own handlers. They are counted apart, as the
+ * slot's signal_handler_calls, so that a test traced under a profiler keeps its exact counts.
+ *
+ * A handler runs from the kernel's delivery of the signal (signal:signal_deliver, in the
+ * receiving thread, before the handler's frame is set up) to its rt_sigreturn; nested handlers
+ * deepen it. A handler that never returns (siglongjmp out of it) is noticed at the thread's next
+ * system call made at or above the stack pointer the outermost handler interrupted: the
+ * handler's frames are gone then, and the thread counts again. (A handler on an alternate signal
+ * stack above the interrupted one is taken as returned, so its calls are counted: too many, never
+ * too few.) The state lives in the thread's task storage (tracking.bpf.h), next to its call in
+ * flight: the system-call programs already hold it, so the check costs one load per call.
+ */
+#ifndef SIGNALS_BPF_H
+#define SIGNALS_BPF_H
+
+#include "common.bpf.h"
+#include "tracking.bpf.h"
+
+#define SIG_DFL_HANDLER 0
+#define SIG_IGN_HANDLER 1
+
+/* call_in_flight.nr of a call made inside a signal handler: its exit is expected unmatched */
+#define SIGNAL_HANDLER_CALL (-2)
+
+static __always_inline __u64 user_stack_pointer(struct pt_regs___kt *regs)
+{
+	return BPF_CORE_READ(regs, sp);
+}
+
+/* signal:signal_deliver(int sig, struct kernel_siginfo *info, struct k_sigaction *ka) */
+static __always_inline int on_signal_deliver(__u64 *ctx)
+{
+	struct k_sigaction___kt *action = (struct k_sigaction___kt *)ctx[2];
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), handler;
+	struct thread_calls *c;
+	struct task_struct *task;
+	__u32 slot;
+
+	if (!process_may_be_tracked((__u32)(pid_tgid >> 32)))
+		return 0;
+	handler = (__u64)BPF_CORE_READ(action, sa.sa_handler);
+	if (handler == SIG_DFL_HANDLER || handler == SIG_IGN_HANDLER)
+		return 0;	/* no handler runs: the default action, or nothing */
+	c = current_calls();
+	if (!c || !current_slot(c, (__u32)pid_tgid, &slot))
+		return 0;
+	if (c->signal_depth == 0) {
+		task = bpf_get_current_task_btf();
+		c->signal_interrupted_sp = user_stack_pointer((struct pt_regs___kt *)bpf_task_pt_regs(task));
+	}
+	c->signal_depth++;
+	return 0;
+}
+
+/*
+ * At a system call of a thread with a handler in progress (c->signal_depth != 0): true if the
+ * call is made inside the handler, and then counted apart when the slot counts; the handler ends
+ * at its rt_sigreturn, or when the call is made where its frames are gone. Only the thread itself
+ * changes its own task storage here and at delivery: no atomics needed.
+ */
+static __always_inline bool in_signal_handler(struct thread_calls *c, __u64 *ctx, __s64 nr,
+					      struct slot_control *control)
+{
+	if (user_stack_pointer((struct pt_regs___kt *)ctx[0]) >= c->signal_interrupted_sp) {
+		c->signal_depth = 0;
+		return false;
+	}
+	if (control && control->open)
+		__sync_fetch_and_add(&control->signal_handler_calls, 1);
+	if (nr == config.rt_sigreturn_syscall)
+		c->signal_depth--;
+	return true;
+}
+
+#endif
