@@ -13,8 +13,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
@@ -56,6 +58,19 @@ final class RealKernel {
             Assertions.fail(message);
         }
         Assumptions.abort(message);
+    }
+
+    /**
+     * Base of the fixture classes: after each test method, its final metrics go into
+     * {@link #MEASURED} under the method's name. (A fixture's own {@code @AfterEach} methods run
+     * first; the metrics are final once the method has returned.)
+     */
+    abstract static class Recorded {
+
+        @AfterEach
+        void recordMetrics(TestInfo test, KernelTraceSession session) {
+            MEASURED.put(test.getTestMethod().orElseThrow().getName(), session.metrics());
+        }
     }
 
     /** {@link #run(Class, Map, int)} without configuration. */

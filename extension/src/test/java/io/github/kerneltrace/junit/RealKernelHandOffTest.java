@@ -20,7 +20,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.junit.platform.engine.TestExecutionResult.Status;
@@ -145,7 +144,7 @@ class RealKernelHandOffTest {
     }
 
     /** The pools' threads exist and are parked before each test, as in a long-running suite. */
-    abstract static class WithPools {
+    abstract static class WithPools extends RealKernel.Recorded {
 
         static FileOutputStream devNull;
         static ExecutorService beforeAll;
@@ -166,11 +165,6 @@ class RealKernelHandOffTest {
         void letThePoolsPark() throws InterruptedException {
             // a worker that just finished scans for more work before it parks; parked, it must be woken
             TimeUnit.MILLISECONDS.sleep(50);
-        }
-
-        @AfterEach
-        void record(KernelTraceSession session, TestInfo test) {
-            RealKernel.MEASURED.put(test.getTestMethod().orElseThrow().getName(), session.metrics());
         }
 
         @AfterAll

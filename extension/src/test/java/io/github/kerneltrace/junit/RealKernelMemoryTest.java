@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult.Status;
 
@@ -264,18 +263,9 @@ class RealKernelMemoryTest {
         }
     }
 
-    /** Base of the fixtures: records each test's final metrics. */
-    abstract static class Recorded {
-
-        @AfterEach
-        void record(TestInfo info, KernelTraceSession session) {
-            RealKernel.MEASURED.put(info.getTestMethod().orElseThrow().getName(), session.metrics());
-        }
-    }
-
     @Tag("fixture")
     @KernelTrace
-    static class Heap extends Recorded {
+    static class Heap extends RealKernel.Recorded {
 
         static final int ARRAYS = 20;
         static final int CHILD_ARRAYS = 5;
@@ -343,7 +333,7 @@ class RealKernelMemoryTest {
 
     @Tag("fixture")
     @KernelTrace
-    static class NativeBlocks extends Recorded {
+    static class NativeBlocks extends RealKernel.Recorded {
 
         long block;
 
@@ -387,7 +377,7 @@ class RealKernelMemoryTest {
 
     @Tag("fixture")
     @KernelTrace
-    static class Pages extends Recorded {
+    static class Pages extends RealKernel.Recorded {
 
         Pointer memory;
 
@@ -417,7 +407,7 @@ class RealKernelMemoryTest {
 
     @Tag("fixture")
     @KernelTrace(nativeAllocations = true)
-    static class Reported extends Recorded {
+    static class Reported extends RealKernel.Recorded {
 
         static final int ARRAYS = 5;
         /** An unusual size, so that no block of the JVM's own is taken for one of the fixture's. */
@@ -469,7 +459,7 @@ class RealKernelMemoryTest {
 
     @Tag("fixture")
     @KernelTrace
-    static class Uprobes extends Recorded {
+    static class Uprobes extends RealKernel.Recorded {
 
         @Test
         void withoutNativeAllocations() {

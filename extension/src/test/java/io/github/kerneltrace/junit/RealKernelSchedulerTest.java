@@ -22,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
@@ -175,13 +174,8 @@ class RealKernelSchedulerTest {
         }
     }
 
-    /** Base of the fixtures: records each test's final metrics. */
-    abstract static class Recorded {
-
-        @AfterEach
-        void record(TestInfo info, KernelTraceSession session) {
-            RealKernel.MEASURED.put(info.getTestMethod().orElseThrow().getName(), session.metrics());
-        }
+    /** Base of the fixtures: records each test's final metrics, and parks. */
+    abstract static class Recorded extends RealKernel.Recorded {
 
         static void park(int times) {
             for (int i = 0; i < times; i++) {

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult.Status;
 
@@ -197,8 +196,8 @@ class RealKernelTracingTest {
                 .findFirst().orElseThrow();
     }
 
-    /** Base of the fixtures: a /dev/null stream opened (and warmed up) before each test. */
-    abstract static class WithDevNull {
+    /** Base of the fixtures: a /dev/null stream opened (and warmed up) before each test; metrics recorded. */
+    abstract static class WithDevNull extends RealKernel.Recorded {
 
         OutputStream devNull;
 
@@ -210,8 +209,7 @@ class RealKernelTracingTest {
         }
 
         @AfterEach
-        void record(TestInfo info, KernelTraceSession session) throws IOException {
-            RealKernel.MEASURED.put(info.getTestMethod().orElseThrow().getName(), session.metrics());
+        void closeDevNull() throws IOException {
             devNull.close();
         }
     }
