@@ -60,8 +60,8 @@ class KeyValueStoreKernelBudgetTest {
         AssertionWarmUp.loadAssertionClasses(); // see there: class loading must not count in a test
     }
 
-    /** Writes the 1 MiB log once, then closes the store: untraced setup, shared by the tests that only read it. */
-    @BeforeAll
+    /** Writes the 1 MiB log, then closes the store: untraced setup. */
+    @BeforeAll // once: Recovery and Reads only read the log
     static void writeLogOnce() throws IOException {
         writeLog(log);
     }
