@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
@@ -21,11 +20,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.condition.EnabledForJreRange;
 import org.junit.jupiter.api.condition.JRE;
 import org.junit.platform.engine.TestExecutionResult.Status;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
@@ -37,7 +34,8 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
 class RealKernelHandOffTest {
 
     static final int WRITES = 500;
-    static final Map<String, KernelMetrics> MEASURED = new ConcurrentHashMap<>();
+    /** Pools' tests; the one on a virtual thread runs on Java 21 and later only. */
+    static final int POOLS_TESTS = Runtime.version().feature() >= 21 ? 6 : 5;
 
     @BeforeAll
     static void kernelCanTrace() {
@@ -50,16 +48,13 @@ class RealKernelHandOffTest {
      */
     @Test
     void completableFutureRunAsyncOnTheCommonPoolIsCountedExactly() {
-        runSuccessfully(Pools.class);
-
-        assertThat(MEASURED.get("runAsync")).hasSyscallCount("write", WRITES);
+        assertThat(pools().metrics("runAsync")).hasSyscallCount("write", WRITES);
     }
 
     @Test
     void completableFutureRunAsyncOnAForkJoinPoolWhoseWorkersExistIsCountedExactly() {
-        runSuccessfully(Pools.class);
+        KernelMetrics metrics = pools().metrics("runAsyncOnForkJoinPool");
 
-        KernelMetrics metrics = MEASURED.get("runAsyncOnForkJoinPool");
         assertThat(metrics).hasSyscallCount("write", WRITES);
         assertThat(metrics.diagnostics().followedChildren()).as("no new thread did the work").isZero();
         assertThat(metrics.diagnostics().handOffs().borrowedThreads()).isEqualTo(1);
@@ -68,16 +63,13 @@ class RealKernelHandOffTest {
 
     @Test
     void aParallelStreamIsCountedExactly() {
-        runSuccessfully(Pools.class);
-
-        assertThat(MEASURED.get("parallelStream")).hasSyscallCount("write", WRITES);
+        assertThat(pools().metrics("parallelStream")).hasSyscallCount("write", WRITES);
     }
 
     @Test
     void anExecutorCreatedInBeforeAllIsCountedExactly() {
-        runSuccessfully(Pools.class);
+        KernelMetrics metrics = pools().metrics("executorFromBeforeAll");
 
-        KernelMetrics metrics = MEASURED.get("executorFromBeforeAll");
         assertThat(metrics).hasSyscallCount("write", WRITES);
         assertThat(metrics.diagnostics().followedChildren()).as("no new thread did the work").isZero();
         assertThat(metrics.diagnostics().handOffs().borrowedNames()).singleElement().asString().startsWith("before-all-");
@@ -86,16 +78,13 @@ class RealKernelHandOffTest {
     @Test
     @EnabledForJreRange(min = JRE.JAVA_21)
     void aVirtualThreadWhoseCarriersExistIsCountedExactly() {
-        runSuccessfully(Pools.class);
-
-        assertThat(MEASURED.get("virtualThread")).hasSyscallCount("write", WRITES);
+        assertThat(pools().metrics("virtualThread")).hasSyscallCount("write", WRITES);
     }
 
     @Test
     void underScopeThreadTheWorkIsNotCountedAndTheReportSaysSo() {
-        runSuccessfully(Pools.class);
+        KernelMetrics strict = pools().metrics("executorUnderThreadScope");
 
-        KernelMetrics strict = MEASURED.get("executorUnderThreadScope");
         assertThat(strict).doesNotCall("write");
         assertThat(strict.diagnostics().handOffs().uncountedThreads()).isEqualTo(1);
         assertThat(strict.diagnostics().handOffs().describeUncounted())
@@ -104,10 +93,10 @@ class RealKernelHandOffTest {
 
     @Test
     void withUncountedHandOffsFailATestWhoseWorkWentUncountedFails() {
-        EngineExecutionResults results = Fixtures.run(Pools.class, Map.of("kerneltrace.uncountedHandOffs", "fail"));
+        RealKernel.Run run = RealKernel.run(Pools.class, Map.of("kerneltrace.uncountedHandOffs", "fail"), POOLS_TESTS);
 
-        assertThat(Fixtures.statusOf(results.testEvents(), "executorFromBeforeAll")).isEqualTo(Status.SUCCESSFUL);
-        assertThat(Fixtures.throwableOf(results.testEvents(), "executorUnderThreadScope"))
+        assertThat(run.statusOf("executorFromBeforeAll")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(run.throwableOf("executorUnderThreadScope"))
                 .isInstanceOf(UncountedWorkError.class)
                 .hasMessageStartingWith("KernelTrace: Pools.executorUnderThreadScope() [scope THREAD]: work was handed"
                         + " to 1 thread not counted (before-all-")
@@ -117,10 +106,10 @@ class RealKernelHandOffTest {
 
     @Test
     void withFollowingOffScopeTestReportsTheHandOffInstead() {
-        runSuccessfully(Pools.class, Map.of("kerneltrace.followHandOffs", "false"));
+        RealKernel.Run run = RealKernel.runSuccessfully(Pools.class, Map.of("kerneltrace.followHandOffs", "false"), POOLS_TESTS);
 
-        assertThat(MEASURED.get("executorFromBeforeAll")).doesNotCall("write");
-        assertThat(MEASURED.get("executorFromBeforeAll").diagnostics().handOffs().uncountedThreads()).isEqualTo(1);
+        assertThat(run.metrics("executorFromBeforeAll")).doesNotCall("write");
+        assertThat(run.metrics("executorFromBeforeAll").diagnostics().handOffs().uncountedThreads()).isEqualTo(1);
     }
 
     /**
@@ -135,36 +124,27 @@ class RealKernelHandOffTest {
      */
     @Test
     void twoConcurrentTestsSharingTheCommonPoolNeverCountAWriteTwice() {
-        runSuccessfully(SharingThePool.class, Map.of(
+        RealKernel.Run run = RealKernel.runSuccessfully(SharingThePool.class, Map.of(
                 "junit.jupiter.execution.parallel.enabled", "true",
                 "junit.jupiter.execution.parallel.mode.default", "concurrent",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"));
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "2"), 2);
 
-        KernelMetrics first = MEASURED.get("first");
-        KernelMetrics second = MEASURED.get("second");
+        KernelMetrics first = run.metrics("first");
+        KernelMetrics second = run.metrics("second");
         System.out.println("[hand-off] two tests sharing commonPool counted " + first.syscall("write").count() + " and "
                 + second.syscall("write").count() + " writes; " + first.diagnostics().handOffs() + "; "
                 + second.diagnostics().handOffs());
         assertThat(first.syscall("write").count() + second.syscall("write").count()).isLessThanOrEqualTo(2L * WRITES);
     }
 
-    private static void runSuccessfully(Class<?> fixture) {
-        runSuccessfully(fixture, Map.of());
-    }
-
-    private static void runSuccessfully(Class<?> fixture, Map<String, String> configuration) {
-        MEASURED.clear();
-        EngineExecutionResults results = Fixtures.run(fixture, configuration);
-        results.testEvents().failed().stream().findFirst().ifPresent(failed -> {
-            throw new AssertionError("fixture test failed: " + failed.getTestDescriptor().getDisplayName(),
-                    failed.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElse(null));
-        });
-        results.testEvents().assertStatistics(stats -> stats.failed(0).aborted(0));
+    /** Every pool and hand-off case, with the default configuration: following on. */
+    private static RealKernel.Run pools() {
+        return RealKernel.runSuccessfully(Pools.class, POOLS_TESTS);
     }
 
     /** The pools' threads exist and are parked before each test, as in a long-running suite. */
-    abstract static class WithPools {
+    abstract static class WithPools extends RealKernel.Recorded {
 
         static FileOutputStream devNull;
         static ExecutorService beforeAll;
@@ -185,11 +165,6 @@ class RealKernelHandOffTest {
         void letThePoolsPark() throws InterruptedException {
             // a worker that just finished scans for more work before it parks; parked, it must be woken
             TimeUnit.MILLISECONDS.sleep(50);
-        }
-
-        @AfterEach
-        void record(KernelTraceSession session, TestInfo test) {
-            MEASURED.put(test.getTestMethod().orElseThrow().getName(), session.metrics());
         }
 
         @AfterAll

@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -23,11 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestExecutionResult.Status;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -50,17 +46,16 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
  */
 class RealKernelMemoryTest {
 
-    /** Each fixture test's final metrics, by method name, recorded in its {@code @AfterEach}. */
-    static final Map<String, KernelMetrics> MEASURED = new ConcurrentHashMap<>();
-    /** What the fixtures observed themselves, by name. */
-    static final Map<String, Object> ORACLE = new ConcurrentHashMap<>();
-
     static final int ARRAY_BYTES = 1_000_000;
     /** A byte[1_000_000] on a 64-bit HotSpot: 16 bytes of header, the elements, padded to 8. */
     static final long ARRAY_HEAP_BYTES = 1_000_016;
     static final int PAGE = 4096;
     static final int PAGES_TOUCHED = 2000;
     static final long MAPPING = 8 << 20;
+
+    /** Where the fixtures' JSON reports go, for the whole class (each fixture runs once). */
+    @TempDir
+    static Path reports;
 
     private static Duration detachDelay;
 
@@ -74,7 +69,7 @@ class RealKernelMemoryTest {
         // The first traced test of a JVM has a 16-byte native block outstanding that the JVM
         // allocated on the test thread during JUnit's invocation and kept (seen every time, never
         // again after one traced test; not in the test body, no class loaded). Not the fixtures' leak.
-        runSuccessfully(WarmUp.class, Map.of());
+        RealKernel.runSuccessfully(WarmUp.class, 1);
     }
 
     @AfterAll
@@ -96,46 +91,47 @@ class RealKernelMemoryTest {
 
     @Test
     void aTestThatAllocatesTwentyMegabytesOfHeapBreachesOneMebibyteWithTheMeasuredValue() {
-        EngineExecutionResults results = Fixtures.run(Heap.class);
+        RealKernel.Run heap = heap();
 
-        Throwable breach = Fixtures.throwableOf(results.testEvents(), "allocatesTwentyMegabytes");
+        Throwable breach = heap.throwableOf("allocatesTwentyMegabytes");
         assertThat(breach).isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageStartingWith("KernelTrace limits exceeded in Heap.allocatesTwentyMegabytes() [scope TEST]:\n"
                         + "  - heap allocated: limit 1.0 MiB (1048576 B), measured 19.1 MiB (")
                 .hasMessageContaining("  (@MaxHeapAllocation(\"1MiB\"))\nTop system calls: ")
                 .hasMessageContaining("\nMemory: heap 19.1 MiB (1 thread), native allocations not counted, ");
         long measured = number(breach.getMessage(), "measured 19\\.1 MiB \\((\\d+) B\\)");
-        HeapAllocation heap = MEASURED.get("allocatesTwentyMegabytes").memory().heap();
-        assertThat(heap.bytes()).isEqualTo(measured);
+        HeapAllocation allocation = heap.metrics("allocatesTwentyMegabytes").memory().heap();
+        assertThat(allocation.bytes()).isEqualTo(measured);
         // At least the arrays, and what the JVM itself counted for the loop; the rest is the list
         // holding them and JUnit's invocation of the method.
         long arrays = (long) Heap.ARRAYS * ARRAY_HEAP_BYTES;
-        assertThat(measured).isGreaterThanOrEqualTo((Long) ORACLE.get("heapLoop")).isGreaterThanOrEqualTo(arrays)
+        assertThat(measured).isGreaterThanOrEqualTo(heap.<Long>oracle("heapLoop")).isGreaterThanOrEqualTo(arrays)
                 .isLessThan(arrays + 64 * 1024);
-        assertThat(heap.threadsCounted()).isEqualTo(1);
-        assertThat(heap.complete()).isTrue();
-        assertThat(Fixtures.statusOf(results.testEvents(), "allocatesTwentyMegabytesWithinBudget")).isEqualTo(Status.SUCCESSFUL);
-        assertThat(MEASURED.get("allocatesTwentyMegabytesWithinBudget")).heapAllocatedBytes().isGreaterThanOrEqualTo(arrays);
+        assertThat(allocation.threadsCounted()).isEqualTo(1);
+        assertThat(allocation.complete()).isTrue();
+        assertThat(heap.statusOf("allocatesTwentyMegabytesWithinBudget")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(heap.metrics("allocatesTwentyMegabytesWithinBudget")).heapAllocatedBytes().isGreaterThanOrEqualTo(arrays);
     }
 
     @Test
     void aThreadTheTestStartedAndThatIsStillRunningIsCountedByItsName() {
-        runSuccessfully(Heap.class, "childAllocatesAndKeepsRunning");
+        RealKernel.Run heap = heap();
 
-        HeapAllocation heap = MEASURED.get("childAllocatesAndKeepsRunning").memory().heap();
-        assertThat(heap.threadsCounted()).as("the test thread and its child; %s",
-                MEASURED.get("childAllocatesAndKeepsRunning").diagnostics()).isEqualTo(2);
-        assertThat(heap.bytes()).isGreaterThanOrEqualTo((Long) ORACLE.get("childHeap"))
+        assertThat(heap.statusOf("childAllocatesAndKeepsRunning")).isEqualTo(Status.SUCCESSFUL);
+        HeapAllocation allocation = heap.metrics("childAllocatesAndKeepsRunning").memory().heap();
+        assertThat(allocation.threadsCounted()).as("the test thread and its child; %s",
+                heap.metrics("childAllocatesAndKeepsRunning").diagnostics()).isEqualTo(2);
+        assertThat(allocation.bytes()).isGreaterThanOrEqualTo(heap.<Long>oracle("childHeap"))
                 .isGreaterThanOrEqualTo(Heap.CHILD_ARRAYS * ARRAY_HEAP_BYTES);
     }
 
     @Test
     void aLeakedNativeBlockFailsNoNativeLeaksNamingItsSizeFunctionAndThread() {
-        EngineExecutionResults results = Fixtures.run(NativeBlocks.class);
+        RealKernel.Run blocks = RealKernel.run(NativeBlocks.class, 2);
 
-        String block = "4.0 KiB (4096 B) from malloc at 0x" + Long.toHexString((Long) ORACLE.get("leakedAddress"))
-                + " on thread " + ORACLE.get("leakingTid") + " (" + ORACLE.get("leakingThread") + ")";
-        assertThat(Fixtures.throwableOf(results.testEvents(), "leaksOneBlock"))
+        String block = "4.0 KiB (4096 B) from malloc at 0x" + Long.toHexString(blocks.<Long>oracle("leakedAddress"))
+                + " on thread " + blocks.oracle("leakingTid") + " (" + blocks.oracle("leakingThread") + ")";
+        assertThat(blocks.throwableOf("leaksOneBlock"))
                 .isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageStartingWith("KernelTrace limits exceeded in NativeBlocks.leaksOneBlock() [scope TEST]:\n"
                         + "  - native bytes outstanding: limit 0 B, measured ")
@@ -143,19 +139,19 @@ class RealKernelMemoryTest {
                 .hasMessageContaining(" outstanding, largest first:\n")
                 .hasMessageContaining("\n        " + block + "\n")
                 .hasMessageContaining("\nMemory: heap ");
-        assertThat(MEASURED.get("leaksOneBlock").memory().nativeAllocations().largestOutstanding())
-                .anySatisfy(outstanding -> assertThat(outstanding.address()).isEqualTo(ORACLE.get("leakedAddress")));
-        assertThat(Fixtures.statusOf(results.testEvents(), "freesItsBlock")).isEqualTo(Status.SUCCESSFUL);
-        assertThat(MEASURED.get("freesItsBlock")).nativeAllocations().isPositive();
-        assertThat(MEASURED.get("freesItsBlock").memory().nativeAllocations().largestOutstanding())
+        assertThat(blocks.metrics("leaksOneBlock").memory().nativeAllocations().largestOutstanding())
+                .anySatisfy(outstanding -> assertThat(outstanding.address()).isEqualTo(blocks.<Long>oracle("leakedAddress")));
+        assertThat(blocks.statusOf("freesItsBlock")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(blocks.metrics("freesItsBlock")).nativeAllocations().isPositive();
+        assertThat(blocks.metrics("freesItsBlock").memory().nativeAllocations().largestOutstanding())
                 .as("the freed block").noneMatch(outstanding -> outstanding.bytes() == 4096);
     }
 
     @Test
     void touchingTwoThousandFreshPagesBreachesPageFaultsAndMappingEightMebibytesBreachesAddressSpaceGrowth() {
-        EngineExecutionResults results = Fixtures.run(Pages.class);
+        RealKernel.Run pages = RealKernel.run(Pages.class, 1);
 
-        Throwable breach = Fixtures.throwableOf(results.testEvents(), "touchesTwoThousandFreshPages");
+        Throwable breach = pages.throwableOf("touchesTwoThousandFreshPages");
         assertThat(breach).isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageContaining("\n  - minor page faults: limit 100, measured ")
                 .hasMessageContaining("  (@MaxPageFaults(value = 100, kind = MINOR))\n")
@@ -163,20 +159,20 @@ class RealKernelMemoryTest {
                 .hasMessageContaining("  (@MaxAddressSpaceGrowth(\"1MiB\"))\n");
         long faults = number(breach.getMessage(), "minor page faults: limit 100, measured (\\d+) ");
         // The kernel's own count for the thread, read in the test around the touching, is the oracle.
-        long touched = (Long) ORACLE.get("minfltWhileTouching");
+        long touched = pages.<Long>oracle("minfltWhileTouching");
         assertThat(touched).isGreaterThanOrEqualTo(PAGES_TOUCHED);
         assertThat(faults).isGreaterThanOrEqualTo(touched);
-        KernelMetrics metrics = MEASURED.get("touchesTwoThousandFreshPages");
+        KernelMetrics metrics = pages.metrics("touchesTwoThousandFreshPages");
         assertThat(metrics).minorFaults().isEqualTo(faults);
         assertThat(metrics).addressSpaceGrowthBytes().isGreaterThanOrEqualTo(MAPPING);
         assertThat(metrics.memory().mappedBytes()).isGreaterThanOrEqualTo(MAPPING);
     }
 
     @Test
-    void theJsonReportHasTheMemoryFiguresOfTheTest(@TempDir Path reports) throws IOException {
-        runSuccessfully(Reported.class, Map.of("kerneltrace.reportDir", reports.toString()));
+    void theJsonReportHasTheMemoryFiguresOfTheTest() throws IOException {
+        RealKernel.Run reported = RealKernel.runSuccessfully(Reported.class, Map.of("kerneltrace.reportDir", reports.toString()), 1);
 
-        String json = Files.readString(reports.resolve(Reported.class.getName() + ".allocatesEverything.json"));
+        String json = Files.readString(RealKernel.report(reports, Reported.class, "allocatesEverything"));
         assertThat(json).contains("\"schemaVersion\": 4,");
         assertThat(number(json, "\"heap\": \\{\\s+\"allocatedBytes\": (\\d+),"))
                 .isGreaterThanOrEqualTo(Reported.ARRAYS * ARRAY_HEAP_BYTES);
@@ -187,13 +183,12 @@ class RealKernelMemoryTest {
         assertThat(number(json, "\"outstandingAllocations\": (\\d+),")).isGreaterThanOrEqualTo(2);
         assertThat(number(json, "\"outstandingBytes\": (\\d+),")).isGreaterThanOrEqualTo(2L * Reported.BLOCK);
         assertThat(number(json, "\"sizeBytes\": \\{\\s+\"count\": (\\d+),")).isGreaterThanOrEqualTo(3);
-        @SuppressWarnings("unchecked")
-        List<Long> kept = (List<Long>) ORACLE.get("keptAddresses");
+        List<Long> kept = reported.oracle("keptAddresses");
         for (long address : kept) {
             assertThat(json).containsPattern("\\{\\s+\"address\": \"0x" + Long.toHexString(address) + "\",\\s+"
                     + "\"bytes\": " + Reported.BLOCK + ",\\s+\"function\": \"malloc\",\\s+"
-                    + "\"tid\": " + ORACLE.get("reportedTid") + ",\\s+\"thread\": \""
-                    + Pattern.quote((String) ORACLE.get("reportedThread")) + "\"\\s+}");
+                    + "\"tid\": " + reported.oracle("reportedTid") + ",\\s+\"thread\": \""
+                    + Pattern.quote(reported.oracle("reportedThread")) + "\"\\s+}");
         }
         assertThat(number(json, "\"pageFaults\": \\{\\s+\"minor\": (\\d+),")).isGreaterThanOrEqualTo(PAGES_TOUCHED);
         assertThat(number(json, "\"mappedBytes\": (\\d+),")).isGreaterThanOrEqualTo(MAPPING);
@@ -201,31 +196,21 @@ class RealKernelMemoryTest {
     }
 
     @Test
-    void uprobesAreAttachedOnlyForTestsThatCountNativeAllocations(@TempDir Path reports) throws IOException {
-        runSuccessfully(Uprobes.class, Map.of("kerneltrace.reportDir", reports.toString()));
+    void uprobesAreAttachedOnlyForTestsThatCountNativeAllocations() throws IOException {
+        RealKernel.Run uprobes = RealKernel.runSuccessfully(Uprobes.class, Map.of("kerneltrace.reportDir", reports.toString()), 3);
 
-        assertThat(ORACLE.get("uprobesWithout")).as("attached in a test that did not ask").isEqualTo(false);
-        assertThat(ORACLE.get("uprobesWith")).as("attached in a test that asked").isEqualTo(true);
-        assertThat(ORACLE.get("uprobesWithLimit")).as("attached in a test with a native limit").isEqualTo(true);
-        String prefix = Uprobes.class.getName();
-        assertThat(Files.readString(reports.resolve(prefix + ".withoutNativeAllocations.json"))).contains("\"native\": null,");
-        assertThat(Files.readString(reports.resolve(prefix + ".withNativeAllocations.json"))).contains("\"native\": {");
-        assertThat(MEASURED.get("withoutNativeAllocations").memory().nativeAllocations().counted()).isFalse();
+        assertThat(uprobes.<Boolean>oracle("uprobesWithout")).as("attached in a test that did not ask").isEqualTo(false);
+        assertThat(uprobes.<Boolean>oracle("uprobesWith")).as("attached in a test that asked").isEqualTo(true);
+        assertThat(uprobes.<Boolean>oracle("uprobesWithLimit")).as("attached in a test with a native limit").isEqualTo(true);
+        assertThat(Files.readString(RealKernel.report(reports, Uprobes.class, "withoutNativeAllocations"))).contains("\"native\": null,");
+        assertThat(Files.readString(RealKernel.report(reports, Uprobes.class, "withNativeAllocations"))).contains("\"native\": {");
+        assertThat(uprobes.metrics("withoutNativeAllocations").memory().nativeAllocations().counted()).isFalse();
         assertThat(KernelTracer.shared().uprobesAttached()).as("detached after the last test that asked").isFalse();
     }
 
-    private static void runSuccessfully(Class<?> fixture, Map<String, String> configuration) {
-        EngineExecutionResults results = Fixtures.run(fixture, configuration);
-        results.testEvents().failed().stream().findFirst().ifPresent(failed -> {
-            throw new AssertionError("fixture test failed: " + failed.getTestDescriptor().getDisplayName(),
-                    failed.getRequiredPayload(TestExecutionResult.class).getThrowable().orElse(null));
-        });
-        results.testEvents().assertStatistics(stats -> stats.aborted(0).failed(0));
-    }
-
-    private static void runSuccessfully(Class<?> fixture, String methodName) {
-        EngineExecutionResults results = Fixtures.run(fixture);
-        assertThat(Fixtures.statusOf(results.testEvents(), methodName)).isEqualTo(Status.SUCCESSFUL);
+    /** Three tests: a heap limit breached, the same allocation within budget, a child thread's allocation. */
+    private static RealKernel.Run heap() {
+        return RealKernel.run(Heap.class, 3);
     }
 
     /** The first group of {@code regex} in {@code text}, as a number. */
@@ -278,18 +263,9 @@ class RealKernelMemoryTest {
         }
     }
 
-    /** Base of the fixtures: records each test's final metrics. */
-    abstract static class Recorded {
-
-        @AfterEach
-        void record(TestInfo info, KernelTraceSession session) {
-            MEASURED.put(info.getTestMethod().orElseThrow().getName(), session.metrics());
-        }
-    }
-
     @Tag("fixture")
     @KernelTrace
-    static class Heap extends Recorded {
+    static class Heap extends RealKernel.Recorded {
 
         static final int ARRAYS = 20;
         static final int CHILD_ARRAYS = 5;
@@ -321,7 +297,7 @@ class RealKernelMemoryTest {
         void allocatesTwentyMegabytes() {
             long before = THREADS.getCurrentThreadAllocatedBytes();
             allocate(ARRAYS, kept);
-            ORACLE.put("heapLoop", THREADS.getCurrentThreadAllocatedBytes() - before);
+            RealKernel.ORACLE.put("heapLoop", THREADS.getCurrentThreadAllocatedBytes() - before);
         }
 
         @Test
@@ -336,7 +312,7 @@ class RealKernelMemoryTest {
             child = new Thread(() -> {
                 long before = THREADS.getCurrentThreadAllocatedBytes();
                 allocate(CHILD_ARRAYS, new ArrayList<>());
-                ORACLE.put("childHeap", THREADS.getCurrentThreadAllocatedBytes() - before);
+                RealKernel.ORACLE.put("childHeap", THREADS.getCurrentThreadAllocatedBytes() - before);
                 allocated.countDown();
                 try {
                     release.await(); // alive until after the test method: its counter can be read
@@ -357,7 +333,7 @@ class RealKernelMemoryTest {
 
     @Tag("fixture")
     @KernelTrace
-    static class NativeBlocks extends Recorded {
+    static class NativeBlocks extends RealKernel.Recorded {
 
         long block;
 
@@ -370,14 +346,14 @@ class RealKernelMemoryTest {
         @BeforeEach
         void warmUp() throws IOException {
             Native.free(Native.malloc(4096));
-            ORACLE.put("leakingTid", Threads.currentTid());
-            ORACLE.put("leakingThread", comm());
+            RealKernel.ORACLE.put("leakingTid", Threads.currentTid());
+            RealKernel.ORACLE.put("leakingThread", comm());
         }
 
         @AfterEach
         void freeLeak() {
             if (block != 0) {
-                ORACLE.put("leakedAddress", block);
+                RealKernel.ORACLE.put("leakedAddress", block);
                 Native.free(block);
             }
         }
@@ -401,7 +377,7 @@ class RealKernelMemoryTest {
 
     @Tag("fixture")
     @KernelTrace
-    static class Pages extends Recorded {
+    static class Pages extends RealKernel.Recorded {
 
         Pointer memory;
 
@@ -425,13 +401,13 @@ class RealKernelMemoryTest {
             memory = Mappings.map(MAPPING); // kept until @AfterEach: the address space grows by 8 MiB
             long before = minflt();
             Mappings.touch(memory, PAGES_TOUCHED);
-            ORACLE.put("minfltWhileTouching", minflt() - before);
+            RealKernel.ORACLE.put("minfltWhileTouching", minflt() - before);
         }
     }
 
     @Tag("fixture")
     @KernelTrace(nativeAllocations = true)
-    static class Reported extends Recorded {
+    static class Reported extends RealKernel.Recorded {
 
         static final int ARRAYS = 5;
         /** An unusual size, so that no block of the JVM's own is taken for one of the fixture's. */
@@ -466,9 +442,9 @@ class RealKernelMemoryTest {
             Native.free(blocks.remove(0));
             memory = Mappings.map(MAPPING);
             Mappings.touch(memory, PAGES_TOUCHED);
-            ORACLE.put("keptAddresses", List.copyOf(blocks));
-            ORACLE.put("reportedTid", Threads.currentTid());
-            ORACLE.put("reportedThread", comm());
+            RealKernel.ORACLE.put("keptAddresses", List.copyOf(blocks));
+            RealKernel.ORACLE.put("reportedTid", Threads.currentTid());
+            RealKernel.ORACLE.put("reportedThread", comm());
         }
     }
 
@@ -483,23 +459,23 @@ class RealKernelMemoryTest {
 
     @Tag("fixture")
     @KernelTrace
-    static class Uprobes extends Recorded {
+    static class Uprobes extends RealKernel.Recorded {
 
         @Test
         void withoutNativeAllocations() {
-            ORACLE.put("uprobesWithout", KernelTracer.shared().uprobesAttached());
+            RealKernel.ORACLE.put("uprobesWithout", KernelTracer.shared().uprobesAttached());
         }
 
         @Test
         @KernelTrace(nativeAllocations = true)
         void withNativeAllocations() {
-            ORACLE.put("uprobesWith", KernelTracer.shared().uprobesAttached());
+            RealKernel.ORACLE.put("uprobesWith", KernelTracer.shared().uprobesAttached());
         }
 
         @Test
         @MaxNativeAllocations(1_000)
         void withANativeLimit() {
-            ORACLE.put("uprobesWithLimit", KernelTracer.shared().uprobesAttached());
+            RealKernel.ORACLE.put("uprobesWithLimit", KernelTracer.shared().uprobesAttached());
         }
     }
 }

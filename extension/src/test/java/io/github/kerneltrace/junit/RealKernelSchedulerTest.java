@@ -3,9 +3,7 @@ package io.github.kerneltrace.junit;
 import static io.github.kerneltrace.junit.KernelTraceAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
@@ -25,10 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.platform.engine.TestExecutionResult;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
@@ -43,14 +37,13 @@ import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
  */
 class RealKernelSchedulerTest {
 
-    /** Each fixture test's final metrics, by method name, recorded in its {@code @AfterEach}. */
-    static final Map<String, KernelMetrics> MEASURED = new ConcurrentHashMap<>();
-    /** The kernel's voluntary switches of the test thread during the test method, by method name. */
-    static final Map<String, Long> KERNEL_VOLUNTARY = new ConcurrentHashMap<>();
-
     static final int PARKS = 20;
     /** Blocks more (a JVM safepoint) or fewer (a park that returns at once) than parks. */
     static final long EXTRA_BLOCKS = 2;
+
+    /** Where the fixtures' JSON reports go, for the whole class (each fixture runs once). */
+    @TempDir
+    static Path reports;
 
     @BeforeAll
     static void kernelCanTrace() {
@@ -59,13 +52,13 @@ class RealKernelSchedulerTest {
 
     @Test
     void eachParkIsOneVoluntarySwitchExactlyAsTheKernelCountsIt() {
-        runSuccessfully(Sleeping.class); // its limit holds
+        RealKernel.Run sleeping = sleeping(); // its limit holds
 
-        KernelMetrics metrics = MEASURED.get("parksTwentyTimes");
+        KernelMetrics metrics = sleeping.metrics("parksTwentyTimes");
         // A park usually blocks once, but the JVM may block the thread once more (a safepoint,
         // seen on JDK 25) or a park may return without blocking (seen once in ~20 runs); the
         // kernel's own count, read in the test method, is the oracle: the two are equal.
-        long blocks = KERNEL_VOLUNTARY.get("parksTwentyTimes");
+        long blocks = sleeping.<Long>oracle("kernelVoluntarySwitches");
         assertThat(blocks).isBetween(PARKS - EXTRA_BLOCKS, PARKS + EXTRA_BLOCKS);
         assertThat(metrics).voluntarySwitches().isEqualTo(blocks);
         assertThat(metrics).hasAtMostVoluntarySwitches(PARKS + EXTRA_BLOCKS);
@@ -81,9 +74,9 @@ class RealKernelSchedulerTest {
 
     @Test
     void aPathThatMustNotBlockFailsWhenItParksOnceNamingTheLimitAndShowingTheScheduler() {
-        EngineExecutionResults results = Fixtures.run(Blocking.class);
+        RealKernel.Run blocking = RealKernel.run(Blocking.class, 2);
 
-        assertThat(Fixtures.throwableOf(results.testEvents(), "parksOnce"))
+        assertThat(blocking.throwableOf("parksOnce"))
                 .isInstanceOf(KernelLimitExceededError.class)
                 // one park blocks once; the JVM may block the thread once more (a safepoint)
                 .hasMessageMatching("(?s)KernelTrace limits exceeded in Blocking\\.parksOnce\\(\\) \\[scope TEST\\]:\n"
@@ -91,7 +84,7 @@ class RealKernelSchedulerTest {
                         + "\\(@MaxContextSwitches\\(value = 0, kind = VOLUNTARY\\)\\)\n"
                         + "Top system calls: futex .*\nScheduler: [12] voluntary \\+ .*")
                 .hasMessageNotContaining("off-CPU time: limit"); // @MaxOffCpuTime("1s") holds
-        assertThat(Fixtures.throwableOf(results.testEvents(), "assertsItDoesNotBlock"))
+        assertThat(blocking.throwableOf("assertsItDoesNotBlock"))
                 .isInstanceOf(AssertionError.class)
                 // Usually "1 time"; on a loaded machine reading the metrics mid-test occasionally blocks once more.
                 .hasMessageMatching("(?s)Expected the test not to block but it blocked [1-9]\\d* times? \\(off-CPU [0-9.]+(us|ms)\\)\n"
@@ -100,37 +93,30 @@ class RealKernelSchedulerTest {
 
     @Test
     void underContentionAnImpossibleRunQueueLatencyLimitIsBreached() {
-        EngineExecutionResults results = Fixtures.run(Contended.class);
+        RealKernel.Run contended = RealKernel.run(Contended.class, 1);
 
-        assertThat(Fixtures.throwableOf(results.testEvents(), "burnsCpuAmongSpinners"))
+        assertThat(contended.throwableOf("burnsCpuAmongSpinners"))
                 .isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageContaining("\n  - run-queue p99 latency: limit 1ns, measured ")
                 .hasMessageContaining("  (@MaxRunQueueLatency(\"1ns\"))\n")
                 .hasMessageContaining("\n  - run-queue p100 latency: limit 1ns, measured ")
                 .hasMessageContaining("  (@MaxRunQueueLatency(percentile = 100, value = \"1ns\"))\n")
                 .hasMessageContaining("\nScheduler: ");
-        SchedulerMetrics scheduler = MEASURED.get("burnsCpuAmongSpinners").scheduler();
+        SchedulerMetrics scheduler = contended.metrics("burnsCpuAmongSpinners").scheduler();
         assertThat(scheduler.involuntarySwitches()).as("preempted by the spinners").isPositive();
         assertThat(scheduler.runQueueLatencyNanos().getTotalCount()).as("run-queue waits").isPositive();
         assertThat(scheduler.runQueueNanos()).isPositive();
         // The burn is 50ms of this thread's CPU time, the kernel's sum_exec_runtime: the slot saw
         // it within 0-2% (docs/metrics.md, known gaps).
         assertThat(scheduler.onCpuNanos()).isGreaterThanOrEqualTo(45_000_000L);
-        assertThat(MEASURED.get("burnsCpuAmongSpinners")).runQueueLatency(99).isPositive();
+        assertThat(contended.metrics("burnsCpuAmongSpinners")).runQueueLatency(99).isPositive();
     }
 
     @Test
-    void reportsAndTheSummaryLineCarryTheScheduler(@TempDir Path reports) throws IOException {
-        PrintStream original = System.out;
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(printed, true));
-        try {
-            Fixtures.run(Sleeping.class, Map.of("kerneltrace.reportDir", reports.toString(), "kerneltrace.summary", "true"));
-        } finally {
-            System.setOut(original);
-        }
+    void reportsAndTheSummaryLineCarryTheScheduler() throws IOException {
+        RealKernel.Run sleeping = sleeping();
 
-        String json = Files.readString(reports.resolve(Sleeping.class.getName() + ".parksTwentyTimes.json"));
+        String json = Files.readString(RealKernel.report(reports, Sleeping.class, "parksTwentyTimes"));
         assertThat(json)
                 .contains("\"schemaVersion\": 4,")
                 .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": (1[89]|2[0-2]),")
@@ -138,18 +124,15 @@ class RealKernelSchedulerTest {
                 .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": (1[89]|2[0-2]),")
                 .containsPattern("\"metric\": \"scheduler.voluntarySwitches\",[^}]*\"unit\": \"count\",\\s+"
                         + "\"limit\": 22,\\s+\"measured\": (1[89]|2[0-2]),\\s+\"breached\": false");
-        assertThat(printed.toString().lines().filter(line -> line.startsWith("[kerneltrace] Sleeping.parksTwentyTimes()")))
+        assertThat(sleeping.output().lines().filter(line -> line.startsWith("[kerneltrace] Sleeping.parksTwentyTimes()")))
                 .singleElement().asString()
                 .matches(".*, \\d+ switches \\((1[89]|2[0-2]) voluntary\\), on-CPU [0-9.]+(us|ms), heap .*");
     }
 
-    private static void runSuccessfully(Class<?> fixture) {
-        EngineExecutionResults results = Fixtures.run(fixture);
-        results.testEvents().failed().stream().findFirst().ifPresent(failed -> {
-            throw new AssertionError("fixture test failed: " + failed.getTestDescriptor().getDisplayName(),
-                    failed.getRequiredPayload(TestExecutionResult.class).getThrowable().orElse(null));
-        });
-        results.testEvents().assertStatistics(stats -> stats.aborted(0).failed(0));
+    /** Twenty parks of 1 ms under a limit that holds, with its report and summary line kept. */
+    private static RealKernel.Run sleeping() {
+        return RealKernel.runSuccessfully(Sleeping.class,
+                Map.of("kerneltrace.reportDir", reports.toString(), "kerneltrace.summary", "true"), 1);
     }
 
     /** Spins until this thread has used {@code nanos} of CPU time. */
@@ -191,13 +174,8 @@ class RealKernelSchedulerTest {
         }
     }
 
-    /** Base of the fixtures: records each test's final metrics. */
-    abstract static class Recorded {
-
-        @AfterEach
-        void record(TestInfo info, KernelTraceSession session) {
-            MEASURED.put(info.getTestMethod().orElseThrow().getName(), session.metrics());
-        }
+    /** Base of the fixtures: records each test's final metrics, and parks. */
+    abstract static class Recorded extends RealKernel.Recorded {
 
         static void park(int times) {
             for (int i = 0; i < times; i++) {
@@ -211,6 +189,7 @@ class RealKernelSchedulerTest {
     static class Sleeping extends Recorded {
 
         VoluntarySwitches kernel;
+        long kernelSwitches;
 
         @BeforeEach
         void warmUp() throws IOException {
@@ -220,6 +199,9 @@ class RealKernelSchedulerTest {
 
         @AfterEach
         void closeProc() throws IOException {
+            // recorded here, untraced: the less the test method does after its last read, the less
+            // room for a switch the slot counts and the oracle cannot see
+            RealKernel.ORACLE.put("kernelVoluntarySwitches", kernelSwitches);
             kernel.close();
         }
 
@@ -229,7 +211,7 @@ class RealKernelSchedulerTest {
         void parksTwentyTimes() throws IOException {
             long before = kernel.read();
             park(PARKS);
-            KERNEL_VOLUNTARY.put("parksTwentyTimes", kernel.read() - before);
+            kernelSwitches = kernel.read() - before;
         }
     }
 

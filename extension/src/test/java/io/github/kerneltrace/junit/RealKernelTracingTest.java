@@ -11,7 +11,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -20,10 +19,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult.Status;
-import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
@@ -33,10 +30,9 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
  */
 class RealKernelTracingTest {
 
-    /** Each fixture test's final metrics, by method name, recorded in its {@code @AfterEach}. */
-    static final Map<String, KernelMetrics> MEASURED = new ConcurrentHashMap<>();
-    /** Oracle values the fixtures observed themselves. */
-    static final Map<String, Long> ORACLE = new ConcurrentHashMap<>();
+    /** Where the fixtures' JSON reports go, for the whole class (each fixture runs once). */
+    @TempDir
+    static Path reports;
 
     @BeforeAll
     static void kernelCanTrace() {
@@ -45,19 +41,18 @@ class RealKernelTracingTest {
 
     @Test
     void countsExactlyTheWritesOfTheTestMethodAndNotThoseOfBeforeEach() {
-        runSuccessfully(Exact.class);
+        RealKernel.Run exact = RealKernel.runSuccessfully(Exact.class, 3);
 
-        KernelMetrics metrics = MEASURED.get("writesSevenBytes");
+        KernelMetrics metrics = exact.metrics("writesSevenBytes");
         assertThat(metrics).hasSyscallCount("write", 7).hasAtMostSyscalls("write", 7);
         assertThat(metrics).bytesWritten().isEqualTo(7);
-        assertThat(metrics).syscallCount("write").as("/proc/thread-self/io syscw").isEqualTo(ORACLE.get("syscw"));
+        assertThat(metrics).syscallCount("write").as("/proc/thread-self/io syscw").isEqualTo(exact.<Long>oracle("syscw"));
     }
 
     @Test
     void countsTheBytesReadOfAKnownFileExactly() {
-        runSuccessfully(Exact.class);
+        KernelMetrics metrics = RealKernel.runSuccessfully(Exact.class, 3).metrics("readsAKnownFile");
 
-        KernelMetrics metrics = MEASURED.get("readsAKnownFile");
         assertThat(metrics).bytesRead().isEqualTo(Exact.FILE_SIZE);
         // 4096 + 4096 + 1808 bytes, then end of file.
         assertThat(metrics).hasSyscallCount("read", 4);
@@ -66,29 +61,27 @@ class RealKernelTracingTest {
 
     @Test
     void readingMetricsDuringTheTestIsNotCounted() {
-        runSuccessfully(Exact.class);
-
-        assertThat(MEASURED.get("readsMetricsMidway")).hasSyscallCount("write", 3);
+        assertThat(RealKernel.runSuccessfully(Exact.class, 3).metrics("readsMetricsMidway")).hasSyscallCount("write", 3);
     }
 
     @Test
     void withoutLatencyCallsAndBytesAreStillExactAndNothingIsTimed() {
-        runSuccessfully(CountsOnly.class);
+        RealKernel.Run countsOnly = RealKernel.runSuccessfully(CountsOnly.class, 2);
 
-        KernelMetrics metrics = MEASURED.get("writesElevenBytesUntimed");
+        KernelMetrics metrics = countsOnly.metrics("writesElevenBytesUntimed");
         assertThat(metrics).hasSyscallCount("write", 11);
         assertThat(metrics).bytesWritten().isEqualTo(11);
         assertThat(metrics.syscall("write").latencyNanos().getTotalCount()).isZero();
         // the same test with latency on times every call
-        assertThat(MEASURED.get("writesElevenBytesTimed").syscall("write").latencyNanos().getTotalCount()).isEqualTo(11);
+        assertThat(countsOnly.metrics("writesElevenBytesTimed").syscall("write").latencyNanos().getTotalCount()).isEqualTo(11);
     }
 
     @Test
     void aLatencyLimitOnATestWithoutLatencyIsRefusedBeforeItRuns() {
-        EngineExecutionResults results = Fixtures.run(LatencyLimitWithoutLatency.class);
+        RealKernel.Run run = RealKernel.run(LatencyLimitWithoutLatency.class, 1);
 
-        assertThat(Fixtures.statusOf(results.testEvents(), "limitsAnUntimedCall")).isEqualTo(Status.FAILED);
-        assertThat(Fixtures.throwableOf(results.testEvents(), "limitsAnUntimedCall"))
+        assertThat(run.statusOf("limitsAnUntimedCall")).isEqualTo(Status.FAILED);
+        assertThat(run.throwableOf("limitsAnUntimedCall"))
                 .isInstanceOf(KernelTraceConfigurationException.class)
                 .hasMessage("@MaxSyscallLatency(syscall = \"write\", value = \"1ms\") on"
                         + " LatencyLimitWithoutLatency.limitsAnUntimedCall(): latency is not measured for this test"
@@ -98,36 +91,34 @@ class RealKernelTracingTest {
 
     @Test
     void testScopeCountsAChildThreadAndThreadScopeDoesNot() {
-        runSuccessfully(Scopes.class);
+        RealKernel.Run scopes = scopes();
 
-        assertThat(MEASURED.get("childThreadUnderTestScope")).hasSyscallCount("write", 2 + 3);
-        assertThat(MEASURED.get("childThreadUnderThreadScope")).hasSyscallCount("write", 2);
+        assertThat(scopes.metrics("childThreadUnderTestScope")).hasSyscallCount("write", 2 + 3);
+        assertThat(scopes.metrics("childThreadUnderThreadScope")).hasSyscallCount("write", 2);
     }
 
     @Test
     void testScopeCountsASpawnedProcessAndThreadScopeDoesNot() {
-        runSuccessfully(Scopes.class);
+        RealKernel.Run scopes = scopes();
 
-        assertThat(MEASURED.get("processUnderTestScope")).syscallCount("execve").isGreaterThanOrEqualTo(1);
-        assertThat(MEASURED.get("processUnderThreadScope")).doesNotCall("execve");
+        assertThat(scopes.metrics("processUnderTestScope")).syscallCount("execve").isGreaterThanOrEqualTo(1);
+        assertThat(scopes.metrics("processUnderThreadScope")).doesNotCall("execve");
     }
 
     @Test
     void processScopeCountsThreadsThatExistedBeforeTheTest() {
-        runSuccessfully(Scopes.class);
-
-        assertThat(MEASURED.get("existingThreadUnderProcessScope")).syscallCount("write").isGreaterThanOrEqualTo(4);
+        assertThat(scopes().metrics("existingThreadUnderProcessScope")).syscallCount("write").isGreaterThanOrEqualTo(4);
     }
 
     @Test
     void testScopeCountsTheWorkHandedToAThreadThatExistedBeforeTheTestAndThreadScopeSaysItDoesNot() {
-        runSuccessfully(Scopes.class);
+        RealKernel.Run scopes = scopes();
 
-        KernelMetrics followed = MEASURED.get("existingThreadUnderTestScope");
+        KernelMetrics followed = scopes.metrics("existingThreadUnderTestScope");
         assertThat(followed).hasSyscallCount("write", 4);
         assertThat(followed.diagnostics().handOffs().borrowedThreads()).isEqualTo(1);
         assertThat(followed.diagnostics().handOffs().uncounted()).isFalse();
-        KernelMetrics strict = MEASURED.get("existingThreadUnderThreadScope");
+        KernelMetrics strict = scopes.metrics("existingThreadUnderThreadScope");
         assertThat(strict).doesNotCall("write");
         assertThat(strict.diagnostics().handOffs().uncountedThreads()).isEqualTo(1);
         assertThat(strict.diagnostics().handOffs().describeUncounted())
@@ -136,59 +127,59 @@ class RealKernelTracingTest {
 
     @Test
     void concurrentTestsEachSeeExactlyTheirOwnCounts() {
-        EngineExecutionResults results = Fixtures.run(Concurrent.class, Map.of(
+        RealKernel.Run concurrent = RealKernel.runSuccessfully(Concurrent.class, Map.of(
                 "junit.jupiter.execution.parallel.enabled", "true",
                 "junit.jupiter.execution.parallel.mode.default", "concurrent",
                 "junit.jupiter.execution.parallel.config.strategy", "fixed",
-                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4"));
+                "junit.jupiter.execution.parallel.config.fixed.parallelism", "4"), 4);
 
-        results.testEvents().assertStatistics(stats -> stats.started(4).succeeded(4));
-        assertThat(MEASURED.get("writes3")).hasSyscallCount("write", 3);
-        assertThat(MEASURED.get("writes5")).hasSyscallCount("write", 5);
-        assertThat(MEASURED.get("writes8")).hasSyscallCount("write", 8);
-        assertThat(MEASURED.get("writes13")).hasSyscallCount("write", 13);
-        assertThat(ORACLE.get("concurrentTests")).as("tests traced at the same time").isEqualTo(4);
+        assertThat(concurrent.metrics("writes3")).hasSyscallCount("write", 3);
+        assertThat(concurrent.metrics("writes5")).hasSyscallCount("write", 5);
+        assertThat(concurrent.metrics("writes8")).hasSyscallCount("write", 8);
+        assertThat(concurrent.metrics("writes13")).hasSyscallCount("write", 13);
+        assertThat(concurrent.<Long>oracle("concurrentTests")).as("tests traced at the same time").isEqualTo(4);
     }
 
     @Test
     void aBreachFailsTheTestListingEveryBreachAndTheTopSystemCalls() {
-        EngineExecutionResults results = Fixtures.run(Breaching.class);
+        RealKernel.Run breaching = breaching();
 
-        assertThat(Fixtures.throwableOf(results.testEvents(), "writesThreeBytes"))
+        assertThat(breaching.throwableOf("writesThreeBytes"))
                 .isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageStartingWith("KernelTrace limits exceeded in Breaching.writesThreeBytes() [scope TEST]:\n")
                 .hasMessageContaining("\n  - write calls: limit 1, measured 3  (@MaxSyscalls(value = 1, syscall = \"write\"))")
                 .hasMessageContaining("\n  - bytes written: limit 2 B, measured 3 B  (@MaxBytesWritten(\"2B\"))")
                 .hasMessageContaining("\nTop system calls: ")
                 .hasMessageContaining("write 3 (3 B)");
-        assertThat(Fixtures.statusOf(results.testEvents(), "withinBudget")).isEqualTo(Status.SUCCESSFUL);
-        assertThat(Fixtures.throwableOf(results.testEvents(), "unknownSyscall"))
+        assertThat(breaching.statusOf("withinBudget")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(breaching.throwableOf("unknownSyscall"))
                 .isInstanceOf(KernelTraceConfigurationException.class)
                 .hasMessageStartingWith("@MaxSyscalls(syscall = \"fsnyc\") on Breaching.unknownSyscall(): unknown system call \"fsnyc\"");
     }
 
     @Test
-    void writesTheJsonReportWithExactCounts(@TempDir Path reports) throws IOException {
-        Fixtures.run(Breaching.class, Map.of("kerneltrace.reportDir", reports.toString()));
+    void writesTheJsonReportWithExactCounts() throws IOException {
+        breaching();
 
-        String json = Files.readString(reports.resolve(Breaching.class.getName() + ".writesThreeBytes.json"));
+        String json = Files.readString(RealKernel.report(reports, Breaching.class, "writesThreeBytes"));
         assertThat(json)
                 .contains("\"schemaVersion\": 4,")
                 .contains("\"methodName\": \"writesThreeBytes\"")
                 .containsPattern("\"kernel\": \"libbpf [^\"]+\"")
                 .containsPattern("\"write\": \\{\\s+\"count\": 3,\\s+\"errors\": 0,\\s+\"errorsByErrno\": \\{},\\s+\"bytes\": 3,")
                 .containsPattern("\"bytesWritten\": 3\\s");
-        assertThat(Files.exists(reports.resolve(Breaching.class.getName() + ".unknownSyscall.json")))
-                .as("a test that did not run has no report").isFalse();
+        assertThat(RealKernel.reports(reports, Breaching.class, "unknownSyscall"))
+                .as("a test that did not run has no report").isEmpty();
     }
 
-    private static void runSuccessfully(Class<?> fixture) {
-        EngineExecutionResults results = Fixtures.run(fixture);
-        results.testEvents().failed().stream().findFirst().ifPresent(failed -> {
-            throw new AssertionError("fixture test failed: " + failed.getTestDescriptor().getDisplayName(),
-                    failed.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElse(null));
-        });
-        results.testEvents().assertStatistics(stats -> stats.aborted(0).failed(0));
+    /** Seven tests: a child thread, a child process and a thread that existed before, under each scope. */
+    private static RealKernel.Run scopes() {
+        return RealKernel.runSuccessfully(Scopes.class, 7);
+    }
+
+    /** One breaching test, one within its budget, one refused before it runs; reports kept. */
+    private static RealKernel.Run breaching() {
+        return RealKernel.run(Breaching.class, Map.of("kerneltrace.reportDir", reports.toString()), 3);
     }
 
     static void write(OutputStream out, int times) throws IOException {
@@ -205,8 +196,8 @@ class RealKernelTracingTest {
                 .findFirst().orElseThrow();
     }
 
-    /** Base of the fixtures: a /dev/null stream opened (and warmed up) before each test. */
-    abstract static class WithDevNull {
+    /** Base of the fixtures: a /dev/null stream opened (and warmed up) before each test; metrics recorded. */
+    abstract static class WithDevNull extends RealKernel.Recorded {
 
         OutputStream devNull;
 
@@ -218,8 +209,7 @@ class RealKernelTracingTest {
         }
 
         @AfterEach
-        void record(TestInfo info, KernelTraceSession session) throws IOException {
-            MEASURED.put(info.getTestMethod().orElseThrow().getName(), session.metrics());
+        void closeDevNull() throws IOException {
             devNull.close();
         }
     }
@@ -241,7 +231,7 @@ class RealKernelTracingTest {
         void writesSevenBytes() throws IOException {
             long before = syscw();
             write(devNull, 7);
-            ORACLE.put("syscw", syscw() - before);
+            RealKernel.ORACLE.put("syscw", syscw() - before);
         }
 
         @Test
@@ -430,7 +420,7 @@ class RealKernelTracingTest {
             // All four are traced at once before anyone writes, and stay traced until all wrote.
             int arrival = ALL_TRACING.await(30, TimeUnit.SECONDS);
             if (arrival == 0) {
-                ORACLE.put("concurrentTests", 4L);
+                RealKernel.ORACLE.put("concurrentTests", 4L);
             }
             write(devNull, times);
             ALL_WRITTEN.await(30, TimeUnit.SECONDS);

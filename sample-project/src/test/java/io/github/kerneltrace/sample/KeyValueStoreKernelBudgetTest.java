@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,11 @@ class KeyValueStoreKernelBudgetTest {
     static final long LOG_BYTES = (long) ENTRIES * FRAME_BYTES;
     static final SegmentLog.Options SYNC_ON_CLOSE = SegmentLog.Options.defaults().withFsyncPolicy(FsyncPolicy.ON_CLOSE);
 
+    /** The 1 MiB log, written once for the class: Recovery and Reads only read it. */
+    @TempDir
+    static Path log;
+
+    /** Each writing test's own directory: its store starts empty. */
     @TempDir
     Path dir;
 
@@ -50,9 +56,9 @@ class KeyValueStoreKernelBudgetTest {
     }
 
     /** Writes the 1 MiB log, then closes the store: untraced setup. */
-    @BeforeEach
-    void writeLog() throws IOException {
-        writeLog(dir);
+    @BeforeAll // once: Recovery and Reads only read the log
+    static void writeLogOnce() throws IOException {
+        writeLog(log);
     }
 
     /** Writes the {@link #ENTRIES} entries, 1 MiB of log, into a store in {@code dir} and closes it. */
@@ -79,14 +85,14 @@ class KeyValueStoreKernelBudgetTest {
             // The first recovery in a JVM loads classes (directory streams, the reader, the
             // index), which reads jars: a one-off cost that would inflate "bytes read". Recover
             // once, untraced, so that the test measures only what every recovery costs.
-            KeyValueStore.open(dir, SegmentLog.Options.defaults()).close();
+            KeyValueStore.open(log, SegmentLog.Options.defaults()).close();
         }
 
         @Test
         @MaxBytesRead("1MiB")                       // the log once, nothing twice
         @MaxSyscalls(value = 0, syscall = "write")  // opening a store writes nothing
         void recoveryOfA1MiBLogReadsItIn64KiBChunks(KernelTraceSession trace) throws IOException {
-            store = KeyValueStore.open(dir, SegmentLog.Options.defaults());
+            store = KeyValueStore.open(log, SegmentLog.Options.defaults());
 
             var metrics = trace.metrics();
             assertThat(metrics).bytesRead().isEqualTo(LOG_BYTES);
@@ -103,7 +109,7 @@ class KeyValueStoreKernelBudgetTest {
 
         @BeforeEach
         void openAndWarmUp() throws IOException {
-            store = KeyValueStore.open(dir, SegmentLog.Options.defaults());
+            store = KeyValueStore.open(log, SegmentLog.Options.defaults()); // reads only: the shared log stays as written
             store.get(key(0)); // the first get loads the read path's classes
         }
 

@@ -10,7 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -30,17 +32,18 @@ import io.github.kerneltrace.junit.SwitchKind;
 class KeyValueStoreSchedulerBudgetTest {
 
     @TempDir
-    Path dir;
+    static Path dir;
 
-    KeyValueStore store;
+    /** One store for the class: the tests only read it, and warming it up is most of their cost. */
+    static KeyValueStore store;
 
     /**
      * A store of 1024 entries, every record read 20 times: its pages are cached, its classes loaded
      * and its read path compiled by the JIT, whose compile requests would otherwise make the test
      * thread wait on the JVM's locks (futex) during the test.
      */
-    @BeforeEach
-    void openWarmStore() throws IOException {
+    @BeforeAll
+    static void openWarmStore() throws IOException {
         KeyValueStoreKernelBudgetTest.writeLog(dir);
         store = KeyValueStore.open(dir, KeyValueStoreKernelBudgetTest.SYNC_ON_CLOSE);
         for (int round = 0; round < 20; round++) {
@@ -48,12 +51,12 @@ class KeyValueStoreSchedulerBudgetTest {
         }
     }
 
-    @AfterEach
-    void close() throws IOException {
+    @AfterAll
+    static void close() throws IOException {
         store.close();
     }
 
-    void readEveryEntry() throws IOException {
+    static void readEveryEntry() throws IOException {
         for (int i = 0; i < ENTRIES; i++) {
             assertThat(store.get(key(i))).isPresent();
         }
