@@ -46,6 +46,18 @@ class QuietAssertionsTest {
     }
 
     @Test
+    void softAssertionsMidwayCountNothingInTheTest(@TempDir Path dir) throws Exception {
+        RealKernel.requireTracing();
+
+        Map<String, Long> softly = countsInFreshJvm(dir, AssertingSoftly.class, true);
+        Map<String, Long> twin = countsInFreshJvm(dir, Twin.class, true);
+
+        // soft assertions build proxy classes on first use: 6,830 calls before they were loaded ahead
+        assertThat(softly).as("class-loading calls of the test that asserts softly midway, against its twin")
+                .isEqualTo(twin);
+    }
+
+    @Test
     void withoutLoadingAheadTheSameAssertionsCount(@TempDir Path dir) throws Exception {
         RealKernel.requireTracing();
 
@@ -129,6 +141,27 @@ class QuietAssertionsTest {
             KernelTraceAssertions.assertThat(midway).syscall("fsync").isNotCalled();
             KernelTraceAssertions.assertThat(midway).scheduler().hasAtMostVoluntarySwitches(1_000);
             KernelTraceAssertions.assertThat(midway.syscalls()).doesNotContainKey("fsync");
+        }
+
+        @AfterEach
+        void record(KernelTraceSession session) {
+            Recorder.record(session.metrics());
+        }
+    }
+
+    /** Reads its metrics midway and asserts softly, through the families' navigation. */
+    @Tag("fixture")
+    static class AssertingSoftly {
+
+        @Test
+        @KernelTrace(scope = Scope.THREAD)
+        void readsMidwayAndAssertsSoftly(KernelTraceSession session) {
+            KernelMetrics midway = session.metrics();
+            KernelTraceSoftAssertions softly = new KernelTraceSoftAssertions();
+            softly.assertThat(midway).syscall("fsync").isNotCalled();
+            softly.assertThat(midway).scheduler().hasAtMostVoluntarySwitches(1_000);
+            softly.assertThat(midway.syscalls()).doesNotContainKey("fsync");
+            softly.assertAll();
         }
 
         @AfterEach
