@@ -84,7 +84,7 @@ struct slot_control {
 	__u32 open;			/* counting only while 1: brackets the test method exactly */
 	__u32 flags;			/* SLOT_* */
 	__u64 followed_children;	/* threads and processes added by following clone/fork */
-	__u64 dropped_latencies;	/* latency samples lost because latency_buckets was full */
+	__u64 dropped_latencies;	/* histogram values lost: the slot's histogram_counts (or histogram_index) was full */
 	__u64 dropped_errors;		/* failures lost because error_counts was full */
 	__u64 unmatched_exits;		/* exits with no entry seen: clone children, calls begun before the slot opened */
 	__u64 restarts;			/* calls interrupted with -ERESTART* that the kernel restarts */
@@ -125,6 +125,7 @@ struct slot_control {
 	__u64 start_seen;		/* 1 once the programs saw the counting thread's start call: the canary */
 	__u64 outside_switches;		/* switches of the slot's threads while it was not counting: the window's edges */
 	__u64 signal_handler_calls;	/* system calls made inside signal handlers (a profiler's, the JVM's): not counted (signals.bpf.h) */
+	__u64 histogram_entries;	/* entries of the slot's histogram_counts taken (may pass HISTOGRAM_ENTRIES: those were dropped) */
 };
 
 /*
@@ -197,7 +198,7 @@ struct sched_stats {
 	__u64 inferred_wakeups;		/* wake-ups not seen, inferred at switch-in (included in wakeups) */
 };
 
-/* latency_buckets keys with these `nr` values hold the scheduler's and allocator's histograms. */
+/* Histogram numbers (histogram_count.nr) of the scheduler's and allocator's histograms; below MAX_SYSCALLS: a system call's latency. */
 #define HIST_RUN_QUEUE 0xFFF0
 #define HIST_OFF_CPU 0xFFF1
 #define HIST_ALLOCATION_SIZE 0xFFF2
@@ -245,11 +246,24 @@ struct handoff_names {
 	char foreign[HANDOFF_NAMES][TASK_COMM_LEN];	/* in the order of slot_control.foreign_wakers */
 };
 
-/* Key of the `latency_buckets` hash; the value is a __u64 count. */
+/* Key of the `histogram_index` hash; the value is a __u64 position in the slot's histogram_counts. */
 struct latency_key {
 	__u32 slot;
 	__u16 nr;
 	__u16 index;		/* HdrHistogram counts-array index */
+};
+
+/*
+ * One bucket of one of a slot's histograms: HISTOGRAM_ENTRIES per slot in the mmap-able
+ * `histogram_counts` array, taken in order (slot_control.histogram_entries), so that user space
+ * reads a slot's histograms from memory instead of walking a shared hash.
+ */
+#define HISTOGRAM_ENTRIES 4096
+struct histogram_count {
+	__u16 nr;		/* the histogram: a system call's number, or HIST_* */
+	__u16 index;		/* HdrHistogram counts-array index */
+	__u32 reserved;
+	__u64 count;		/* 0: an entry taken by a CPU that lost the race to index the bucket (skip it) */
 };
 
 /* Key of the `error_counts` hash; the value is a __u64 count. */
@@ -267,7 +281,7 @@ struct foreign_key {
 
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
-_Static_assert(sizeof(struct slot_control) == 208, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
+_Static_assert(sizeof(struct slot_control) == 216, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
 _Static_assert(sizeof(struct identity) == 40 + MAX_LISTED_THREADS * 8, "identity: SlotLayout.IDENTITY_SIZE");
 _Static_assert(sizeof(struct config) == 152 + JVM_INTERNAL_THREADS * 32, "config: SlotLayout.CONFIG_SIZE");
 _Static_assert(sizeof(struct syscall_stats) == 32, "syscall_stats: SlotLayout.SYSCALL_STATS_SIZE");
@@ -276,6 +290,7 @@ _Static_assert(sizeof(struct memory_stats) == 128, "memory_stats: SlotLayout.MEM
 _Static_assert(sizeof(struct live_allocation) == 24, "live_allocation: SlotLayout.LIVE_VALUE_SIZE");
 _Static_assert(sizeof(struct handoff_names) == 3 * HANDOFF_NAMES * TASK_COMM_LEN, "handoff_names: SlotLayout.HANDOFF_NAMES_SIZE");
 _Static_assert(sizeof(struct latency_key) == 8 && sizeof(struct error_key) == 8, "hash keys: SlotLayout.HASH_KEY_SIZE");
+_Static_assert(sizeof(struct histogram_count) == 16, "histogram_count: SlotLayout.HISTOGRAM_COUNT_SIZE");
 _Static_assert(sizeof(struct foreign_key) == 8, "foreign_wakers key: SlotLayout.FOREIGN_KEY_SIZE");
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 /*
- * Prints the sizes and offsets of the structs in kerneltrace.h that Java reads, as
+ * Prints the sizes and offsets of the structs in kerneltrace.h that Java reads, and the #defines it mirrors, as
  * `struct.field=bytes` lines: bpf/build.sh compiles this for the host (the same LP64 layout as
  * the BPF target: fixed-width fields, natural alignment) and writes the output to probes'
  * bpf/layout.properties, which SlotLayoutTest compares with SlotLayout's constants.
@@ -13,6 +13,7 @@
 
 #define SIZE(type) printf(#type "=%zu\n", sizeof(struct type))
 #define FIELD(type, field) printf(#type "." #field "=%zu\n", offsetof(struct type, field))
+#define CONSTANT(name) printf("constant." #name "=%lu\n", (unsigned long)(name))
 
 int main(void)
 {
@@ -51,6 +52,7 @@ int main(void)
 	FIELD(slot_control, start_seen);
 	FIELD(slot_control, outside_switches);
 	FIELD(slot_control, signal_handler_calls);
+	FIELD(slot_control, histogram_entries);
 
 	SIZE(identity);
 	FIELD(identity, request);
@@ -113,7 +115,33 @@ int main(void)
 	FIELD(handoff_names, foreign);
 
 	SIZE(latency_key);
+	SIZE(histogram_count);
+	FIELD(histogram_count, nr);
+	FIELD(histogram_count, index);
+	FIELD(histogram_count, count);
 	SIZE(error_key);
 	SIZE(foreign_key);
+
+	/* the #defines Java mirrors: capacities, flags, reserved histogram numbers */
+	CONSTANT(MAX_SLOTS);
+	CONSTANT(MAX_SYSCALLS);
+	CONSTANT(TRACK_FOLLOW_CHILDREN);
+	CONSTANT(TRACK_FOLLOW_HANDOFFS);
+	CONSTANT(TRACK_BORROWED);
+	CONSTANT(TRACK_IDLE);
+	CONSTANT(SLOT_LATENCY);
+	CONSTANT(SLOT_NATIVE_ALLOCATIONS);
+	CONSTANT(SLOT_CAPTURE_START_FAULTS);
+	CONSTANT(MAX_LISTED_THREADS);
+	CONSTANT(JVM_INTERNAL_THREADS);
+	CONSTANT(TASK_COMM_LEN);
+	CONSTANT(PROCESS_FILTER_SIZE);
+	CONSTANT(SCHED_RUNNING);
+	CONSTANT(HIST_RUN_QUEUE);
+	CONSTANT(HIST_OFF_CPU);
+	CONSTANT(HIST_ALLOCATION_SIZE);
+	CONSTANT(NATIVE_FUNCTIONS);
+	CONSTANT(HANDOFF_NAMES);
+	CONSTANT(HISTOGRAM_ENTRIES);
 	return 0;
 }

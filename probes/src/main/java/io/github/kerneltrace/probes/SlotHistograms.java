@@ -9,8 +9,8 @@ import io.github.kerneltrace.probes.metrics.LatencyHistograms;
 
 /**
  * A slot's histograms, rebuilt without loss from the kernel's bucket counts in
- * {@code latency_buckets}: each system call's latency, and under reserved numbers the
- * scheduler's and the allocator's histograms. One read of the hash serves every family's decoder.
+ * {@code histogram_counts}: each system call's latency, and under reserved numbers the
+ * scheduler's and the allocator's histograms. One read of the slot's memory serves every family's decoder.
  */
 final class SlotHistograms {
 
@@ -24,7 +24,7 @@ final class SlotHistograms {
 
     static SlotHistograms read(SlotMemory memory, int slot) {
         Map<Integer, Histogram> histograms = new HashMap<>();
-        long[] keys = memory.readLatencyBuckets(slot, (nr, bucket, count) ->
+        long[] keys = memory.readHistogramBuckets(slot, (nr, bucket, count) ->
                 histograms.computeIfAbsent(nr, n -> LatencyHistograms.create())
                         .recordValueWithCount(LatencyHistograms.valueAtIndex(bucket), count));
         return new SlotHistograms(histograms, keys);

@@ -33,9 +33,9 @@ final class SlotLayout {
      * struct slot_control: open, flags, followed_children, dropped_latencies, dropped_errors, unmatched_exits,
      * restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay,
      * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads, borrowed_threads,
-     * borrowed_wakeups, unfollowed_threads, foreign_wakers, start_seen, outside_switches, signal_handler_calls
+     * borrowed_wakeups, unfollowed_threads, foreign_wakers, start_seen, outside_switches, signal_handler_calls, histogram_entries
      */
-    static final int SLOT_CONTROL_SIZE = 208;
+    static final int SLOT_CONTROL_SIZE = 216;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
@@ -66,6 +66,7 @@ final class SlotLayout {
     static final int CONTROL_START_SEEN = 184;
     static final int CONTROL_OUTSIDE_SWITCHES = 192;
     static final int CONTROL_SIGNAL_HANDLER_CALLS = 200;
+    static final int CONTROL_HISTOGRAM_ENTRIES = 208;
 
     /**
      * struct identity { u32 request, answer, ns_inum, ns_tid, list_threads, level, tgid, tid, listed, complete;
@@ -143,7 +144,17 @@ final class SlotLayout {
     static final int LIVE_TID = 12;
     static final int LIVE_FUNCTION = 16;
 
-    /** latency_buckets "system call numbers" of the scheduler's and the allocator's histograms */
+    /**
+     * histogram_counts: HISTOGRAM_ENTRIES per slot of struct histogram_count { u16 nr; u16 index; u32 reserved; u64 count; },
+     * found by the histogram_index hash (key: struct latency_key)
+     */
+    static final int HISTOGRAM_ENTRIES = 4096;
+    static final int HISTOGRAM_COUNT_SIZE = 16;
+    static final int HISTOGRAM_COUNT_NR = 0;
+    static final int HISTOGRAM_COUNT_INDEX = 2;
+    static final int HISTOGRAM_COUNT_COUNT = 8;
+
+    /** histogram numbers (histogram_count.nr) of the scheduler's and the allocator's histograms; below MAX_SYSCALLS a system call's */
     static final int HIST_RUN_QUEUE = 0xFFF0;
     static final int HIST_OFF_CPU = 0xFFF1;
     static final int HIST_ALLOCATION_SIZE = 0xFFF2;

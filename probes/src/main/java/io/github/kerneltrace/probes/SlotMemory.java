@@ -19,7 +19,7 @@ import io.github.kerneltrace.probes.libbpf.BpfObject;
  * The memory this JVM shares with the BPF programs, read and written by named field: the only
  * class that uses the offsets of {@link SlotLayout} for the per-slot structs ({@code slot_control},
  * {@code syscall_stats}, {@code sched_stats}, {@code memory_stats}, {@code handoff_names}) and the
- * entries of the hashes ({@code tracked}, {@code latency_buckets}, {@code error_counts},
+ * entries of the hashes ({@code tracked}, {@code histogram_index}, {@code error_counts},
  * {@code live_allocations}, {@code foreign_wakers}).
  *
  * <p>Who may touch what (the locking rules):
@@ -70,7 +70,8 @@ final class SlotMemory {
     private final Pointer handOffNames;
     private final Pointer processFilter;
     private final BpfMap tracked;
-    private final BpfMap latencyBuckets;
+    private final BpfMap histogramIndex;
+    private final Pointer histogramCounts;
     private final BpfMap errorCounts;
     private final BpfMap liveAllocations;
     private final BpfMap foreignWakers;
@@ -90,7 +91,8 @@ final class SlotMemory {
         this.handOffNames = object.map("handoff_names").mmap((long) MAX_SLOTS * HANDOFF_NAMES_SIZE);
         this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
         this.tracked = object.map("tracked");
-        this.latencyBuckets = object.map("latency_buckets");
+        this.histogramIndex = object.map("histogram_index");
+        this.histogramCounts = object.map("histogram_counts").mmap((long) MAX_SLOTS * HISTOGRAM_ENTRIES * HISTOGRAM_COUNT_SIZE);
         this.errorCounts = object.map("error_counts");
         this.liveAllocations = object.map("live_allocations");
         this.foreignWakers = object.map("foreign_wakers");
@@ -101,6 +103,9 @@ final class SlotMemory {
 
     /** Zeroes every per-slot record of {@code slot} (its hash entries were deleted when the last owner closed it). */
     void reset(int slot) {
+        // the entries the slot's last test took (its histogram_index keys were deleted when it closed)
+        long taken = Math.min(control(slot, CONTROL_HISTOGRAM_ENTRIES), HISTOGRAM_ENTRIES);
+        histogramCounts.setMemory((long) slot * HISTOGRAM_ENTRIES * HISTOGRAM_COUNT_SIZE, taken * HISTOGRAM_COUNT_SIZE, (byte) 0);
         controlMemory.setMemory((long) slot * SLOT_CONTROL_SIZE, SLOT_CONTROL_SIZE, (byte) 0);
         syscallStats.setMemory((long) slot * MAX_SYSCALLS * SYSCALL_STATS_SIZE, (long) MAX_SYSCALLS * SYSCALL_STATS_SIZE, (byte) 0);
         schedStats.setMemory((long) slot * SCHED_STATS_SIZE, SCHED_STATS_SIZE, (byte) 0);
@@ -350,7 +355,7 @@ final class SlotMemory {
         void visit(int nr, int detail, long count);
     }
 
-    /** The scheduler's and the allocator's histograms, kept in latency_buckets under reserved "system call numbers". */
+    /** The scheduler's and the allocator's histograms, under reserved histogram numbers above the system calls'. */
     static boolean isSyscallNumber(int nr) {
         return nr < MAX_SYSCALLS;
     }
@@ -360,14 +365,35 @@ final class SlotMemory {
     static final int ALLOCATION_SIZE_HISTOGRAM = HIST_ALLOCATION_SIZE;
 
     /**
-     * Visits the slot's entries of latency_buckets, and returns their keys (for {@link #deleteCounts}).
-     * One batch read: the kernel walks the whole hash whatever the slot's share of it.
+     * Visits the slot's histogram buckets (detail: the HdrHistogram index), and returns their
+     * histogram_index keys (for {@link #deleteCounts}). From memory: the slot's entries of
+     * histogram_counts, taken in order up to its histogram_entries; no system call.
      */
-    long[] readLatencyBuckets(int slot, CountVisitor visitor) {
-        return readCounts(latencyBuckets, slot, visitor);
+    long[] readHistogramBuckets(int slot, CountVisitor visitor) {
+        long taken = Math.min(control(slot, CONTROL_HISTOGRAM_ENTRIES), HISTOGRAM_ENTRIES);
+        long[] keys = new long[(int) taken];
+        int kept = 0;
+        long base = (long) slot * HISTOGRAM_ENTRIES * HISTOGRAM_COUNT_SIZE;
+        for (long entry = 0; entry < taken; entry++) {
+            long at = base + entry * HISTOGRAM_COUNT_SIZE;
+            long count = histogramCounts.getLong(at + HISTOGRAM_COUNT_COUNT);
+            if (count == 0) {
+                continue; // taken by a CPU that lost the race to index the bucket: the winner's entry has its key
+            }
+            int nr = Short.toUnsignedInt(histogramCounts.getShort(at + HISTOGRAM_COUNT_NR));
+            int index = Short.toUnsignedInt(histogramCounts.getShort(at + HISTOGRAM_COUNT_INDEX));
+            keys[kept++] = latencyKey(slot, nr, index);
+            visitor.visit(nr, index, count);
+        }
+        return java.util.Arrays.copyOf(keys, kept);
     }
 
-    /** As {@link #readLatencyBuckets}, for error_counts (detail: the errno). */
+    /** struct latency_key { u32 slot; u16 nr; u16 index; } as one little-endian long, as the hash stores it. */
+    private static long latencyKey(int slot, int nr, int index) {
+        return Integer.toUnsignedLong(slot) | (long) nr << 32 | (long) index << 48;
+    }
+
+    /** As {@link #readHistogramBuckets}, for error_counts (detail: the errno): one batch read of the hash. */
     long[] readErrorCounts(int slot, CountVisitor visitor) {
         return readCounts(errorCounts, slot, visitor);
     }
@@ -388,15 +414,15 @@ final class SlotMemory {
         return ownKeys.toArray();
     }
 
-    /** Deletes known keys of latency_buckets and error_counts (as {@link #readLatencyBuckets} returned them). */
+    /** Deletes known keys of histogram_index and error_counts (as the reads returned them). */
     void deleteCounts(long[] latencyKeys, long[] errorKeys) {
-        deleteKeys(latencyBuckets, latencyKeys);
+        deleteKeys(histogramIndex, latencyKeys);
         deleteKeys(errorCounts, errorKeys);
     }
 
-    /** Deletes every entry of latency_buckets and error_counts keyed with {@code slot}: a search of both. */
+    /** Deletes every entry of histogram_index and error_counts keyed with {@code slot} (error_counts: a search). */
     void deleteAllCounts(int slot) {
-        deleteWhere(latencyBuckets, HASH_KEY_SIZE, COUNT_VALUE_SIZE, slot, false, 0);
+        deleteKeys(histogramIndex, readHistogramBuckets(slot, (nr, index, count) -> { }));
         deleteWhere(errorCounts, HASH_KEY_SIZE, COUNT_VALUE_SIZE, slot, false, 0);
     }
 

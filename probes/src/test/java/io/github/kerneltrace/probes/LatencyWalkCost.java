@@ -29,7 +29,7 @@ public final class LatencyWalkCost {
         long[] nanos = new long[reads];
         for (int i = 0; i < reads * 4; i++) {
             long before = System.nanoTime();
-            memory.readLatencyBuckets(0, (nr, bucket, count) -> { });
+            memory.readHistogramBuckets(0, (nr, bucket, count) -> { });
             nanos[i % reads] = System.nanoTime() - before;
         }
         return nanos;

@@ -61,6 +61,7 @@ class SlotLayoutTest {
         java.put("slot_control.start_seen", (long) CONTROL_START_SEEN);
         java.put("slot_control.outside_switches", (long) CONTROL_OUTSIDE_SWITCHES);
         java.put("slot_control.signal_handler_calls", (long) CONTROL_SIGNAL_HANDLER_CALLS);
+        java.put("slot_control.histogram_entries", (long) CONTROL_HISTOGRAM_ENTRIES);
         java.put("identity", (long) IDENTITY_SIZE);
         java.put("identity.request", (long) IDENTITY_REQUEST);
         java.put("identity.answer", (long) IDENTITY_ANSWER);
@@ -116,8 +117,32 @@ class SlotLayoutTest {
         java.put("handoff_names.uncounted", (long) HANDOFF_UNCOUNTED);
         java.put("handoff_names.foreign", (long) HANDOFF_FOREIGN);
         java.put("latency_key", (long) HASH_KEY_SIZE);
+        java.put("histogram_count", (long) HISTOGRAM_COUNT_SIZE);
+        java.put("histogram_count.nr", (long) HISTOGRAM_COUNT_NR);
+        java.put("histogram_count.index", (long) HISTOGRAM_COUNT_INDEX);
+        java.put("histogram_count.count", (long) HISTOGRAM_COUNT_COUNT);
         java.put("error_key", (long) HASH_KEY_SIZE);
         java.put("foreign_key", (long) FOREIGN_KEY_SIZE);
+        java.put("constant.MAX_SLOTS", (long) MAX_SLOTS);
+        java.put("constant.MAX_SYSCALLS", (long) MAX_SYSCALLS);
+        java.put("constant.TRACK_FOLLOW_CHILDREN", (long) TRACK_FOLLOW_CHILDREN);
+        java.put("constant.TRACK_FOLLOW_HANDOFFS", (long) TRACK_FOLLOW_HANDOFFS);
+        java.put("constant.TRACK_BORROWED", (long) TRACK_BORROWED);
+        java.put("constant.TRACK_IDLE", (long) TRACK_IDLE);
+        java.put("constant.SLOT_LATENCY", (long) SLOT_LATENCY);
+        java.put("constant.SLOT_NATIVE_ALLOCATIONS", (long) SLOT_NATIVE_ALLOCATIONS);
+        java.put("constant.SLOT_CAPTURE_START_FAULTS", (long) SLOT_CAPTURE_START_FAULTS);
+        java.put("constant.MAX_LISTED_THREADS", (long) MAX_LISTED_THREADS);
+        java.put("constant.JVM_INTERNAL_THREADS", (long) JVM_INTERNAL_THREADS);
+        java.put("constant.TASK_COMM_LEN", (long) TASK_COMM_LEN);
+        java.put("constant.PROCESS_FILTER_SIZE", (long) PROCESS_FILTER_SIZE);
+        java.put("constant.SCHED_RUNNING", (long) SCHED_RUNNING);
+        java.put("constant.HIST_RUN_QUEUE", (long) HIST_RUN_QUEUE);
+        java.put("constant.HIST_OFF_CPU", (long) HIST_OFF_CPU);
+        java.put("constant.HIST_ALLOCATION_SIZE", (long) HIST_ALLOCATION_SIZE);
+        java.put("constant.NATIVE_FUNCTIONS", (long) NATIVE_FUNCTIONS);
+        java.put("constant.HANDOFF_NAMES", (long) HANDOFF_NAMES);
+        java.put("constant.HISTOGRAM_ENTRIES", (long) HISTOGRAM_ENTRIES);
 
         SoftAssertions softly = new SoftAssertions();
         java.forEach((name, value) -> softly.assertThat(value).as("SlotLayout's %s (C: %s)", name, layout.getProperty(name))
