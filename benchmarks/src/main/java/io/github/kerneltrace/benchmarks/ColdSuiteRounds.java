@@ -1,0 +1,100 @@
+package io.github.kerneltrace.benchmarks;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Reads the timings that the cold suite's {@code PhaseClock} wrote in each round
+ * ({@code <dir>/plain-<round>.properties}, {@code <dir>/traced-<round>.properties}), checks that
+ * every round ran every test and passed (and, traced, left every report), and prints the cost per
+ * test that KernelTrace adds: (traced − plain) / tests, per round (the two runs of a round ran back
+ * to back), as min / median / max over the rounds.
+ *
+ * <p>Usage: {@code ColdSuiteRounds <dir> <rounds> <tests>}
+ */
+public final class ColdSuiteRounds {
+
+    /** One fresh JVM's test phase, in nanoseconds. */
+    private record Phase(long firstTest, long allTests, long untilReports, long uptimeAtFirstTestMillis) {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args[0]);
+        int rounds = Integer.parseInt(args[1]);
+        int tests = Integer.parseInt(args[2]);
+        List<Phase> plain = new ArrayList<>();
+        List<Phase> traced = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            plain.add(read(dir.resolve("plain-" + round + ".properties"), tests, false));
+            traced.add(read(dir.resolve("traced-" + round + ".properties"), tests, true));
+        }
+        List<Double> plainMs = new ArrayList<>();
+        List<Double> tracedMs = new ArrayList<>();
+        List<Double> added = new ArrayList<>();
+        List<Double> addedAfterFirst = new ArrayList<>();
+        List<Double> firstAdded = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            Phase p = plain.get(round);
+            Phase t = traced.get(round);
+            plainMs.add(p.untilReports() / 1e6 / tests);
+            tracedMs.add(t.untilReports() / 1e6 / tests);
+            added.add((t.untilReports() - p.untilReports()) / 1e6 / tests);
+            addedAfterFirst.add(((t.untilReports() - t.firstTest()) - (p.untilReports() - p.firstTest())) / 1e6 / (tests - 1));
+            firstAdded.add((t.firstTest() - p.firstTest()) / 1e6);
+        }
+        System.out.printf("(c) cold: %d distinct tests run once each in a fresh JVM under Maven Surefire, %d rounds"
+                + " alternating plain/traced; test phase = first test's start to last test's end (traced: to the"
+                + " last JSON report on disk)%n", tests, rounds);
+        System.out.printf("%-52s %8s %8s %8s%n", "    ms per test", "min", "median", "max");
+        print("    plain (no KernelTrace dependency)", plainMs);
+        print("    @KernelTrace (default summary, JSON reports)", tracedMs);
+        print("(c) cold: added per traced test (traced - plain)", added);
+        print("    the same without the first test (tests 2.." + tests + ")", addedAfterFirst);
+        print("    first test alone, ms added (waits for load, attaches)", firstAdded);
+        System.out.printf("    JVM uptime at the first test, median ms: plain %d, traced %d%n",
+                medianOf(plain.stream().map(Phase::uptimeAtFirstTestMillis).toList()),
+                medianOf(traced.stream().map(Phase::uptimeAtFirstTestMillis).toList()));
+    }
+
+    private static Phase read(Path file, int tests, boolean traced) throws IOException {
+        Properties values = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            values.load(reader);
+        }
+        int succeeded = Integer.parseInt(values.getProperty("succeeded"));
+        int failed = Integer.parseInt(values.getProperty("failed"));
+        int skipped = Integer.parseInt(values.getProperty("skipped"));
+        int reports = Integer.parseInt(values.getProperty("reports"));
+        if (succeeded != tests || failed != 0 || skipped != 0 || (traced && reports != tests)) {
+            throw new IllegalStateException(file + ": expected " + tests + " passing tests" + (traced ? " and as many"
+                    + " reports" : "") + ", got " + succeeded + " passed, " + failed + " failed, " + skipped
+                    + " skipped, " + reports + " reports; see the Surefire output above");
+        }
+        return new Phase(Long.parseLong(values.getProperty("firstTestNanos")),
+                Long.parseLong(values.getProperty("allTestsNanos")),
+                Long.parseLong(values.getProperty("untilReportsNanos")),
+                Long.parseLong(values.getProperty("uptimeAtFirstTestMillis")));
+    }
+
+    private static void print(String label, List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        System.out.printf("%-52s %8.3f %8.3f %8.3f%n", label, sorted.get(0), AlternatingRounds.median(values),
+                sorted.get(sorted.size() - 1));
+    }
+
+    private static long medianOf(List<Long> values) {
+        List<Long> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private ColdSuiteRounds() {
+    }
+}
