@@ -7,7 +7,7 @@
 # first test's start to last test's end, and traced until the last JSON report is on disk), so
 # Maven's start-up is not part of it. Prints (traced - plain) / 500 per round: min, median, max.
 # Usage: benchmarks/cold-suite.sh [--quick] [--keep DIR]
-#   --quick   2 rounds instead of 5 (about a minute and a half)
+#   --quick   3 rounds instead of 5 (about a minute and a half)
 #   --keep    leave the generated projects and timings in DIR (e.g. to profile a run)
 # Installs the modules into the local Maven repository first (set MAVEN_OPTS=-Dmaven.repo.local=...
 # to keep them out of ~/.m2), unless KERNELTRACE_INSTALLED=1 says run.sh just did. Needs root.
@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 rounds=5 classes=25 methods=20 keep=
 while (($#)); do
 	case $1 in
-	--quick) rounds=2 ;;
+	--quick) rounds=3 ;;
 	--keep) keep=$2; shift ;;
 	*) echo "usage: benchmarks/cold-suite.sh [--quick] [--keep DIR]" >&2; exit 2 ;;
 	esac

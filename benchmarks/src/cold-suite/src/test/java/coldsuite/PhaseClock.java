@@ -3,6 +3,7 @@ package coldsuite;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
@@ -19,14 +20,21 @@ import org.junit.platform.launcher.TestPlan;
  * when the run writes KernelTrace reports, until all {@code coldsuite.reports} of them are on
  * disk (a report written in the background is work the run still pays for). Counts the tests by
  * outcome, so that a run that executed nothing, or skipped tests, cannot pass for a fast one.
+ * Beside wall time, CPU time over the same span: of the thread that runs the tests, and of the
+ * whole JVM (background threads included), less disturbed than wall time by a busy machine.
  * Writes {@code target/phase-clock.properties}, which {@code ColdSuiteRounds} reads.
  */
 public final class PhaseClock implements TestExecutionListener {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private long firstStarted;
     private long firstFinished;
     private long lastFinished;
     private long uptimeAtFirstTestMillis;
+    private long testThreadCpuAtFirst;
+    private long testThreadCpuAtLast;
+    private long processCpuAtFirst;
     private int succeeded;
     private int failed;
     private int skipped;
@@ -36,6 +44,8 @@ public final class PhaseClock implements TestExecutionListener {
         if (test.isTest() && firstStarted == 0) {
             firstStarted = System.nanoTime();
             uptimeAtFirstTestMillis = ManagementFactory.getRuntimeMXBean().getUptime();
+            testThreadCpuAtFirst = THREADS.getCurrentThreadCpuTime();
+            processCpuAtFirst = processCpuNanos();
         }
     }
 
@@ -45,6 +55,7 @@ public final class PhaseClock implements TestExecutionListener {
             return;
         }
         lastFinished = System.nanoTime();
+        testThreadCpuAtLast = THREADS.getCurrentThreadCpuTime();
         if (firstFinished == 0) {
             firstFinished = lastFinished;
         }
@@ -78,12 +89,18 @@ public final class PhaseClock implements TestExecutionListener {
                 + "\nuptimeAtFirstTestMillis=" + uptimeAtFirstTestMillis
                 + "\nfirstTestNanos=" + (firstFinished - firstStarted)
                 + "\nallTestsNanos=" + (lastFinished - firstStarted)
-                + "\nuntilReportsNanos=" + (reportsWritten - firstStarted) + "\n";
+                + "\nuntilReportsNanos=" + (reportsWritten - firstStarted)
+                + "\ntestThreadCpuNanos=" + (testThreadCpuAtLast - testThreadCpuAtFirst)
+                + "\nprocessCpuNanos=" + (processCpuNanos() - processCpuAtFirst) + "\n";
         try {
             Files.writeString(Path.of("target", "phase-clock.properties"), lines);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static int countReports(Path dir) {

@@ -20,8 +20,9 @@ import java.util.Properties;
  */
 public final class ColdSuiteRounds {
 
-    /** One fresh JVM's test phase, in nanoseconds. */
-    private record Phase(long firstTest, long allTests, long untilReports, long uptimeAtFirstTestMillis) {
+    /** One fresh JVM's test phase, in nanoseconds: wall time, and CPU time of the test thread and of the JVM. */
+    private record Phase(long firstTest, long allTests, long untilReports, long uptimeAtFirstTestMillis,
+                         long testThreadCpu, long processCpu) {
     }
 
     public static void main(String[] args) throws IOException {
@@ -39,6 +40,8 @@ public final class ColdSuiteRounds {
         List<Double> added = new ArrayList<>();
         List<Double> addedAfterFirst = new ArrayList<>();
         List<Double> firstAdded = new ArrayList<>();
+        List<Double> testThreadCpuAdded = new ArrayList<>();
+        List<Double> processCpuAdded = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             Phase p = plain.get(round);
             Phase t = traced.get(round);
@@ -47,6 +50,8 @@ public final class ColdSuiteRounds {
             added.add((t.untilReports() - p.untilReports()) / 1e6 / tests);
             addedAfterFirst.add(((t.untilReports() - t.firstTest()) - (p.untilReports() - p.firstTest())) / 1e6 / (tests - 1));
             firstAdded.add((t.firstTest() - p.firstTest()) / 1e6);
+            testThreadCpuAdded.add((t.testThreadCpu() - p.testThreadCpu()) / 1e6 / tests);
+            processCpuAdded.add((t.processCpu() - p.processCpu()) / 1e6 / tests);
         }
         System.out.printf("(c) cold: %d distinct tests run once each in a fresh JVM under Maven Surefire, %d rounds"
                 + " alternating plain/traced; test phase = first test's start to last test's end (traced: to the"
@@ -56,7 +61,9 @@ public final class ColdSuiteRounds {
         print("    @KernelTrace (default summary, JSON reports)", tracedMs);
         print("(c) cold: added per traced test (traced - plain)", added);
         print("    the same without the first test (tests 2.." + tests + ")", addedAfterFirst);
-        print("    first test alone, ms added (waits for load, attaches)", firstAdded);
+        print("    first test alone, ms added (load wait, attach)", firstAdded);
+        print("    CPU ms added per test: the test thread", testThreadCpuAdded);
+        print("    CPU ms added per test: the whole JVM", processCpuAdded);
         System.out.printf("    JVM uptime at the first test, median ms: plain %d, traced %d%n",
                 medianOf(plain.stream().map(Phase::uptimeAtFirstTestMillis).toList()),
                 medianOf(traced.stream().map(Phase::uptimeAtFirstTestMillis).toList()));
@@ -79,7 +86,9 @@ public final class ColdSuiteRounds {
         return new Phase(Long.parseLong(values.getProperty("firstTestNanos")),
                 Long.parseLong(values.getProperty("allTestsNanos")),
                 Long.parseLong(values.getProperty("untilReportsNanos")),
-                Long.parseLong(values.getProperty("uptimeAtFirstTestMillis")));
+                Long.parseLong(values.getProperty("uptimeAtFirstTestMillis")),
+                Long.parseLong(values.getProperty("testThreadCpuNanos")),
+                Long.parseLong(values.getProperty("processCpuNanos")));
     }
 
     private static void print(String label, List<Double> values) {
