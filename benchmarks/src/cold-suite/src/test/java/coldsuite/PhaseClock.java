@@ -6,6 +6,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
@@ -20,6 +22,8 @@ import org.junit.platform.launcher.TestPlan;
  * when the run writes KernelTrace reports, until all {@code coldsuite.reports} of them are on
  * disk (a report written in the background is work the run still pays for). Counts the tests by
  * outcome, so that a run that executed nothing, or skipped tests, cannot pass for a fast one.
+ * The tests' own durations (start to end as JUnit reports them) are also summed by fifths of the
+ * run, in the order run: how the cost changes as the JVM warms up.
  * Beside wall time, CPU time over the same span: of the thread that runs the tests, and of the
  * whole JVM (background threads included), less disturbed than wall time by a busy machine.
  * Writes {@code target/phase-clock.properties}, which {@code ColdSuiteRounds} reads.
@@ -35,12 +39,17 @@ public final class PhaseClock implements TestExecutionListener {
     private long testThreadCpuAtFirst;
     private long testThreadCpuAtLast;
     private long processCpuAtFirst;
+    private final List<Long> durations = new ArrayList<>();
+    private long started;
     private int succeeded;
     private int failed;
     private int skipped;
 
     @Override
     public synchronized void executionStarted(TestIdentifier test) {
+        if (test.isTest()) {
+            started = System.nanoTime();
+        }
         if (test.isTest() && firstStarted == 0) {
             firstStarted = System.nanoTime();
             uptimeAtFirstTestMillis = ManagementFactory.getRuntimeMXBean().getUptime();
@@ -55,6 +64,7 @@ public final class PhaseClock implements TestExecutionListener {
             return;
         }
         lastFinished = System.nanoTime();
+        durations.add(lastFinished - started);
         testThreadCpuAtLast = THREADS.getCurrentThreadCpuTime();
         if (firstFinished == 0) {
             firstFinished = lastFinished;
@@ -91,12 +101,26 @@ public final class PhaseClock implements TestExecutionListener {
                 + "\nallTestsNanos=" + (lastFinished - firstStarted)
                 + "\nuntilReportsNanos=" + (reportsWritten - firstStarted)
                 + "\ntestThreadCpuNanos=" + (testThreadCpuAtLast - testThreadCpuAtFirst)
-                + "\nprocessCpuNanos=" + (processCpuNanos() - processCpuAtFirst) + "\n";
+                + "\nprocessCpuNanos=" + (processCpuNanos() - processCpuAtFirst)
+                + "\ntestNanosByFifth=" + byFifth() + "\n";
         try {
             Files.writeString(Path.of("target", "phase-clock.properties"), lines);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The tests' durations summed over each fifth of the run, comma-separated. */
+    private String byFifth() {
+        StringBuilder sums = new StringBuilder();
+        for (int fifth = 0; fifth < 5; fifth++) {
+            long sum = 0;
+            for (int i = fifth * durations.size() / 5; i < (fifth + 1) * durations.size() / 5; i++) {
+                sum += durations.get(i);
+            }
+            sums.append(fifth == 0 ? "" : ",").append(sum);
+        }
+        return sums.toString();
     }
 
     private static long processCpuNanos() {

@@ -5,6 +5,7 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
@@ -22,7 +23,12 @@ public final class ColdSuiteRounds {
 
     /** One fresh JVM's test phase, in nanoseconds: wall time, and CPU time of the test thread and of the JVM. */
     private record Phase(long firstTest, long allTests, long untilReports, long uptimeAtFirstTestMillis,
-                         long testThreadCpu, long processCpu) {
+                         long testThreadCpu, long processCpu, long[] testsByFifth) {
+
+        /** From the fork JVM's start to the end of the phase: what the run takes, Maven's own start-up aside. */
+        long sinceJvmStart() {
+            return uptimeAtFirstTestMillis * 1_000_000 + untilReports;
+        }
     }
 
     public static void main(String[] args) throws IOException {
@@ -40,6 +46,7 @@ public final class ColdSuiteRounds {
         List<Double> added = new ArrayList<>();
         List<Double> addedAfterFirst = new ArrayList<>();
         List<Double> firstAdded = new ArrayList<>();
+        List<Double> wholeForkAdded = new ArrayList<>();
         List<Double> testThreadCpuAdded = new ArrayList<>();
         List<Double> processCpuAdded = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
@@ -50,20 +57,30 @@ public final class ColdSuiteRounds {
             added.add((t.untilReports() - p.untilReports()) / 1e6 / tests);
             addedAfterFirst.add(((t.untilReports() - t.firstTest()) - (p.untilReports() - p.firstTest())) / 1e6 / (tests - 1));
             firstAdded.add((t.firstTest() - p.firstTest()) / 1e6);
+            wholeForkAdded.add((t.sinceJvmStart() - p.sinceJvmStart()) / 1e6 / tests);
             testThreadCpuAdded.add((t.testThreadCpu() - p.testThreadCpu()) / 1e6 / tests);
             processCpuAdded.add((t.processCpu() - p.processCpu()) / 1e6 / tests);
         }
         System.out.printf("(c) cold: %d distinct tests run once each in a fresh JVM under Maven Surefire, %d rounds"
                 + " alternating plain/traced; test phase = first test's start to last test's end (traced: to the"
                 + " last JSON report on disk)%n", tests, rounds);
-        System.out.printf("%-52s %8s %8s %8s%n", "    ms per test", "min", "median", "max");
+        System.out.printf("%-58s %8s %8s %8s%n", "    ms per test", "min", "median", "max");
         print("    plain (no KernelTrace dependency)", plainMs);
         print("    @KernelTrace (default summary, JSON reports)", tracedMs);
         print("(c) cold: added per traced test (traced - plain)", added);
+        print("    the same from the fork JVM's start (discovery, preload)", wholeForkAdded);
         print("    the same without the first test (tests 2.." + tests + ")", addedAfterFirst);
         print("    first test alone, ms added (load wait, attach)", firstAdded);
         print("    CPU ms added per test: the test thread", testThreadCpuAdded);
         print("    CPU ms added per test: the whole JVM", processCpuAdded);
+        for (int fifth = 0; fifth < 5; fifth++) {
+            List<Double> addedInFifth = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                addedInFifth.add((traced.get(round).testsByFifth()[fifth] - plain.get(round).testsByFifth()[fifth])
+                        / 1e6 / (tests / 5));
+            }
+            print("    tests' own durations, added per test, fifth " + (fifth + 1) + " of the run", addedInFifth);
+        }
         System.out.printf("    JVM uptime at the first test, median ms: plain %d, traced %d%n",
                 medianOf(plain.stream().map(Phase::uptimeAtFirstTestMillis).toList()),
                 medianOf(traced.stream().map(Phase::uptimeAtFirstTestMillis).toList()));
@@ -88,13 +105,14 @@ public final class ColdSuiteRounds {
                 Long.parseLong(values.getProperty("untilReportsNanos")),
                 Long.parseLong(values.getProperty("uptimeAtFirstTestMillis")),
                 Long.parseLong(values.getProperty("testThreadCpuNanos")),
-                Long.parseLong(values.getProperty("processCpuNanos")));
+                Long.parseLong(values.getProperty("processCpuNanos")),
+                Arrays.stream(values.getProperty("testNanosByFifth").split(",")).mapToLong(Long::parseLong).toArray());
     }
 
     private static void print(String label, List<Double> values) {
         List<Double> sorted = new ArrayList<>(values);
         Collections.sort(sorted);
-        System.out.printf("%-52s %8.3f %8.3f %8.3f%n", label, sorted.get(0), AlternatingRounds.median(values),
+        System.out.printf("%-58s %8.3f %8.3f %8.3f%n", label, sorted.get(0), AlternatingRounds.median(values),
                 sorted.get(sorted.size() - 1));
     }
 
