@@ -6,19 +6,23 @@
 # round by round. The test phase is timed inside the fork (benchmarks/src/cold-suite's PhaseClock:
 # first test's start to last test's end, and traced until the last JSON report is on disk), so
 # Maven's start-up is not part of it. Prints (traced - plain) / 500 per round: min, median, max.
-# Usage: benchmarks/cold-suite.sh [--quick] [--keep DIR]
-#   --quick   3 rounds instead of 5 (about a minute and a half)
-#   --keep    leave the generated projects and timings in DIR (e.g. to profile a run)
+# Usage: benchmarks/cold-suite.sh [--quick] [--keep DIR] [--traced-jvm-args ARGS]
+#   --quick            3 rounds instead of 5 (about a minute and a half)
+#   --keep             leave the generated projects and timings in DIR
+#   --traced-jvm-args  extra options for the traced test JVMs, e.g. a profiler:
+#                      '-agentpath:/path/libasyncProfiler.so=start,event=wall,interval=500us,threads,file=/tmp/cold.txt,collapsed'
 # Installs the modules into the local Maven repository first (set MAVEN_OPTS=-Dmaven.repo.local=...
-# to keep them out of ~/.m2), unless KERNELTRACE_INSTALLED=1 says run.sh just did. Needs root.
+# to keep them out of ~/.m2), unless KERNELTRACE_INSTALLED=1 says run.sh just did; Maven runs
+# offline with KERNELTRACE_OFFLINE=1. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=5 classes=25 methods=20 keep=
+rounds=5 classes=25 methods=20 keep= traced_jvm_args=
 while (($#)); do
 	case $1 in
 	--quick) rounds=3 ;;
 	--keep) keep=$2; shift ;;
-	*) echo "usage: benchmarks/cold-suite.sh [--quick] [--keep DIR]" >&2; exit 2 ;;
+	--traced-jvm-args) traced_jvm_args=$2; shift ;;
+	*) echo "usage: benchmarks/cold-suite.sh [--quick] [--keep DIR] [--traced-jvm-args ARGS]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -49,8 +53,12 @@ for round in $(seq "$rounds"); do
 			"$project/target/phase-clock.properties"
 		# surefire:test alone: compiled once above, so each round is one fresh test JVM and no build
 		log=$work/rounds/$variant-$round.log
-		if ! "${mvn[@]}" -f "$project/pom.xml" surefire:test -Dkerneltrace.require=true \
-			-Dcoldsuite.reports="$([[ $variant == traced ]] && echo "$tests" || echo 0)" >"$log" 2>&1; then
+		if [[ $variant == traced ]]; then
+			settings=(-Dcoldsuite.reports="$tests" -Dcoldsuite.argLine="$traced_jvm_args")
+		else
+			settings=(-Dcoldsuite.reports=0)
+		fi
+		if ! "${mvn[@]}" -f "$project/pom.xml" surefire:test -Dkerneltrace.require=true "${settings[@]}" >"$log" 2>&1; then
 			tail -n 60 "$log" >&2
 			echo "cold suite: the $variant run of round $round failed (log above, whole in $log with --keep)" >&2
 			exit 1
