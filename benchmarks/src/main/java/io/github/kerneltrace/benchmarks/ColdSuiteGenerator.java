@@ -3,6 +3,8 @@ package io.github.kerneltrace.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -13,13 +15,16 @@ import java.util.stream.Stream;
  *       ({@code @MaxSyscalls}, {@code @MaxBytesWritten}, {@code @MaxHeapAllocation}), as a user's
  *       suite would have them;</li>
  *   <li>{@code plain}: the same code without those annotations and without the KernelTrace
- *       dependency.</li>
+ *       dependency;</li>
+ *   <li>{@code reference}: the traced code, run against other KernelTrace jars (another commit's
+ *       build), to compare two builds in the same alternating rounds.</li>
  * </ul>
  * Each method does a little real work (a small file written, written and read back, a checksum,
  * a sort) and asserts on it. The project is copied from {@code benchmarks/src/cold-suite}, which
  * holds its pom template and the listener that times the test phase.
  *
- * <p>Usage: {@code ColdSuiteGenerator <template dir> <output dir> traced|plain <classes> <methods per class> <version>}
+ * <p>Usage: {@code ColdSuiteGenerator <template dir> <output dir> traced|plain|reference <classes> <methods per class>
+ * <version> [<probes jar>,<extension jar> for reference]}
  */
 public final class ColdSuiteGenerator {
 
@@ -27,16 +32,19 @@ public final class ColdSuiteGenerator {
     private static final String[] KINDS = {"write", "roundTrip", "checksum", "sort"};
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 6 || !(args[2].equals("traced") || args[2].equals("plain"))) {
-            throw new IllegalArgumentException("usage: ColdSuiteGenerator <template dir> <output dir> traced|plain"
-                    + " <classes> <methods per class> <kerneltrace version>; got " + String.join(" ", args));
+        String variant = args.length >= 6 ? args[2] : "";
+        boolean reference = variant.equals("reference");
+        if (!(variant.equals("traced") || variant.equals("plain") || reference) || args.length != (reference ? 7 : 6)) {
+            throw new IllegalArgumentException("usage: ColdSuiteGenerator <template dir> <output dir> traced|plain|reference"
+                    + " <classes> <methods per class> <kerneltrace version> [<probes jar>,<extension jar> for reference];"
+                    + " got " + String.join(" ", args));
         }
         Path template = Path.of(args[0]);
         Path out = Path.of(args[1]);
-        boolean traced = args[2].equals("traced");
+        boolean traced = !variant.equals("plain");
         int classes = Integer.parseInt(args[3]);
         int methods = Integer.parseInt(args[4]);
-        copyTemplate(template, out, args[2], traced, args[5]);
+        copyTemplate(template, out, variant, traced, args[5], reference ? List.of(args[6].split(",")) : List.of());
         Path sources = out.resolve("src/test/java/coldsuite");
         for (int c = 1; c <= classes; c++) {
             String name = String.format("Cold%02dTest", c);
@@ -44,8 +52,8 @@ public final class ColdSuiteGenerator {
         }
     }
 
-    private static void copyTemplate(Path template, Path out, String variant, boolean traced, String version)
-            throws IOException {
+    private static void copyTemplate(Path template, Path out, String variant, boolean traced, String version,
+                                     List<String> referenceJars) throws IOException {
         try (Stream<Path> files = Files.walk(template)) {
             for (Path file : (Iterable<Path>) files::iterator) {
                 Path target = out.resolve(template.relativize(file).toString());
@@ -63,11 +71,22 @@ public final class ColdSuiteGenerator {
                       <version>${project.parent.version}</version>
                       <scope>test</scope>
                     </dependency>""" : "";
+        // The reference variant compiles against this build's annotations but runs with the other jars.
+        String referenceClasspath = referenceJars.isEmpty() ? "" : """
+                <classpathDependencyExcludes>
+                            <classpathDependencyExclude>io.github.kerneltrace:kerneltrace-junit</classpathDependencyExclude>
+                            <classpathDependencyExclude>io.github.kerneltrace:kerneltrace-probes</classpathDependencyExclude>
+                          </classpathDependencyExcludes>
+                          <additionalClasspathElements>
+                """ + referenceJars.stream()
+                .map(jar -> "            <additionalClasspathElement>" + jar + "</additionalClasspathElement>\n")
+                .collect(Collectors.joining()) + "          </additionalClasspathElements>";
         Path pom = out.resolve("pom.xml");
         Files.writeString(pom, Files.readString(pom)
                 .replace("@KERNELTRACE_VERSION@", version)
                 .replace("@VARIANT@", variant)
-                .replace("@KERNELTRACE_DEPENDENCY@", dependency));
+                .replace("@KERNELTRACE_DEPENDENCY@", dependency)
+                .replace("@REFERENCE_CLASSPATH@", referenceClasspath));
     }
 
     private static String testClass(String name, int methods, boolean traced) {

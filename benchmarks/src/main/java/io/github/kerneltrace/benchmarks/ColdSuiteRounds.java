@@ -9,15 +9,19 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.BiFunction;
 
 /**
  * Reads the timings that the cold suite's {@code PhaseClock} wrote in each round
- * ({@code <dir>/plain-<round>.properties}, {@code <dir>/traced-<round>.properties}), checks that
+ * ({@code <dir>/plain-<round>.properties}, {@code <dir>/traced-<round>.properties}, ...), checks that
  * every round ran every test and passed (and, traced, left every report), and prints the cost per
  * test that KernelTrace adds: (traced − plain) / tests, per round (the two runs of a round ran back
  * to back), as min / median / max over the rounds.
  *
- * <p>Usage: {@code ColdSuiteRounds <dir> <rounds> <tests>}
+ * <p>More traced variants (e.g. {@code reference}: the same suite against another build of KernelTrace)
+ * are compared with the same plain runs.
+ *
+ * <p>Usage: {@code ColdSuiteRounds <dir> <rounds> <tests> [traced variant...]} (default: {@code traced})
  */
 public final class ColdSuiteRounds {
 
@@ -35,55 +39,60 @@ public final class ColdSuiteRounds {
         Path dir = Path.of(args[0]);
         int rounds = Integer.parseInt(args[1]);
         int tests = Integer.parseInt(args[2]);
-        List<Phase> plain = new ArrayList<>();
-        List<Phase> traced = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            plain.add(read(dir.resolve("plain-" + round + ".properties"), tests, false));
-            traced.add(read(dir.resolve("traced-" + round + ".properties"), tests, true));
-        }
-        List<Double> plainMs = new ArrayList<>();
-        List<Double> tracedMs = new ArrayList<>();
-        List<Double> added = new ArrayList<>();
-        List<Double> addedAfterFirst = new ArrayList<>();
-        List<Double> firstAdded = new ArrayList<>();
-        List<Double> wholeForkAdded = new ArrayList<>();
-        List<Double> testThreadCpuAdded = new ArrayList<>();
-        List<Double> processCpuAdded = new ArrayList<>();
-        for (int round = 0; round < rounds; round++) {
-            Phase p = plain.get(round);
-            Phase t = traced.get(round);
-            plainMs.add(p.untilReports() / 1e6 / tests);
-            tracedMs.add(t.untilReports() / 1e6 / tests);
-            added.add((t.untilReports() - p.untilReports()) / 1e6 / tests);
-            addedAfterFirst.add(((t.untilReports() - t.firstTest()) - (p.untilReports() - p.firstTest())) / 1e6 / (tests - 1));
-            firstAdded.add((t.firstTest() - p.firstTest()) / 1e6);
-            wholeForkAdded.add((t.sinceJvmStart() - p.sinceJvmStart()) / 1e6 / tests);
-            testThreadCpuAdded.add((t.testThreadCpu() - p.testThreadCpu()) / 1e6 / tests);
-            processCpuAdded.add((t.processCpu() - p.processCpu()) / 1e6 / tests);
-        }
+        List<String> tracedVariants = args.length > 3 ? List.of(args).subList(3, args.length) : List.of("traced");
+        List<Phase> plain = readRounds(dir, "plain", rounds, tests, false);
         System.out.printf("(c) cold: %d distinct tests run once each in a fresh JVM under Maven Surefire, %d rounds"
-                + " alternating plain/traced; test phase = first test's start to last test's end (traced: to the"
-                + " last JSON report on disk)%n", tests, rounds);
+                + " alternating plain/%s; test phase = first test's start to last test's end (traced: to the"
+                + " last JSON report on disk)%n", tests, rounds, String.join("/", tracedVariants));
         System.out.printf("%-58s %8s %8s %8s%n", "    ms per test", "min", "median", "max");
-        print("    plain (no KernelTrace dependency)", plainMs);
-        print("    @KernelTrace (default summary, JSON reports)", tracedMs);
-        print("(c) cold: added per traced test (traced - plain)", added);
-        print("    the same from the fork JVM's start (discovery, preload)", wholeForkAdded);
-        print("    the same without the first test (tests 2.." + tests + ")", addedAfterFirst);
-        print("    first test alone, ms added (load wait, attach)", firstAdded);
-        print("    CPU ms added per test: the test thread", testThreadCpuAdded);
-        print("    CPU ms added per test: the whole JVM", processCpuAdded);
+        print("    plain (no KernelTrace dependency)", perRound(plain, plain, (p, t) -> p.untilReports() / 1e6 / tests));
+        for (String variant : tracedVariants) {
+            List<Phase> traced = readRounds(dir, variant, rounds, tests, true);
+            printAdded(variant, plain, traced, tests);
+        }
+    }
+
+    /** The lines of one traced variant, each value taken per round against that round's plain run. */
+    private static void printAdded(String variant, List<Phase> plain, List<Phase> traced, int tests) {
+        System.out.println("  " + variant + ":");
+        print("    @KernelTrace (default summary, JSON reports)", perRound(plain, traced, (p, t) -> t.untilReports() / 1e6 / tests));
+        print("(c) cold: added per traced test (traced - plain)",
+                perRound(plain, traced, (p, t) -> (t.untilReports() - p.untilReports()) / 1e6 / tests));
+        print("    the same from the fork JVM's start (discovery, preload)",
+                perRound(plain, traced, (p, t) -> (t.sinceJvmStart() - p.sinceJvmStart()) / 1e6 / tests));
+        print("    the same without the first test (tests 2.." + tests + ")", perRound(plain, traced,
+                (p, t) -> ((t.untilReports() - t.firstTest()) - (p.untilReports() - p.firstTest())) / 1e6 / (tests - 1)));
+        print("    first test alone, ms added (load wait, attach)",
+                perRound(plain, traced, (p, t) -> (t.firstTest() - p.firstTest()) / 1e6));
+        print("    CPU ms added per test: the test thread",
+                perRound(plain, traced, (p, t) -> (t.testThreadCpu() - p.testThreadCpu()) / 1e6 / tests));
+        print("    CPU ms added per test: the whole JVM",
+                perRound(plain, traced, (p, t) -> (t.processCpu() - p.processCpu()) / 1e6 / tests));
         for (int fifth = 0; fifth < 5; fifth++) {
-            List<Double> addedInFifth = new ArrayList<>();
-            for (int round = 0; round < rounds; round++) {
-                addedInFifth.add((traced.get(round).testsByFifth()[fifth] - plain.get(round).testsByFifth()[fifth])
-                        / 1e6 / (tests / 5));
-            }
-            print("    tests' own durations, added per test, fifth " + (fifth + 1) + " of the run", addedInFifth);
+            int f = fifth;
+            print("    tests' own durations, added per test, fifth " + (fifth + 1) + " of the run", perRound(plain, traced,
+                    (p, t) -> (t.testsByFifth()[f] - p.testsByFifth()[f]) / 1e6 / (tests / 5)));
         }
         System.out.printf("    JVM uptime at the first test, median ms: plain %d, traced %d%n",
                 medianOf(plain.stream().map(Phase::uptimeAtFirstTestMillis).toList()),
                 medianOf(traced.stream().map(Phase::uptimeAtFirstTestMillis).toList()));
+    }
+
+    private static List<Double> perRound(List<Phase> plain, List<Phase> traced, BiFunction<Phase, Phase, Double> value) {
+        List<Double> values = new ArrayList<>();
+        for (int round = 0; round < plain.size(); round++) {
+            values.add(value.apply(plain.get(round), traced.get(round)));
+        }
+        return values;
+    }
+
+    private static List<Phase> readRounds(Path dir, String variant, int rounds, int tests, boolean traced)
+            throws IOException {
+        List<Phase> phases = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            phases.add(read(dir.resolve(variant + "-" + round + ".properties"), tests, traced));
+        }
+        return phases;
     }
 
     private static Phase read(Path file, int tests, boolean traced) throws IOException {
