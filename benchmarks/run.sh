@@ -45,3 +45,4 @@ printf "(d) first load and attach, bare fresh JVM (median of %d): load %s ms, lo
 	"$(cut -d' ' -f1 <<<"$bare" | median)" "$(cut -d' ' -f2 <<<"$bare" | median)"
 printf "(d) in a JUnit run (median of %d fresh JVMs): first traced test %s ms, second traced test %s ms\n" "$jvms" \
 	"$(cut -d' ' -f1 <<<"$junit" | median)" "$(cut -d' ' -f2 <<<"$junit" | median)"
+KERNELTRACE_INSTALLED=1 benchmarks/cold-suite.sh ${1:+"$1"} # (c) cold: 500 distinct tests, fresh JVM under Surefire

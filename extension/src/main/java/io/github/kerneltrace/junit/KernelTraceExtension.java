@@ -229,8 +229,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         if (configuration.summary()) {
             System.out.println(SummaryLine.of(outcome));
         }
-        Path file = configuration.reportDir().resolve(JsonReport.fileName(outcome.test()));
-        ReportFiles.write(file, outcome.test().uniqueId(), JsonReport.render(outcome));
+        // The JSON is made and written on the report writer's thread: the test does not wait for it.
+        Path reportDir = configuration.reportDir();
+        ReportFiles.write(outcome.test().uniqueId(), () -> new ReportFiles.Report(
+                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome)));
     }
 
     private static KernelTraceSession session(ExtensionContext context) {

@@ -5,24 +5,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
- * Writes the JSON reports on one background thread, in order: creating and writing a file costs
- * about 0.2 ms on a VM's disk, which the traced test should not wait for. Everything submitted is
- * written before the JUnit session closes ({@link EarlyLoad}) and before the JVM exits.
+ * Renders and writes the JSON reports on one background thread, in order: rendering a report is
+ * cold code in a test run that runs each test once, and creating and writing a file costs about
+ * 0.2 ms on a VM's disk; the traced test waits for neither. Everything submitted is written
+ * before the JUnit session closes ({@link EarlyLoad}) and before the JVM exits.
  */
 final class ReportFiles {
 
     private static final System.Logger LOGGER = System.getLogger(ReportFiles.class.getName());
 
-    private static final ExecutorService WRITER = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "kerneltrace-reports");
-        thread.setDaemon(true); // the shutdown hook below flushes; the thread must not keep the JVM alive
-        return thread;
-    });
+    private static final BackgroundTasks WRITER = new BackgroundTasks("kerneltrace-reports");
+
+    /** A report as made on the writer thread: the file it is meant for, and its JSON. */
+    record Report(Path file, String json) {
+    }
 
     static {
         Runtime.getRuntime().addShutdownHook(new Thread(ReportFiles::flush, "kerneltrace-reports-flush"));
@@ -40,13 +39,28 @@ final class ReportFiles {
     private static final Map<Path, String> WRITTEN_BY = new HashMap<>();
 
     static void write(Path file, String uniqueId, String json) {
+        write(uniqueId, () -> new Report(file, json));
+    }
+
+    /**
+     * Makes the report of the invocation {@code uniqueId} and writes it, both on the writer thread.
+     * {@code report} must only read what it is given (a finished test's outcome: immutable).
+     */
+    static void write(String uniqueId, Supplier<Report> report) {
         WRITER.execute(() -> {
-            Path target = unclaimed(file, uniqueId);
+            Report made;
+            try {
+                made = report.get();
+            } catch (RuntimeException e) {
+                // A report that cannot be made or written must not change any test's verdict.
+                LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not make the report of " + uniqueId, e);
+                return;
+            }
+            Path target = unclaimed(made.file(), uniqueId);
             try {
                 Files.createDirectories(target.getParent());
-                Files.writeString(target, json);
+                Files.writeString(target, made.json());
             } catch (IOException | RuntimeException e) {
-                // A report that cannot be written must not change any test's verdict.
                 LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not write the report " + target, e);
             }
         });
@@ -68,9 +82,12 @@ final class ReportFiles {
     /** Waits until every report submitted so far is on disk (the writer runs tasks in order). */
     static void flush() {
         try {
-            WRITER.submit(() -> { }).get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not finish writing its reports", e);
+            if (!WRITER.awaitQueued(30_000)) {
+                LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not finish writing its reports in 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace was interrupted writing its reports", e);
         }
     }
 }

@@ -26,4 +26,23 @@ class ReportFilesTest {
             assertThat(files).hasSize(2);
         }
     }
+
+    @Test
+    void reportsMadeOnTheWriterThreadAreWrittenEvenAfterOneThatCannotBeMade(@TempDir Path reports) throws Exception {
+        Thread[] madeOn = new Thread[1];
+        ReportFiles.write("[method:broken()]", () -> {
+            throw new IllegalStateException("rendering failed");
+        });
+        ReportFiles.write("[method:fine()]", () -> {
+            madeOn[0] = Thread.currentThread();
+            return new ReportFiles.Report(reports.resolve("com.example.A.fine.json"), "{\"fine\": true}");
+        });
+        ReportFiles.flush();
+
+        assertThat(madeOn[0]).isNotNull().isNotSameAs(Thread.currentThread());
+        assertThat(Files.readString(reports.resolve("com.example.A.fine.json"))).isEqualTo("{\"fine\": true}");
+        try (var files = Files.list(reports)) {
+            assertThat(files).hasSize(1);
+        }
+    }
 }
