@@ -58,6 +58,9 @@ final class DeclaredLimits {
     static List<Limit> of(List<? extends AnnotatedElement> declaring, TracedTest test) {
         DeclaredLimits reader = new DeclaredLimits(test);
         for (AnnotatedElement element : declaring) {
+            if (element instanceof java.lang.reflect.Method method && !mayCarryLimits(method)) {
+                continue; // most test methods: only @Test and the like
+            }
             for (MetricFamily family : MetricFamilies.ALL) {
                 family.readLimits(element, reader);
             }
@@ -66,6 +69,44 @@ final class DeclaredLimits {
             throw new KernelTraceConfigurationException(String.join("\n", reader.problems));
         }
         return List.copyOf(reader.limits);
+    }
+
+    /** Whether each annotation type carries a KernelTrace annotation, itself or among its meta-annotations. */
+    private static final Map<Class<? extends java.lang.annotation.Annotation>, Boolean> CARRIES_KERNELTRACE =
+            new ConcurrentHashMap<>();
+
+    /**
+     * Whether a method's own annotations may declare limits: one of them, or one of their
+     * meta-annotations, is KernelTrace's. Each family's search walks every annotation's
+     * meta-annotations, sixteen times over; in a suite that runs each test once, every method is
+     * new, and most carry only {@code @Test}. (Methods only: JUnit also searches a class's
+     * interfaces and superclasses, which this would not see.)
+     */
+    static boolean mayCarryLimits(java.lang.reflect.Method method) {
+        for (java.lang.annotation.Annotation annotation : method.getDeclaredAnnotations()) {
+            if (CARRIES_KERNELTRACE.computeIfAbsent(annotation.annotationType(), DeclaredLimits::carriesKernelTrace)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean carriesKernelTrace(Class<? extends java.lang.annotation.Annotation> type) {
+        java.util.Deque<Class<? extends java.lang.annotation.Annotation>> pending = new java.util.ArrayDeque<>(List.of(type));
+        java.util.Set<Class<?>> seen = new java.util.HashSet<>();
+        while (!pending.isEmpty()) {
+            Class<? extends java.lang.annotation.Annotation> next = pending.pop();
+            if (!seen.add(next)) {
+                continue;
+            }
+            if (next.getPackageName().equals(DeclaredLimits.class.getPackageName())) {
+                return true;
+            }
+            for (java.lang.annotation.Annotation meta : next.getDeclaredAnnotations()) {
+                pending.push(meta.annotationType());
+            }
+        }
+        return false;
     }
 
     /** Adds a limit that passed its family's checks. */

@@ -23,10 +23,21 @@ final class SlotHistograms {
     }
 
     static SlotHistograms read(SlotMemory memory, int slot) {
+        // First the buckets, then each histogram sized for its largest value: recording past a
+        // histogram's range makes HdrHistogram resize from inside a caught exception, costly in a cold JVM.
+        Map<Integer, long[]> largest = new HashMap<>();
+        java.util.List<long[]> buckets = new java.util.ArrayList<>();
+        long[] keys = memory.readHistogramBuckets(slot, (nr, bucket, count) -> {
+            long value = LatencyHistograms.valueAtIndex(bucket);
+            buckets.add(new long[] {nr, value, count});
+            long[] max = largest.computeIfAbsent(nr, n -> new long[1]);
+            max[0] = Math.max(max[0], value);
+        });
         Map<Integer, Histogram> histograms = new HashMap<>();
-        long[] keys = memory.readHistogramBuckets(slot, (nr, bucket, count) ->
-                histograms.computeIfAbsent(nr, n -> LatencyHistograms.create())
-                        .recordValueWithCount(LatencyHistograms.valueAtIndex(bucket), count));
+        largest.forEach((nr, max) -> histograms.put(nr, LatencyHistograms.create(max[0])));
+        for (long[] bucket : buckets) {
+            histograms.get((int) bucket[0]).recordValueWithCount(bucket[1], bucket[2]);
+        }
         return new SlotHistograms(histograms, keys);
     }
 

@@ -22,6 +22,13 @@ public final class LatencyHistograms {
         return histogram;
     }
 
+    /** As {@link #create()}, with room for values up to {@code largest} from the start (still auto-resizing). */
+    public static Histogram create(long largest) {
+        Histogram histogram = new Histogram(1, Math.max(2, largest), SIGNIFICANT_DIGITS);
+        histogram.setAutoResize(true);
+        return histogram;
+    }
+
     /** HdrHistogram's counts-array index of {@code value}; the Java twin of {@code hdr_index()}. */
     public static int countsIndex(long value) {
         int half = 1 << SUB_BUCKET_HALF_MAGNITUDE;
