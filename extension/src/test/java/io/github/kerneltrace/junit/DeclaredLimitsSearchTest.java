@@ -25,6 +25,7 @@ class DeclaredLimitsSearchTest {
     @interface ComposedTwice {
     }
 
+    @org.junit.jupiter.api.Tag("fixture")
     static class Methods {
         @Test
         @DisplayName("plain")
