@@ -22,10 +22,11 @@ import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 
 /**
  * Loads KernelTrace's assertion classes, and the AssertJ classes that they and the usual
- * assertions of a test use, on a daemon thread started with the extension. A test that reads its
- * metrics midway ({@link KernelTraceSession#metrics()}) waits for it while its counting is paused,
- * and so does a PROCESS-scope test, which would count this thread, before its counting starts;
- * other tests never wait.
+ * assertions of a test use, the first time a test needs them: when a test reads its metrics
+ * midway ({@link KernelTraceSession#metrics()}), while its counting is paused, and before a
+ * PROCESS-scope test starts counting (it would count the loading). Other tests never pay for it:
+ * loading ahead in every JVM, on a daemon thread, took 0.5 to 1 s of a CPU, which a cold run of
+ * 500 tests on 2 CPUs paid as 2.5 ms per test (benchmarks/cold-suite.sh).
  *
  * <p>Why: a class is loaded the first time it is used, and loading it reads its jar ({@code lseek},
  * {@code read}) after looking for it in the class directories ({@code newfstatat}). A test that
@@ -49,21 +50,19 @@ final class AssertionWarmUp {
         return !"false".equals(System.getProperty("kerneltrace.preloadAssertions"));
     }
 
-    /** Starts loading on a daemon thread, once per JVM. */
-    static void start() {
-        if (enabled() && STARTED.compareAndSet(false, true)) {
-            Thread loader = new Thread(AssertionWarmUp::load, "kerneltrace-assertions");
-            loader.setDaemon(true);
-            loader.start();
-        }
-    }
-
-    /** Waits until the classes are loaded (starting the loading if nothing has); at once after the first time. */
+    /**
+     * Loads the classes on the calling thread, the first time; a concurrent caller waits for that
+     * load, and later ones return at once. On the caller's thread, not a new one: a thread that a
+     * traced thread starts would be followed, and its exit counted, once counting resumes.
+     */
     static void awaitLoaded() {
         if (!enabled()) {
             return;
         }
-        start();
+        if (STARTED.compareAndSet(false, true)) {
+            load();
+            return;
+        }
         try {
             // Bounded: loading ahead is an optimisation, and a test must never hang on it.
             if (!LOADED.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
