@@ -36,25 +36,24 @@ class QuietAssertionsTest {
 
     @Test
     void anAssertionMidwayCountsNothingInTheTest(@TempDir Path dir) throws Exception {
-        RealKernel.requireTracing();
-
-        Map<String, Long> asserting = countsInFreshJvm(dir, Asserting.class, true);
-        Map<String, Long> twin = countsInFreshJvm(dir, Twin.class, true);
-
-        assertThat(asserting).as("class-loading calls of the test that asserts midway, against its twin that does not")
-                .isEqualTo(twin);
+        assertCountsAsItsTwin(dir, Asserting.class);
     }
 
     @Test
     void softAssertionsMidwayCountNothingInTheTest(@TempDir Path dir) throws Exception {
+        // soft assertions build proxy classes on first use: 6,830 calls before they were loaded ahead
+        assertCountsAsItsTwin(dir, AssertingSoftly.class);
+    }
+
+    /** The class-loading calls of {@code asserting}, which asserts midway, are exactly those of its twin that does not. */
+    private static void assertCountsAsItsTwin(Path dir, Class<?> asserting) throws Exception {
         RealKernel.requireTracing();
 
-        Map<String, Long> softly = countsInFreshJvm(dir, AssertingSoftly.class, true);
+        Map<String, Long> counts = countsInFreshJvm(dir, asserting, true);
         Map<String, Long> twin = countsInFreshJvm(dir, Twin.class, true);
 
-        // soft assertions build proxy classes on first use: 6,830 calls before they were loaded ahead
-        assertThat(softly).as("class-loading calls of the test that asserts softly midway, against its twin")
-                .isEqualTo(twin);
+        assertThat(counts).as("class-loading calls of %s, which asserts midway, against its twin that does not",
+                asserting.getSimpleName()).isEqualTo(twin);
     }
 
     @Test
