@@ -38,15 +38,18 @@ static __always_inline int on_signal_deliver(__u64 *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), handler;
 	struct thread_calls *c;
 	struct task_struct *task;
-	__u32 slot;
 
 	if (!process_may_be_tracked((__u32)(pid_tgid >> 32)))
 		return 0;
 	handler = (__u64)BPF_CORE_READ(action, sa.sa_handler);
 	if (handler == SIG_DFL_HANDLER || handler == SIG_IGN_HANDLER)
 		return 0;	/* no handler runs: the default action, or nothing */
+	/*
+	 * Every thread of a process that may be traced, counting now or not: a thread that starts
+	 * counting inside a handler must still see the handler's rt_sigreturn as the handler's.
+	 */
 	c = current_calls();
-	if (!c || !current_slot(c, (__u32)pid_tgid, &slot))
+	if (!c)
 		return 0;
 	if (c->signal_depth == 0) {
 		task = bpf_get_current_task_btf();
@@ -57,20 +60,17 @@ static __always_inline int on_signal_deliver(__u64 *ctx)
 }
 
 /*
- * At a system call of a thread with a handler in progress (c->signal_depth != 0): true if the
- * call is made inside the handler, and then counted apart when the slot counts; the handler ends
- * at its rt_sigreturn, or when the call is made where its frames are gone. Only the thread itself
- * changes its own task storage here and at delivery: no atomics needed.
+ * At a system call of a thread with a handler in progress (c->signal_depth != 0), counting or
+ * not: true if the call is made inside the handler (the caller then counts it apart); the handler
+ * ends at its rt_sigreturn, or when the call is made where its frames are gone. Only the thread
+ * itself changes its own task storage here and at delivery: no atomics needed.
  */
-static __always_inline bool in_signal_handler(struct thread_calls *c, __u64 *ctx, __s64 nr,
-					      struct slot_control *control)
+static __always_inline bool in_signal_handler(struct thread_calls *c, __u64 *ctx, __s64 nr)
 {
 	if (user_stack_pointer((struct pt_regs___kt *)ctx[0]) >= c->signal_interrupted_sp) {
 		c->signal_depth = 0;
 		return false;
 	}
-	if (control && control->open)
-		__sync_fetch_and_add(&control->signal_handler_calls, 1);
 	if (nr == config.rt_sigreturn_syscall)
 		c->signal_depth--;
 	return true;

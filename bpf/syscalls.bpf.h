@@ -86,19 +86,23 @@ static __always_inline int on_sys_enter(__u64 *ctx)
 	struct slot_control *control;
 	struct syscall_stats *stats;
 	__u32 slot, nr;
+	bool in_handler;
 
 	answer_identity();
 	pid_tgid = bpf_get_current_pid_tgid();
 	if (!process_may_be_tracked((__u32)(pid_tgid >> 32)))
 		return 0;
 	c = current_calls();
+	/* first: a handler's rt_sigreturn must end it whether the thread counts now or not */
+	in_handler = c && c->signal_depth && in_signal_handler(c, ctx, raw_nr);
 	if (!current_slot(c, (__u32)pid_tgid, &slot))
 		return 0;
 	control = slot_control_at(slot);
 	if (!control)
 		return 0;
-	/* before the window check: a handler's rt_sigreturn must end it whether the slot counts or not */
-	if (c && c->signal_depth && in_signal_handler(c, ctx, raw_nr, control)) {
+	if (in_handler) {
+		if (control->open)
+			__sync_fetch_and_add(&control->signal_handler_calls, 1);
 		c->call.enter_ns = 0;
 		c->call.nr = SIGNAL_HANDLER_CALL;
 		return 0;
