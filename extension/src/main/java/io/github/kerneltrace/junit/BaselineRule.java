@@ -1,5 +1,7 @@
 package io.github.kerneltrace.junit;
 
+import java.util.Set;
+
 import io.github.kerneltrace.probes.metrics.Metric;
 
 /**
@@ -27,11 +29,22 @@ record BaselineRule(Kind kind, int percent, long minimum) {
     static final String SYNTAX = "exact, max, or relative <percent>% min <amount>, e.g. relative 5% min 3";
 
     /**
-     * The rule a newly recorded metric gets, or null for a metric not recorded by default. System
-     * calls the code makes are deterministic on a warm path: exact. Totals include the JVM's own
-     * calls on the test thread (futex, safepoints), and heap bytes vary by about 1%: 5% with a
-     * minimum. Times are not gated in this slice; other figures (scheduler, page faults, native
-     * allocations) are gated only where a line is added by hand.
+     * The JVM's own calls on a test's thread: waiting on locks and safepoints, signals, memory
+     * protection. They vary from run to run whatever the code under test does (1 to 16 futex
+     * calls in one sample test over six runs).
+     */
+    private static final Set<String> JVM_HOUSEKEEPING = Set.of("futex", "sched_yield", "rt_sigreturn",
+            "rt_sigprocmask", "restart_syscall", "madvise", "mprotect");
+    private static final BaselineRule LOOSE_CALLS = new BaselineRule(Kind.RELATIVE, 10, 20);
+    private static final BaselineRule SMALL_RELATIVE_BYTES = new BaselineRule(Kind.RELATIVE, 5, 4096);
+
+    /**
+     * The rule a newly recorded metric gets, or null for a metric not recorded by default. The
+     * system calls the code makes are deterministic on a warm path: exact. The JVM's own calls, and
+     * the totals that include them, vary by a few calls to a dozen: 10% with a minimum of 20 calls.
+     * Bytes in total and heap bytes vary by about 1%: 5% with a minimum of 4 KiB. Times are not
+     * gated in this slice; other figures (scheduler, page faults, native allocations) are gated
+     * only where a line is added by hand.
      */
     static BaselineRule defaultFor(Metric metric) {
         String key = metric.key();
@@ -39,11 +52,11 @@ record BaselineRule(Kind kind, int percent, long minimum) {
             return null;
         }
         if (key.startsWith("syscalls.")) {
-            return EXACT;
+            String call = key.split("\\.")[1];
+            return JVM_HOUSEKEEPING.contains(call) ? LOOSE_CALLS : EXACT;
         }
-        boolean bytes = metric.unit() == Metric.Unit.BYTES;
         if (key.startsWith("totals.") || key.equals("memory.heap.allocatedBytes")) {
-            return new BaselineRule(Kind.RELATIVE, 5, bytes ? 4096 : 3);
+            return metric.unit() == Metric.Unit.BYTES ? SMALL_RELATIVE_BYTES : LOOSE_CALLS;
         }
         return null;
     }

@@ -17,6 +17,8 @@ import org.junit.platform.engine.TestExecutionResult.Status;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
+import io.github.kerneltrace.probes.metrics.Metric;
+
 /**
  * Baselines against fixed metrics (a stand-in backend): each mode and rule, and what a regression,
  * an improvement, a new metric, another environment and a corrupt file do. Every test records the
@@ -46,7 +48,7 @@ class BaselineTest {
                 "writes() :: syscalls.write.count = 3 exact",
                 "writes() :: syscalls.write.bytes = 3 exact",
                 "writes() :: syscalls.openat.errorsByErrno.ENOENT = 1 exact",
-                "writes() :: totals.syscalls = 7 relative 5% min 3",
+                "writes() :: totals.syscalls = 7 relative 10% min 20",
                 "writes() :: totals.bytesWritten = 3 relative 5% min 4096")
                 .noneMatch(line -> line.contains("Nanos"));
         assertThat(here.get("libc")).matches("glibc \\d+\\.\\d+|not glibc");
@@ -98,7 +100,7 @@ class BaselineTest {
     void aRelativeRuleFailsOnlyBeyondBothItsPercentAndItsMinimum() throws IOException {
         Path file = record();
         // 7 against 5: +40%, but only 2 calls more, within the minimum of 3.
-        edit(file, "writes() :: totals.syscalls = 7 relative 5% min 3", "writes() :: totals.syscalls = 5 relative 5% min 3");
+        edit(file, "writes() :: totals.syscalls = 7 relative 10% min 20", "writes() :: totals.syscalls = 5 relative 5% min 3");
         assertThat(Fixtures.statusOf(run("compare").testEvents(), "writes")).isEqualTo(Status.SUCCESSFUL);
 
         // 7 against 3: 4 calls more.
@@ -128,7 +130,7 @@ class BaselineTest {
     void anImprovementPassesAndSaysTheBaselineCanBeTightened() throws IOException {
         Path file = record();
         edit(file, "writes() :: syscalls.write.count = 3 exact", "writes() :: syscalls.write.count = 5 exact");
-        edit(file, "writes() :: totals.syscalls = 7 relative 5% min 3", "writes() :: totals.syscalls = 70 relative 5% min 3");
+        edit(file, "writes() :: totals.syscalls = 7 relative 10% min 20", "writes() :: totals.syscalls = 70 relative 5% min 3");
 
         EngineExecutionResults results = run("compare");
 
@@ -227,6 +229,22 @@ class BaselineTest {
                     .hasMessageStartingWith("baseline " + file + " line " + (recorded.lines().count() + 1) + ": ")
                     .hasMessageContaining(problem.getValue());
         }
+    }
+
+    @Test
+    void theCodesCallsAreExactTheJvmsOwnCallsAndTotalsLooseTimesNotRecorded() {
+        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.count", Metric.Unit.CALLS, 3))).hasToString("exact");
+        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.bytes", Metric.Unit.BYTES, 3))).hasToString("exact");
+        BaselineRule futex = BaselineRule.defaultFor(new Metric("syscalls.futex.count", Metric.Unit.CALLS, 1));
+        assertThat(futex).hasToString("relative 10% min 20");
+        assertThat(futex.regressed(1, 16)).as("1 → 16 futex calls, seen on an unchanged sample test").isFalse();
+        assertThat(futex.regressed(1, 22)).isTrue();
+        assertThat(BaselineRule.defaultFor(new Metric("totals.syscalls", Metric.Unit.CALLS, 34))).hasToString("relative 10% min 20");
+        assertThat(BaselineRule.defaultFor(new Metric("memory.heap.allocatedBytes", Metric.Unit.BYTES, 1 << 20)))
+                .hasToString("relative 5% min 4096");
+        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.latencyNanos.p99", Metric.Unit.NANOSECONDS, 900))).isNull();
+        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.latencyNanos.count", Metric.Unit.COUNT, 3))).isNull();
+        assertThat(BaselineRule.defaultFor(new Metric("scheduler.voluntarySwitches", Metric.Unit.COUNT, 3))).isNull();
     }
 
     @Test
