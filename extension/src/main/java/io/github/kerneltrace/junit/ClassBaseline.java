@@ -137,9 +137,12 @@ final class ClassBaseline implements AutoCloseable {
         return Optional.empty();
     }
 
-    /** The test's name within its class: method and parameter types, and a repeated test's display name. */
+    /**
+     * The test's name within its class: method and parameter types, and a repeated test's display
+     * name (on one line: a parameter's line break would split the file's line).
+     */
     static String testKey(TracedTest test) {
-        return test.shortName().substring(test.shortName().indexOf('.') + 1);
+        return test.shortName().substring(test.shortName().indexOf('.') + 1).replaceAll("[\\r\\n]+", " ").strip();
     }
 
     private String incomparable() {

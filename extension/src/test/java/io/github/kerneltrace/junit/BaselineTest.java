@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.engine.TestExecutionResult.Status;
 import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
@@ -49,7 +51,10 @@ class BaselineTest {
                 "writes() :: syscalls.write.bytes = 3 exact",
                 "writes() :: syscalls.openat.errorsByErrno.ENOENT = 1 exact",
                 "writes() :: totals.syscalls = 7 relative 10% min 20",
-                "writes() :: totals.bytesWritten = 3 relative 5% min 4096")
+                "writes() :: totals.bytesWritten = 3 relative 5% min 4096",
+                // each invocation by its display name, on one line
+                "parameterized(String) [1] one :: syscalls.write.count = 3 exact",
+                "parameterized(String) [2] two lines :: syscalls.write.count = 3 exact")
                 .noneMatch(line -> line.contains("Nanos"));
         assertThat(here.get("libc")).matches("glibc \\d+\\.\\d+|not glibc");
     }
@@ -303,6 +308,11 @@ class BaselineTest {
 
         @Test
         void alsoWrites() {
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"one", "two\nlines"})
+        void parameterized(String value) {
         }
     }
 }
