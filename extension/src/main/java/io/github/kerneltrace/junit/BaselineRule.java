@@ -30,18 +30,19 @@ record BaselineRule(Kind kind, int percent, long minimum) {
 
     /**
      * The JVM's own calls on a test's thread: waiting on locks and safepoints, signals, memory
-     * protection. They vary from run to run whatever the code under test does (1 to 16 futex
-     * calls in one sample test over six runs).
+     * management. They vary from run to run whatever the code under test does: 1 to 16 futex
+     * calls in one sample test over six runs (issue 10), 3 to 35 in another over five runs of
+     * the sample against its own baseline (docs/baselines.md), once an mmap.
      */
     private static final Set<String> JVM_HOUSEKEEPING = Set.of("futex", "sched_yield", "rt_sigreturn",
-            "rt_sigprocmask", "restart_syscall", "madvise", "mprotect");
-    private static final BaselineRule LOOSE_CALLS = new BaselineRule(Kind.RELATIVE, 10, 20);
+            "rt_sigprocmask", "restart_syscall", "madvise", "mprotect", "mmap", "munmap");
+    private static final BaselineRule LOOSE_CALLS = new BaselineRule(Kind.RELATIVE, 25, 50);
     private static final BaselineRule SMALL_RELATIVE_BYTES = new BaselineRule(Kind.RELATIVE, 5, 4096);
 
     /**
      * The rule a newly recorded metric gets, or null for a metric not recorded by default. The
      * system calls the code makes are deterministic on a warm path: exact. The JVM's own calls, and
-     * the totals that include them, vary by a few calls to a dozen: 10% with a minimum of 20 calls.
+     * the totals that include them, vary by up to a few dozen calls: 25% with a minimum of 50 calls.
      * Bytes in total and heap bytes vary by about 1%: 5% with a minimum of 4 KiB. Times are not
      * gated in this slice; other figures (scheduler, page faults, native allocations) are gated
      * only where a line is added by hand.

@@ -50,7 +50,7 @@ class BaselineTest {
                 "writes() :: syscalls.write.count = 3 exact",
                 "writes() :: syscalls.write.bytes = 3 exact",
                 "writes() :: syscalls.openat.errorsByErrno.ENOENT = 1 exact",
-                "writes() :: totals.syscalls = 7 relative 10% min 20",
+                "writes() :: totals.syscalls = 7 relative 25% min 50",
                 "writes() :: totals.bytesWritten = 3 relative 5% min 4096",
                 // each invocation by its display name, on one line
                 "parameterized(String) [1] one :: syscalls.write.count = 3 exact",
@@ -105,7 +105,7 @@ class BaselineTest {
     void aRelativeRuleFailsOnlyBeyondBothItsPercentAndItsMinimum() throws IOException {
         Path file = record();
         // 7 against 5: +40%, but only 2 calls more, within the minimum of 3.
-        edit(file, "writes() :: totals.syscalls = 7 relative 10% min 20", "writes() :: totals.syscalls = 5 relative 5% min 3");
+        edit(file, "writes() :: totals.syscalls = 7 relative 25% min 50", "writes() :: totals.syscalls = 5 relative 5% min 3");
         assertThat(Fixtures.statusOf(run("compare").testEvents(), "writes")).isEqualTo(Status.SUCCESSFUL);
 
         // 7 against 3: 4 calls more.
@@ -135,7 +135,7 @@ class BaselineTest {
     void anImprovementPassesAndSaysTheBaselineCanBeTightened() throws IOException {
         Path file = record();
         edit(file, "writes() :: syscalls.write.count = 3 exact", "writes() :: syscalls.write.count = 5 exact");
-        edit(file, "writes() :: totals.syscalls = 7 relative 10% min 20", "writes() :: totals.syscalls = 70 relative 5% min 3");
+        edit(file, "writes() :: totals.syscalls = 7 relative 25% min 50", "writes() :: totals.syscalls = 70 relative 5% min 3");
 
         EngineExecutionResults results = run("compare");
 
@@ -241,10 +241,14 @@ class BaselineTest {
         assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.count", Metric.Unit.CALLS, 3))).hasToString("exact");
         assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.bytes", Metric.Unit.BYTES, 3))).hasToString("exact");
         BaselineRule futex = BaselineRule.defaultFor(new Metric("syscalls.futex.count", Metric.Unit.CALLS, 1));
-        assertThat(futex).hasToString("relative 10% min 20");
+        assertThat(futex).hasToString("relative 25% min 50");
         assertThat(futex.regressed(1, 16)).as("1 → 16 futex calls, seen on an unchanged sample test").isFalse();
-        assertThat(futex.regressed(1, 22)).isTrue();
-        assertThat(BaselineRule.defaultFor(new Metric("totals.syscalls", Metric.Unit.CALLS, 34))).hasToString("relative 10% min 20");
+        assertThat(futex.regressed(3, 35)).as("3 → 35, seen too").isFalse();
+        assertThat(futex.regressed(3, 54)).isTrue();
+        assertThat(futex.regressed(300, 374)).as("+74 calls, but 24.7%").isFalse();
+        assertThat(futex.regressed(300, 376)).isTrue();
+        assertThat(BaselineRule.defaultFor(new Metric("syscalls.mmap.count", Metric.Unit.CALLS, 0))).isEqualTo(futex);
+        assertThat(BaselineRule.defaultFor(new Metric("totals.syscalls", Metric.Unit.CALLS, 34))).hasToString("relative 25% min 50");
         assertThat(BaselineRule.defaultFor(new Metric("memory.heap.allocatedBytes", Metric.Unit.BYTES, 1 << 20)))
                 .hasToString("relative 5% min 4096");
         assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.latencyNanos.p99", Metric.Unit.NANOSECONDS, 900))).isNull();
