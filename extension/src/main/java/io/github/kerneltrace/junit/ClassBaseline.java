@@ -112,7 +112,11 @@ final class ClassBaseline implements AutoCloseable {
         List<String> regressions = new ArrayList<>();
         String incomparable = incomparable();
         if (mode == Mode.UPDATE) {
-            measured.put(test, record(entries, metrics, notes));
+            SortedMap<String, Entry> recording = record(entries, metrics, entries == null ? new ArrayList<>() : notes);
+            if (entries == null) {
+                notes.add("new: no entries for " + test + "; recorded " + recording.size() + " metrics");
+            }
+            measured.put(test, recording);
         } else if (incomparable != null) {
             notes.add(incomparable);
         } else if (entries == null) {
