@@ -47,6 +47,7 @@ final class ClassBaseline implements AutoCloseable {
     private final Baseline recorded;
     /** Update mode: each test measured, with its entries as they will be written. */
     private final Map<String, SortedMap<String, Entry>> measured = new ConcurrentHashMap<>();
+    /** Where the class's tests ran, for the file update mode writes. */
     private volatile Map<String, String> environmentHere;
 
     private ClassBaseline(String className, Mode mode, boolean failOnMismatch, Baseline recorded) {
@@ -102,7 +103,8 @@ final class ClassBaseline implements AutoCloseable {
         if (mode == Mode.OFF) {
             return Optional.empty();
         }
-        environmentHere = Baseline.environmentHere(outcome.kernel());
+        Map<String, String> here = Baseline.environmentHere(outcome.kernel());
+        environmentHere = here;
         String test = testKey(outcome.test());
         Map<String, Metric> metrics = new LinkedHashMap<>();
         outcome.metrics().list().stream().filter(metric -> BaselineRule.gateable(metric.key(), metric.unit()))
@@ -110,7 +112,7 @@ final class ClassBaseline implements AutoCloseable {
         SortedMap<String, Entry> entries = recorded.tests().get(test);
         List<String> notes = new ArrayList<>();
         List<String> regressions = new ArrayList<>();
-        String incomparable = incomparable();
+        String incomparable = incomparable(here);
         if (mode == Mode.UPDATE) {
             SortedMap<String, Entry> recording = record(entries, metrics, entries == null ? new ArrayList<>() : notes);
             if (entries == null) {
@@ -149,18 +151,18 @@ final class ClassBaseline implements AutoCloseable {
         return test.shortName().substring(test.shortName().indexOf('.') + 1).replaceAll("[\\r\\n]+", " ").strip();
     }
 
-    private String incomparable() {
-        if (recorded.tests().isEmpty() || recorded.environment().equals(environmentHere)) {
+    private String incomparable(Map<String, String> here) {
+        if (recorded.tests().isEmpty() || recorded.environment().equals(here)) {
             return null;
         }
         List<String> differences = new ArrayList<>();
-        environmentHere.forEach((name, here) -> {
+        here.forEach((name, value) -> {
             String then = recorded.environment().getOrDefault(name, "(none)");
-            if (!then.equals(here)) {
-                differences.add(name + " " + then + " in the baseline, " + here + " here");
+            if (!then.equals(value)) {
+                differences.add(name + " " + then + " in the baseline, " + value + " here");
             }
         });
-        recorded.environment().keySet().stream().filter(name -> !environmentHere.containsKey(name))
+        recorded.environment().keySet().stream().filter(name -> !here.containsKey(name))
                 .forEach(name -> differences.add(name + " " + recorded.environment().get(name) + " in the baseline, (none) here"));
         return "incomparable, not checked: " + String.join(", ", differences);
     }
