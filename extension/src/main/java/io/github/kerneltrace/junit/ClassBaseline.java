@@ -112,8 +112,13 @@ final class ClassBaseline implements AutoCloseable {
         SortedMap<String, Entry> entries = recorded.tests().get(test);
         List<String> notes = new ArrayList<>();
         List<String> regressions = new ArrayList<>();
-        String incomparable = incomparable(here);
+        String differences = environmentDifferences(here);
+        String incomparable = differences == null ? null : "incomparable, not checked: " + differences;
         if (mode == Mode.UPDATE) {
+            if (differences != null) {
+                notes.add("environment changed (" + differences + "): recorded for this one;"
+                        + " tests that did not run keep their old entries");
+            }
             SortedMap<String, Entry> recording = record(entries, metrics, entries == null ? new ArrayList<>() : notes);
             if (entries == null) {
                 notes.add("new: no entries for " + test + "; recorded " + recording.size() + " metrics");
@@ -151,7 +156,8 @@ final class ClassBaseline implements AutoCloseable {
         return test.shortName().substring(test.shortName().indexOf('.') + 1).replaceAll("[\\r\\n]+", " ").strip();
     }
 
-    private String incomparable(Map<String, String> here) {
+    /** How {@code here} differs from where the baseline was recorded, or null when it does not. */
+    private String environmentDifferences(Map<String, String> here) {
         if (recorded.tests().isEmpty() || recorded.environment().equals(here)) {
             return null;
         }
@@ -164,7 +170,7 @@ final class ClassBaseline implements AutoCloseable {
         });
         recorded.environment().keySet().stream().filter(name -> !here.containsKey(name))
                 .forEach(name -> differences.add(name + " " + recorded.environment().get(name) + " in the baseline, (none) here"));
-        return "incomparable, not checked: " + String.join(", ", differences);
+        return String.join(", ", differences);
     }
 
     private static void compare(SortedMap<String, Entry> entries, Map<String, Metric> metrics, List<String> regressions,

@@ -164,6 +164,12 @@ class BaselineTest {
                         + "  - incomparable, not checked: kernel 4.19.0-old in the baseline, " + kernel + " here\n"
                         + "Baseline " + file + ": record a baseline in this environment with -Dkerneltrace.baseline=update,"
                         + " or set kerneltrace.baselineMismatch=report");
+
+        EngineExecutionResults updated = run("update");
+        assertThat(baselineNotes(updated)).singleElement().asString().startsWith("environment changed (kernel 4.19.0-old"
+                + " in the baseline, " + kernel + " here): recorded for this one; tests that did not run keep their old entries;"
+                + " recorded: syscalls.write.count 1 → 3");
+        assertThat(Files.readString(file)).contains("\nenvironment.kernel = " + kernel + "\n");
     }
 
     @Test
