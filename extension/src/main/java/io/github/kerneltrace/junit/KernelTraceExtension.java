@@ -3,6 +3,7 @@ package io.github.kerneltrace.junit;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -109,11 +110,13 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         TracingBackend backend = backend(context);
         KernelTraceConfiguration configuration;
         List<Limit> limits;
+        ClassBaseline baseline;
         TraceRun run;
         try {
             // Bad input fails this test before it runs, and before any kernel resource is taken.
             configuration = KernelTraceConfiguration.of(context);
             limits = DeclaredLimits.of(context, test);
+            baseline = ClassBaseline.of(context);
             boolean latency = DeclaredScope.latency(context);
             requireLatencyForLatencyLimits(latency, limits, test);
             // Only tests that ask pay for the allocator uprobes; a limit on native allocations asks.
@@ -165,12 +168,19 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             marker.clear();
         }
         report(outcome, configuration, context);
+        // Compared (or recorded) before any failure is thrown: update mode records every test.
+        Optional<KernelLimitExceededError> regression = baseline.check(outcome, context, configuration.summary());
+        List<KernelLimitExceededError> failures = new ArrayList<>();
         if (!outcome.breaches().isEmpty()) {
-            KernelLimitExceededError breach = KernelLimitExceededError.of(outcome);
+            failures.add(KernelLimitExceededError.of(outcome));
+        }
+        regression.ifPresent(failures::add);
+        if (!failures.isEmpty()) {
             if (testFailure == null) {
-                throw breach;
+                failures.stream().skip(1).forEach(failures.get(0)::addSuppressed);
+                throw failures.get(0);
             }
-            testFailure.addSuppressed(breach);
+            failures.forEach(testFailure::addSuppressed);
         }
         if (configuration.failOnUncountedHandOffs() && outcome.metrics().diagnostics().handOffs().uncounted()) {
             UncountedWorkError uncounted = UncountedWorkError.of(outcome);

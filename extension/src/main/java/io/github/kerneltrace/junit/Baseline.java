@@ -1,0 +1,170 @@
+package io.github.kerneltrace.junit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+import com.sun.jna.NativeLibrary;
+
+/**
+ * One test class's baseline file: the environment it was recorded in, and per test the recorded
+ * value and rule of each metric. The format is one fact per line, sorted, so that a pull
+ * request's diff reads line by line:
+ * <pre>
+ * # KernelTrace baseline of com.example.AppendLogTest (docs/baselines.md)
+ * environment.kernel = 6.18.44
+ * environment.arch = amd64
+ * environment.jdk = Eclipse Adoptium 21.0.5
+ * environment.libc = glibc 2.36
+ * environment.attach = tp_btf
+ * append(int) [1] 64 :: syscalls.write.count = 1 exact
+ * appendIsOneWrite() :: totals.syscalls = 34 relative 5% min 3
+ * </pre>
+ * Blank lines and {@code #} comments are allowed (recording rewrites the file without them). Any
+ * other line that is not exactly this is an error naming the file and line, never skipped.
+ *
+ * @param file        where it is read from and written to
+ * @param environment the fingerprint, e.g. {@code kernel} → {@code 6.18.44}
+ * @param tests       test (method, parameter types, and for repeated tests the display name) →
+ *                    metric key → entry
+ */
+record Baseline(Path file, Map<String, String> environment, SortedMap<String, SortedMap<String, Entry>> tests) {
+
+    static final String ENVIRONMENT = "environment.";
+    static final String TEST_SEPARATOR = " :: ";
+
+    /** One line: the recorded value and the rule that gates it. */
+    record Entry(long value, BaselineRule rule) {
+    }
+
+    static Baseline empty(Path file, Map<String, String> environment) {
+        return new Baseline(file, environment, new TreeMap<>());
+    }
+
+    /**
+     * Reads the file.
+     *
+     * @throws KernelTraceConfigurationException naming the file and line of the first line that is
+     *                                           not a comment, an environment line or an entry
+     */
+    static Baseline read(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read baseline " + file, e);
+        }
+        Map<String, String> environment = new LinkedHashMap<>();
+        SortedMap<String, SortedMap<String, Entry>> tests = new TreeMap<>();
+        Map<String, Integer> seenAt = new HashMap<>();
+        for (int number = 1; number <= lines.size(); number++) {
+            String line = lines.get(number - 1).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            int separator = line.lastIndexOf(TEST_SEPARATOR);
+            if (separator < 0 && line.startsWith(ENVIRONMENT) && line.contains(" = ")) {
+                String name = line.substring(ENVIRONMENT.length(), line.indexOf(" = ")).strip();
+                String previous = environment.put(name, line.substring(line.indexOf(" = ") + 3).strip());
+                if (previous != null) {
+                    throw corrupt(file, number, line, "environment." + name + " is given twice");
+                }
+                continue;
+            }
+            if (separator <= 0) {
+                throw corrupt(file, number, line, "expected <test> :: <metric> = <value> <rule>,"
+                        + " or environment.<name> = <value>");
+            }
+            String test = line.substring(0, separator).strip();
+            String fact = line.substring(separator + TEST_SEPARATOR.length());
+            int equals = fact.indexOf(" = ");
+            if (equals <= 0 || fact.substring(0, equals).isBlank() || fact.substring(0, equals).contains(" ")) {
+                throw corrupt(file, number, line, "expected <metric> = <value> <rule> after \" :: \"");
+            }
+            String metric = fact.substring(0, equals);
+            if (!BaselineRule.gateable(metric, null)) {
+                throw corrupt(file, number, line, "times are not gated by baselines yet; remove the line");
+            }
+            String[] valueAndRule = fact.substring(equals + 3).strip().split(" ", 2);
+            long value;
+            try {
+                value = Long.parseLong(valueAndRule[0]);
+            } catch (NumberFormatException notANumber) {
+                value = -1;
+            }
+            if (value < 0) {
+                throw corrupt(file, number, line, "the value \"" + valueAndRule[0] + "\" is not a whole number >= 0");
+            }
+            BaselineRule rule = valueAndRule.length == 2 ? BaselineRule.parse(valueAndRule[1]) : null;
+            if (rule == null) {
+                throw corrupt(file, number, line, "the rule after the value must be " + BaselineRule.SYNTAX);
+            }
+            Integer earlier = seenAt.put(test + TEST_SEPARATOR + metric, number);
+            if (earlier != null) {
+                throw corrupt(file, number, line, "the same test and metric as line " + earlier);
+            }
+            tests.computeIfAbsent(test, key -> new TreeMap<>()).put(metric, new Entry(value, rule));
+        }
+        return new Baseline(file, environment, tests);
+    }
+
+    private static KernelTraceConfigurationException corrupt(Path file, int number, String line, String problem) {
+        return new KernelTraceConfigurationException("baseline " + file + " line " + number + ": " + problem
+                + ": \"" + line + "\"; correct the line, or delete the file and record it again with"
+                + " -D" + ClassBaseline.MODE + "=update");
+    }
+
+    /** The file's text: a header, the environment, then every entry sorted by test and metric. */
+    String render(String className) {
+        StringBuilder text = new StringBuilder("# KernelTrace baseline of ").append(className)
+                .append(" (docs/baselines.md)\n")
+                .append("# Record again with -D").append(ClassBaseline.MODE).append("=update;")
+                .append(" a rule after a value may be edited: exact, max, relative <percent>% min <amount>\n");
+        environment.forEach((name, value) -> text.append(ENVIRONMENT).append(name).append(" = ").append(value).append('\n'));
+        tests.forEach((test, entries) -> entries.forEach((metric, entry) -> text.append(test).append(TEST_SEPARATOR)
+                .append(metric).append(" = ").append(entry.value()).append(' ').append(entry.rule()).append('\n')));
+        return text.toString();
+    }
+
+    /** Writes the file through a temporary file, so that a crash never leaves half of it. */
+    void write(String className) {
+        try {
+            Path directory = file.toAbsolutePath().getParent();
+            Files.createDirectories(directory);
+            Path temporary = Files.createTempFile(directory, file.getFileName().toString(), ".tmp");
+            Files.writeString(temporary, render(className), StandardCharsets.UTF_8);
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write baseline " + file, e);
+        }
+    }
+
+    /** Where this JVM runs: what a baseline is only comparable with. */
+    static Map<String, String> environmentHere(String tracing) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("kernel", System.getProperty("os.version"));
+        environment.put("arch", System.getProperty("os.arch"));
+        environment.put("jdk", System.getProperty("java.vendor") + " " + System.getProperty("java.version"));
+        environment.put("libc", libc());
+        environment.put("attach", tracing.contains("tp_btf") ? "tp_btf" : tracing.contains("raw_tp") ? "raw_tp" : tracing);
+        return environment;
+    }
+
+    private static String libc() {
+        try {
+            return "glibc " + NativeLibrary.getInstance("c").getFunction("gnu_get_libc_version")
+                    .invokeString(new Object[0], false);
+        } catch (UnsatisfiedLinkError | RuntimeException notGlibc) {
+            return "not glibc";
+        }
+    }
+}

@@ -1,0 +1,265 @@
+package io.github.kerneltrace.junit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+
+import io.github.kerneltrace.junit.Baseline.Entry;
+import io.github.kerneltrace.probes.metrics.Metric;
+
+/**
+ * A test class's baseline while the class runs: read once when its first traced test starts (a
+ * corrupt file fails every traced test of the class before it runs), compared with each traced
+ * test's metrics, and in update mode written back when the class's tests are done. Lives in the
+ * class's {@link ExtensionContext.Store}, which closes it.
+ *
+ * <p>Configuration: {@code kerneltrace.baseline} = {@code compare} (the default when the class has
+ * a baseline file, else {@code off}), {@code update} or {@code off}; {@code kerneltrace.baselineDir}
+ * (default {@code src/test/kerneltrace}); {@code kerneltrace.baselineMismatch} = {@code report}
+ * (default) or {@code fail}.
+ */
+final class ClassBaseline implements AutoCloseable {
+
+    static final String MODE = "kerneltrace.baseline";
+    static final String DIRECTORY = "kerneltrace.baselineDir";
+    static final String MISMATCH = "kerneltrace.baselineMismatch";
+    static final String REPORT_KEY = "kerneltrace.baseline";
+
+    private static final Namespace NAMESPACE = Namespace.create(ClassBaseline.class);
+
+    enum Mode { COMPARE, UPDATE, OFF }
+
+    private final String className;
+    private final Mode mode;
+    private final boolean failOnMismatch;
+    /** As read; an empty baseline when there is no file. */
+    private final Baseline recorded;
+    /** Update mode: each test measured, with its entries as they will be written. */
+    private final Map<String, SortedMap<String, Entry>> measured = new ConcurrentHashMap<>();
+    /** Where the class's tests ran, for the file update mode writes. */
+    private volatile Map<String, String> environmentHere;
+
+    private ClassBaseline(String className, Mode mode, boolean failOnMismatch, Baseline recorded) {
+        this.className = className;
+        this.mode = mode;
+        this.failOnMismatch = failOnMismatch;
+        this.recorded = recorded;
+    }
+
+    /** The baseline of the test's class, read the first time one of its tests asks. */
+    static ClassBaseline of(ExtensionContext context) {
+        ExtensionContext classContext = context;
+        while (classContext.getTestMethod().isPresent() && classContext.getParent().isPresent()) {
+            classContext = classContext.getParent().get();
+        }
+        Class<?> testClass = context.getRequiredTestClass();
+        return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(testClass,
+                key -> read(context, testClass.getName()), ClassBaseline.class);
+    }
+
+    private static ClassBaseline read(ExtensionContext context, String className) {
+        Path file = Path.of(context.getConfigurationParameter(DIRECTORY).map(String::strip).filter(dir -> !dir.isEmpty())
+                .orElse("src/test/kerneltrace")).resolve(className + ".baseline");
+        String modeValue = context.getConfigurationParameter(MODE).map(String::strip).orElse("");
+        Mode mode;
+        try {
+            mode = modeValue.isEmpty() ? (Files.exists(file) ? Mode.COMPARE : Mode.OFF)
+                    : Mode.valueOf(modeValue.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException unknown) {
+            throw new KernelTraceConfigurationException("configuration parameter " + MODE + " = \"" + modeValue
+                    + "\"; use compare, update or off");
+        }
+        String mismatch = context.getConfigurationParameter(MISMATCH).map(String::strip).orElse("report");
+        if (!mismatch.equalsIgnoreCase("report") && !mismatch.equalsIgnoreCase("fail")) {
+            throw new KernelTraceConfigurationException("configuration parameter " + MISMATCH + " = \"" + mismatch
+                    + "\"; use report or fail");
+        }
+        // Update mode reads the file too: it keeps the entries of tests that do not run, and a
+        // corrupt file must fail rather than be overwritten.
+        Baseline recorded = mode != Mode.OFF && Files.exists(file) ? Baseline.read(file) : Baseline.empty(file, Map.of());
+        return new ClassBaseline(className, mode, mismatch.equalsIgnoreCase("fail"), recorded);
+    }
+
+    /**
+     * Compares (or, in update mode, records) one traced test's metrics; reports what is worth
+     * knowing (new metrics, improvements, an incomparable environment) as a report entry and, with
+     * the summary on, a console line.
+     *
+     * @return the failure when a metric regressed, or the environment differs and
+     *         {@code kerneltrace.baselineMismatch=fail}
+     */
+    Optional<KernelLimitExceededError> check(TraceOutcome outcome, ExtensionContext context, boolean summary) {
+        if (mode == Mode.OFF) {
+            return Optional.empty();
+        }
+        Map<String, String> here = Baseline.environmentHere(outcome.kernel());
+        environmentHere = here;
+        String test = testKey(outcome.test());
+        Map<String, Metric> metrics = new LinkedHashMap<>();
+        outcome.metrics().list().stream().filter(metric -> BaselineRule.gateable(metric.key(), metric.unit()))
+                .forEach(metric -> metrics.put(metric.key(), metric));
+        SortedMap<String, Entry> entries = recorded.tests().get(test);
+        List<String> notes = new ArrayList<>();
+        List<String> regressions = new ArrayList<>();
+        String differences = environmentDifferences(here);
+        String incomparable = differences == null ? null : "incomparable, not checked: " + differences;
+        if (mode == Mode.UPDATE) {
+            if (differences != null) {
+                notes.add("environment changed (" + differences + "): recorded for this one;"
+                        + " tests that did not run keep their old entries");
+            }
+            SortedMap<String, Entry> recording = record(entries, metrics, entries == null ? new ArrayList<>() : notes);
+            if (entries == null) {
+                notes.add("new: no entries for " + test + "; recorded " + recording.size() + " metrics");
+            }
+            measured.put(test, recording);
+        } else if (incomparable != null) {
+            notes.add(incomparable);
+        } else if (entries == null) {
+            notes.add("new: no entries for " + test + " in " + recorded.file() + "; record them with -D" + MODE + "=update");
+        } else {
+            compare(entries, metrics, regressions, notes);
+        }
+        if (!notes.isEmpty()) {
+            context.publishReportEntry(REPORT_KEY, String.join("; ", notes));
+            if (summary) {
+                notes.forEach(note -> System.out.println("KernelTrace baseline " + outcome.test().shortName() + ": " + note));
+            }
+        }
+        if (!regressions.isEmpty()) {
+            return Optional.of(failure(outcome, "KernelTrace baseline regressions in ", regressions,
+                    "if the increase is intended, record the baseline again with -D" + MODE + "=update"));
+        }
+        if (incomparable != null && failOnMismatch && mode == Mode.COMPARE) {
+            return Optional.of(failure(outcome, "KernelTrace baseline incomparable in ", List.of(incomparable),
+                    "record a baseline in this environment with -D" + MODE + "=update, or set " + MISMATCH + "=report"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The test's name within its class: method and parameter types, and a repeated test's display
+     * name (on one line: a parameter's line break would split the file's line).
+     */
+    static String testKey(TracedTest test) {
+        return test.shortName().substring(test.shortName().indexOf('.') + 1).replaceAll("[\\r\\n]+", " ").strip();
+    }
+
+    /** How {@code here} differs from where the baseline was recorded, or null when it does not. */
+    private String environmentDifferences(Map<String, String> here) {
+        if (recorded.tests().isEmpty() || recorded.environment().equals(here)) {
+            return null;
+        }
+        List<String> differences = new ArrayList<>();
+        here.forEach((name, value) -> {
+            String then = recorded.environment().getOrDefault(name, "(none)");
+            if (!then.equals(value)) {
+                differences.add(name + " " + then + " in the baseline, " + value + " here");
+            }
+        });
+        recorded.environment().keySet().stream().filter(name -> !here.containsKey(name))
+                .forEach(name -> differences.add(name + " " + recorded.environment().get(name) + " in the baseline, (none) here"));
+        return String.join(", ", differences);
+    }
+
+    private static void compare(SortedMap<String, Entry> entries, Map<String, Metric> metrics, List<String> regressions,
+                                List<String> notes) {
+        entries.forEach((key, entry) -> {
+            Metric metric = metrics.get(key);
+            // A system call the test no longer makes is not listed: it was made 0 times.
+            Long value = metric != null ? Long.valueOf(metric.value()) : key.startsWith("syscalls.") ? Long.valueOf(0) : null;
+            if (value == null) {
+                notes.add("not measured: " + key + " (baseline " + entry.value() + ")");
+            } else if (entry.rule().regressed(entry.value(), value)) {
+                regressions.add(change(key, entry.value(), value, entry.rule()));
+            } else if (entry.rule().improved(entry.value(), value)) {
+                notes.add("baseline can be tightened: " + change(key, entry.value(), value, entry.rule()));
+            }
+        });
+        metrics.values().forEach(metric -> {
+            BaselineRule rule = BaselineRule.defaultFor(metric);
+            if (rule == null || entries.containsKey(metric.key())) {
+                return;
+            }
+            // A system call the baseline does not list was made 0 times when it was recorded.
+            if (metric.key().startsWith("syscalls.")) {
+                if (rule.regressed(0, metric.value())) {
+                    regressions.add(change(metric.key(), 0, metric.value(), rule));
+                }
+            } else {
+                notes.add("new: " + metric.key() + " = " + metric.value());
+            }
+        });
+    }
+
+    /** The test's entries as update mode writes them: the measured values, keeping rules edited by hand. */
+    private static SortedMap<String, Entry> record(SortedMap<String, Entry> entries, Map<String, Metric> metrics,
+                                                   List<String> notes) {
+        SortedMap<String, Entry> before = entries != null ? entries : new TreeMap<>();
+        SortedMap<String, Entry> after = new TreeMap<>();
+        metrics.values().forEach(metric -> {
+            Entry old = before.get(metric.key());
+            BaselineRule rule = old != null ? old.rule() : BaselineRule.defaultFor(metric);
+            if (rule == null) {
+                return;
+            }
+            after.put(metric.key(), new Entry(metric.value(), rule));
+            if (old == null) {
+                notes.add("new: " + metric.key() + " = " + metric.value() + " " + rule + ", recorded");
+            } else if (old.value() != metric.value()) {
+                notes.add("recorded: " + metric.key() + " " + old.value() + " → " + metric.value());
+            }
+        });
+        // A metric not measured this time (heap on a JVM that cannot count it) keeps its line; a
+        // system call no longer made loses its lines (absent means 0).
+        before.forEach((key, entry) -> {
+            if (!after.containsKey(key) && !key.startsWith("syscalls.")) {
+                after.put(key, entry);
+            }
+        });
+        return after;
+    }
+
+    /** E.g. {@code syscalls.write.count: 3 → 4 (+1, exact)} or {@code totals.syscalls: 40 → 50 (+10, +25.0%, relative 5% min 3)}. */
+    static String change(String key, long baseline, long measured, BaselineRule rule) {
+        long delta = measured - baseline;
+        String percent = rule.kind() == BaselineRule.Kind.RELATIVE && baseline > 0
+                ? String.format(Locale.ROOT, ", %+.1f%%", delta * 100.0 / baseline) : "";
+        return key + ": " + baseline + " → " + measured + " (" + (delta >= 0 ? "+" : "") + delta + percent + ", " + rule + ")";
+    }
+
+    private KernelLimitExceededError failure(TraceOutcome outcome, String heading, List<String> lines, String advice) {
+        StringBuilder message = new StringBuilder(heading).append(outcome.test().shortName())
+                .append(" [scope ").append(outcome.scope()).append("]:");
+        lines.forEach(line -> message.append("\n  - ").append(line));
+        message.append("\nBaseline ").append(recorded.file()).append(": ").append(advice);
+        for (MetricFamily family : MetricFamilies.ALL) {
+            if (family.inEveryFailure()) {
+                message.append('\n').append(family.heading()).append(": ").append(family.describe(outcome.metrics()));
+            }
+        }
+        return new KernelLimitExceededError(message.toString());
+    }
+
+    /** In update mode, writes the file once the class's tests are done: those measured replace their entries. */
+    @Override
+    public void close() {
+        if (mode != Mode.UPDATE || measured.isEmpty()) {
+            return;
+        }
+        TreeMap<String, SortedMap<String, Entry>> tests = new TreeMap<>(recorded.tests());
+        tests.putAll(measured);
+        new Baseline(recorded.file(), environmentHere, tests).write(className);
+    }
+}

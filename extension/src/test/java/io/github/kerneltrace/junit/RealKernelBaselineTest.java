@@ -1,0 +1,90 @@
+package io.github.kerneltrace.junit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult.Status;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+/**
+ * A baseline on the real kernel, as a user meets it: recorded in update mode, compared unchanged
+ * (passes), then compared after the code makes one more {@code write} (fails, saying so).
+ */
+class RealKernelBaselineTest {
+
+    @BeforeAll
+    static void kernelCanTrace() {
+        RealKernel.requireTracing();
+    }
+
+    @Test
+    void aRecordedBaselinePassesUnchangedAndCatchesOneMoreWrite(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve(Writer.class.getName() + ".baseline");
+
+        Writer.writes = 5;
+        assertThat(status(run(directory, "update"))).isEqualTo(Status.SUCCESSFUL);
+        assertThat(Files.readString(file))
+                .contains("environment.attach = ")
+                .contains("\nwritesToDevNull() :: syscalls.write.count = 5 exact\n")
+                .contains("\nwritesToDevNull() :: syscalls.write.bytes = 5 exact\n");
+
+        assertThat(status(run(directory, "compare"))).as("unchanged").isEqualTo(Status.SUCCESSFUL);
+
+        Writer.writes = 6;
+        Throwable regression = Fixtures.throwableOf(run(directory, "compare").testEvents(), "writesToDevNull");
+        assertThat(regression).isInstanceOf(KernelLimitExceededError.class)
+                .hasMessageStartingWith("""
+                        KernelTrace baseline regressions in Writer.writesToDevNull() [scope TEST]:
+                          - syscalls.write.bytes: 5 → 6 (+1, exact)
+                          - syscalls.write.count: 5 → 6 (+1, exact)
+                        Baseline %s: if the increase is intended, record the baseline again with -Dkerneltrace.baseline=update
+                        Top system calls: write 6 (6 B)""".formatted(file));
+    }
+
+    private static EngineExecutionResults run(Path directory, String mode) {
+        return Fixtures.run(Writer.class, Map.of(KernelTraceConfiguration.REQUIRE, "true",
+                ClassBaseline.DIRECTORY, directory.toString(), ClassBaseline.MODE, mode));
+    }
+
+    private static Status status(EngineExecutionResults results) {
+        return Fixtures.statusOf(results.testEvents(), "writesToDevNull");
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class Writer {
+
+        static volatile int writes;
+        OutputStream devNull;
+
+        @BeforeEach
+        void openDevNull() throws IOException {
+            devNull = new FileOutputStream("/dev/null");
+            devNull.write('x'); // warm up, outside the traced method
+        }
+
+        @Test
+        void writesToDevNull() throws IOException {
+            for (int i = 0; i < writes; i++) {
+                devNull.write('x'); // one write(2) of one byte
+            }
+        }
+
+        @AfterEach
+        void closeDevNull() throws IOException {
+            devNull.close();
+        }
+    }
+}
