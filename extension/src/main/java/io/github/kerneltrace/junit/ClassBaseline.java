@@ -22,14 +22,16 @@ import io.github.kerneltrace.probes.metrics.Metric;
  * A test class's baseline while the class runs: read once when its first traced test starts (a
  * corrupt file fails every traced test of the class before it runs), compared with each traced
  * test's metrics, and in update mode written back when the class's tests are done. Lives in the
- * class's {@link ExtensionContext.Store}, which closes it.
+ * class's {@link ExtensionContext.Store}, which closes it (as a {@code CloseableResource} on JUnit 5.8
+ * to 5.12, which do not close plain {@code AutoCloseable} values; update mode would write nothing).
  *
  * <p>Configuration: {@code kerneltrace.baseline} = {@code compare} (the default when the class has
  * a baseline file, else {@code off}), {@code update} or {@code off}; {@code kerneltrace.baselineDir}
  * (default {@code src/test/kerneltrace}); {@code kerneltrace.baselineMismatch} = {@code report}
  * (default) or {@code fail}.
  */
-final class ClassBaseline implements AutoCloseable {
+@SuppressWarnings("deprecation") // CloseableResource: how JUnit 5.8 to 5.12 close a store's values (5.13+ also AutoCloseable)
+final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.CloseableResource {
 
     static final String MODE = "kerneltrace.baseline";
     static final String DIRECTORY = "kerneltrace.baselineDir";
