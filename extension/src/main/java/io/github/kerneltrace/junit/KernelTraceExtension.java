@@ -124,7 +124,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     || limits.stream().anyMatch(Limit::needsNativeAllocations);
             Scope scope = session(context).scope();
             if (scope == Scope.PROCESS) {
-                // Counts every thread of the JVM: the assertion classes' loading thread must be done.
+                // Counts every thread of the JVM, so the assertion classes are loaded before counting starts.
                 AssertionWarmUp.awaitLoaded();
             }
             CountingPlan plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),

@@ -15,8 +15,7 @@ import io.github.kerneltrace.probes.libbpf.LibC;
  * </pre>
  * ({@code cp.txt} from {@code mvn -o -q dependency:build-classpath -pl probes -Dmdep.outputFile=cp.txt}).
  * Prints microseconds per test for metrics() (wall clock, and the thread's CPU time, which other
- * processes' load disturbs less) and close(); then the same read warm, and the kernel's walk of
- * latency_buckets alone ({@link LatencyWalkCost}, which needs this tree's SlotMemory).
+ * processes' load disturbs less) and close(); then the same read warm.
  */
 public final class MetricsReadCost {
 
@@ -55,7 +54,7 @@ public final class MetricsReadCost {
         warm(tracer, tests);
     }
 
-    /** The same read once warm, to tell the kernel's share (walking the hashes) from the cold code's. */
+    /** The same read once warm, to tell the kernel's share (the hashes still read) from the cold code's. */
     private static void warm(KernelTracer tracer, int reads) {
         long[] nanos = new long[reads];
         try (TraceSlot slot = tracer.openSlot()) {
