@@ -97,13 +97,10 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
      * Compares (or, in update mode, records) one traced test's metrics; reports what is worth
      * knowing (new metrics, improvements, an incomparable environment) as a report entry and, with
      * the summary on, a console line.
-     *
-     * @return the failure when a metric regressed, or the environment differs and
-     *         {@code kerneltrace.baselineMismatch=fail}
      */
-    Optional<KernelLimitExceededError> check(TraceOutcome outcome, ExtensionContext context, boolean summary) {
+    BaselineVerdict check(TraceOutcome outcome, ExtensionContext context, boolean summary) {
         if (mode == Mode.OFF) {
-            return Optional.empty();
+            return BaselineVerdict.OFF;
         }
         Map<String, String> here = Baseline.environmentHere(outcome.kernel());
         environmentHere = here;
@@ -113,9 +110,11 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
                 .forEach(metric -> metrics.put(metric.key(), metric));
         SortedMap<String, Entry> entries = recorded.tests().get(test);
         List<String> notes = new ArrayList<>();
-        List<String> regressions = new ArrayList<>();
+        List<BaselineVerdict.Change> regressions = new ArrayList<>();
+        List<BaselineVerdict.Change> improvements = new ArrayList<>();
         String differences = environmentDifferences(here);
         String incomparable = differences == null ? null : "incomparable, not checked: " + differences;
+        BaselineVerdict.Status status;
         if (mode == Mode.UPDATE) {
             if (differences != null) {
                 notes.add("environment changed (" + differences + "): recorded for this one;"
@@ -126,25 +125,44 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
                 notes.add("new: no entries for " + test + "; recorded " + recording.size() + " metrics");
             }
             measured.put(test, recording);
+            status = BaselineVerdict.Status.RECORDED;
         } else if (incomparable != null) {
             notes.add(incomparable);
+            status = BaselineVerdict.Status.INCOMPARABLE;
         } else if (entries == null) {
             notes.add("new: no entries for " + test + " in " + recorded.file() + "; record them with -D" + MODE + "=update");
+            status = BaselineVerdict.Status.NEW;
         } else {
-            compare(entries, metrics, regressions, notes);
+            boolean newMetrics = compare(entries, metrics, regressions, improvements, notes);
+            status = !regressions.isEmpty() ? BaselineVerdict.Status.REGRESSED
+                    : newMetrics ? BaselineVerdict.Status.NEW
+                    : !improvements.isEmpty() ? BaselineVerdict.Status.IMPROVED
+                    : BaselineVerdict.Status.PASSED;
         }
-        if (!notes.isEmpty()) {
-            context.publishReportEntry(REPORT_KEY, String.join("; ", notes));
+        List<String> reported = new ArrayList<>();
+        improvements.forEach(change -> reported.add("baseline can be tightened: " + change.text()));
+        reported.addAll(notes);
+        if (!reported.isEmpty()) {
+            context.publishReportEntry(REPORT_KEY, String.join("; ", reported));
             if (summary) {
-                notes.forEach(note -> System.out.println("KernelTrace baseline " + outcome.test().shortName() + ": " + note));
+                reported.forEach(note -> System.out.println("KernelTrace baseline " + outcome.test().shortName() + ": " + note));
             }
         }
-        if (!regressions.isEmpty()) {
-            return Optional.of(failure(outcome, "KernelTrace baseline regressions in ", regressions,
+        return new BaselineVerdict(status, recorded.file().toString(), regressions, improvements, notes);
+    }
+
+    /**
+     * The failure a verdict calls for: when a metric regressed, or the environment differs and
+     * {@code kerneltrace.baselineMismatch=fail}.
+     */
+    Optional<KernelLimitExceededError> failure(TraceOutcome outcome, BaselineVerdict verdict) {
+        if (!verdict.regressions().isEmpty()) {
+            return Optional.of(failure(outcome, "KernelTrace baseline regressions in ",
+                    verdict.regressions().stream().map(BaselineVerdict.Change::text).toList(),
                     "if the increase is intended, record the baseline again with -D" + MODE + "=update"));
         }
-        if (incomparable != null && failOnMismatch && mode == Mode.COMPARE) {
-            return Optional.of(failure(outcome, "KernelTrace baseline incomparable in ", List.of(incomparable),
+        if (verdict.status() == BaselineVerdict.Status.INCOMPARABLE && failOnMismatch && mode == Mode.COMPARE) {
+            return Optional.of(failure(outcome, "KernelTrace baseline incomparable in ", verdict.notes(),
                     "record a baseline in this environment with -D" + MODE + "=update, or set " + MISMATCH + "=report"));
         }
         return Optional.empty();
@@ -175,8 +193,11 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         return String.join(", ", differences);
     }
 
-    private static void compare(SortedMap<String, Entry> entries, Map<String, Metric> metrics, List<String> regressions,
-                                List<String> notes) {
+    /** @return whether a metric was measured that the test's entries do not list */
+    private static boolean compare(SortedMap<String, Entry> entries, Map<String, Metric> metrics,
+                                   List<BaselineVerdict.Change> regressions, List<BaselineVerdict.Change> improvements,
+                                   List<String> notes) {
+        boolean[] newMetrics = {false};
         entries.forEach((key, entry) -> {
             Metric metric = metrics.get(key);
             // A system call the test no longer makes is not listed: it was made 0 times.
@@ -186,7 +207,7 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
             } else if (entry.rule().regressed(entry.value(), value)) {
                 regressions.add(change(key, entry.value(), value, entry.rule()));
             } else if (entry.rule().improved(entry.value(), value)) {
-                notes.add("baseline can be tightened: " + change(key, entry.value(), value, entry.rule()));
+                improvements.add(change(key, entry.value(), value, entry.rule()));
             }
         });
         metrics.values().forEach(metric -> {
@@ -201,8 +222,10 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
                 }
             } else {
                 notes.add("new: " + metric.key() + " = " + metric.value());
+                newMetrics[0] = true;
             }
         });
+        return newMetrics[0];
     }
 
     /** The test's entries as update mode writes them: the measured values, keeping rules edited by hand. */
@@ -234,11 +257,12 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
     }
 
     /** E.g. {@code syscalls.write.count: 3 → 4 (+1, exact)} or {@code totals.syscalls: 40 → 50 (+10, +25.0%, relative 5% min 3)}. */
-    static String change(String key, long baseline, long measured, BaselineRule rule) {
+    static BaselineVerdict.Change change(String key, long baseline, long measured, BaselineRule rule) {
         long delta = measured - baseline;
         String percent = rule.kind() == BaselineRule.Kind.RELATIVE && baseline > 0
                 ? String.format(Locale.ROOT, ", %+.1f%%", delta * 100.0 / baseline) : "";
-        return key + ": " + baseline + " → " + measured + " (" + (delta >= 0 ? "+" : "") + delta + percent + ", " + rule + ")";
+        return new BaselineVerdict.Change(key, baseline, measured, rule.toString(),
+                key + ": " + baseline + " → " + measured + " (" + (delta >= 0 ? "+" : "") + delta + percent + ", " + rule + ")");
     }
 
     private KernelLimitExceededError failure(TraceOutcome outcome, String heading, List<String> lines, String advice) {

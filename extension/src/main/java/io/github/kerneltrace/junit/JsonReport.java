@@ -15,9 +15,9 @@ final class JsonReport {
     /**
      * 2 added {@code scheduler}, scheduler limits and the limit unit {@code count}; 3 added {@code memory},
      * memory limits, and limits that fail because they could not be measured; 4 added
-     * {@code diagnostics.handOffs}; see the schema's history.
+     * {@code diagnostics.handOffs}; 5 added {@code baseline}; see the schema's history.
      */
-    static final int SCHEMA_VERSION = 4;
+    static final int SCHEMA_VERSION = 5;
 
     private JsonReport() {
     }
@@ -80,6 +80,7 @@ final class JsonReport {
             json.endObject();
         }
         json.endArray();
+        writeBaseline(json.name("baseline"), outcome.baseline());
         KernelMetrics.Diagnostics diagnostics = metrics.diagnostics();
         json.name("diagnostics").beginObject()
                 .member("followedChildren", diagnostics.followedChildren())
@@ -102,6 +103,31 @@ final class JsonReport {
         json.member("sharedWithConcurrentTests", handOffs.sharedWithConcurrentTests());
         json.endObject().endObject();
         return json.endObject().toString();
+    }
+
+    private static void writeBaseline(JsonWriter json, BaselineVerdict verdict) {
+        json.beginObject().member("status", verdict.status().jsonName());
+        if (verdict.file() != null) {
+            json.member("file", verdict.file());
+        }
+        writeChanges(json.name("regressions"), verdict.regressions());
+        writeChanges(json.name("improvements"), verdict.improvements());
+        writeNames(json.name("notes"), verdict.notes());
+        json.endObject();
+    }
+
+    private static void writeChanges(JsonWriter json, java.util.List<BaselineVerdict.Change> changes) {
+        json.beginArray();
+        for (BaselineVerdict.Change change : changes) {
+            json.beginObject()
+                    .member("metric", change.metric())
+                    .member("baseline", change.baseline())
+                    .member("measured", change.measured())
+                    .member("rule", change.rule())
+                    .member("text", change.text())
+                    .endObject();
+        }
+        json.endArray();
     }
 
     private static void writeNames(JsonWriter json, java.util.List<String> names) {

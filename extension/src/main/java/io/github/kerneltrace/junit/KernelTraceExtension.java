@@ -167,9 +167,11 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             run.close();
             marker.clear();
         }
-        report(outcome, configuration, context);
         // Compared (or recorded) before any failure is thrown: update mode records every test.
-        Optional<KernelLimitExceededError> regression = baseline.check(outcome, context, configuration.summary());
+        BaselineVerdict verdict = baseline.check(outcome, context, configuration.summary());
+        outcome = outcome.withBaseline(verdict);
+        report(outcome, configuration, context);
+        Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict);
         List<KernelLimitExceededError> failures = new ArrayList<>();
         if (!outcome.breaches().isEmpty()) {
             failures.add(KernelLimitExceededError.of(outcome));
