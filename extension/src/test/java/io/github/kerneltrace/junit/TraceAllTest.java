@@ -1,6 +1,7 @@
 package io.github.kerneltrace.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileOutputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Assumptions;
@@ -21,6 +23,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult.Status;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.junit.platform.launcher.listeners.TestExecutionSummary;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 import io.github.kerneltrace.probes.TracingUnavailableException;
@@ -74,6 +81,34 @@ class TraceAllTest {
         Map<String, Object> annotated = JsonTree.parse(Files.readString(RealKernel.report(reports, Unannotated.class, "annotated")));
         assertThat(JsonTree.at(annotated, "syscalls.write.count")).as("traced once, by its own extension").isEqualTo(1L);
         assertThat(annotated.get("limits")).asList().hasSize(1);
+    }
+
+    /**
+     * The one switch as a build runs it: a launcher session (whose listeners are found through
+     * META-INF/services, as under Surefire) with only the system property kerneltrace.traceAll.
+     */
+    @Test
+    void theTraceAllSystemPropertyAloneTracesTestsWithoutAnnotations(@TempDir Path reports) throws IOException {
+        RealKernel.requireTracing();
+        Properties saved = (Properties) System.getProperties().clone();
+        System.clearProperty(AUTODETECTION);
+        System.setProperty(KernelTraceAutodetected.TRACE_ALL, "true");
+        SummaryGeneratingListener listener = new SummaryGeneratingListener();
+        try (LauncherSession session = LauncherFactory.openSession()) {
+            session.getLauncher().execute(LauncherDiscoveryRequestBuilder.request()
+                    .selectors(selectClass(Unannotated.class))
+                    .configurationParameter("kerneltrace.reportDir", reports.toString())
+                    .configurationParameter("kerneltrace.summary", "false")
+                    .configurationParameter("kerneltrace.require", "true")
+                    .build(), listener);
+        } finally {
+            System.setProperties(saved);
+        }
+
+        TestExecutionSummary summary = listener.getSummary();
+        assertThat(summary.getTestsSucceededCount()).as("both tests passed").isEqualTo(2);
+        Map<String, Object> report = JsonTree.parse(Files.readString(RealKernel.report(reports, Unannotated.class, "writesThree")));
+        assertThat(JsonTree.at(report, "syscalls.write.count")).isEqualTo(3L);
     }
 
     @Test
