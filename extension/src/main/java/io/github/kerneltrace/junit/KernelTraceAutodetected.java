@@ -99,7 +99,7 @@ public final class KernelTraceAutodetected implements InvocationInterceptor {
 
         @Override
         public Void proceed() throws Throwable {
-            return invocation.proceed();
+            return TracingUnavailable.bodyOfUnasked(invocation::proceed);
         }
 
         @Override

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.function.ThrowingSupplier;
 
 import io.github.kerneltrace.probes.TracingUnavailableException;
 
@@ -34,7 +35,10 @@ final class TracingUnavailable {
     /** Whether the line for tests that did not ask to be traced was printed; guarded by NOT_TRACED. */
     private static boolean unaskedAnnounced;
 
-    /** Set on the thread of a test traced only because of kerneltrace.traceAll. */
+    /**
+     * Set on a test's thread while KernelTrace prepares to trace a test that did not ask to be
+     * traced (kerneltrace.traceAll); cleared while the test's body runs.
+     */
     private static final ThreadLocal<Boolean> UNASKED = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private TracingUnavailable() {
@@ -89,6 +93,19 @@ final class TracingUnavailable {
             traced.execute();
         } finally {
             UNASKED.remove();
+        }
+    }
+
+    /**
+     * Runs the body of a test inside {@link #unasked}: with the flag cleared, so that a test that
+     * runs tests of its own (a test kit) has them skipped or failed as usual.
+     */
+    static <T> T bodyOfUnasked(ThrowingSupplier<T> body) throws Throwable {
+        UNASKED.set(Boolean.FALSE);
+        try {
+            return body.get();
+        } finally {
+            UNASKED.set(Boolean.TRUE);
         }
     }
 

@@ -238,6 +238,34 @@ class TraceAllTest {
         assertThat(ThreadNotSeen.RUNS.get()).isEqualTo(before + 1);
     }
 
+    @Tag("fixture")
+    static class RunsTestsOfItsOwn {
+
+        static volatile String innerMessage;
+
+        @RegisterExtension
+        static final StandInBackend TRACING = new StandInBackend(FakeTracingBackend.measuring(FakeTracingBackend.CANNED));
+
+        /** Traced only because of traceAll; runs an annotated test that cannot be traced, as a test kit would. */
+        @Test
+        void runsAnAnnotatedTest() {
+            EngineExecutionResults inner = Fixtures.run(UnavailableTracingPolicyTest.CannotTrace.class);
+            innerMessage = Fixtures.throwableOf(inner.testEvents(), "traced").getMessage();
+        }
+    }
+
+    @Test
+    void testsRunByATestTracedOnlyByTraceAllAreSkippedAsUsual() {
+        RunsTestsOfItsOwn.innerMessage = null;
+
+        EngineExecutionResults results = Fixtures.run(RunsTestsOfItsOwn.class, Map.of(AUTODETECTION, "true",
+                KernelTraceAutodetected.TRACE_ALL, "true"));
+
+        assertThat(Fixtures.statusOf(results.testEvents(), "runsAnAnnotatedTest")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(RunsTestsOfItsOwn.innerMessage).as("the inner annotated test's own reason, not traceAll's")
+                .endsWith("The test is skipped; set kerneltrace.require=true to fail instead.");
+    }
+
     @Test
     void aMalformedTraceAllFailsTheTestsNamingIt() {
         EngineExecutionResults results = Fixtures.run(ThreadNotSeen.class, Map.of(AUTODETECTION, "true",
