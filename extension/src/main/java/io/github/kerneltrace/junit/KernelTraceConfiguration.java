@@ -46,7 +46,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
                 "configuration parameter " + UNCOUNTED_HAND_OFFS + " = \"" + value + "\"; use report or fail");
     }
 
-    private static boolean flag(ExtensionContext context, String key, boolean otherwise) {
+    static boolean flag(ExtensionContext context, String key, boolean otherwise) {
         return context.getConfigurationParameter(key)
                 .map(String::strip)
                 .filter(value -> !value.isEmpty())

@@ -10,7 +10,9 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
  * One validated limit on a traced test.
  *
  * @param family      the metric family the limit is on: failure messages show its figures
- * @param metric      a stable key for reports, e.g. {@code syscalls.write.count}, {@code scheduler.migrations}
+ * @param metric      the key of the figure the limit is on, exactly as {@link KernelMetrics#list()} and the
+ *                    JSON report name it, e.g. {@code syscalls.write.count}, {@code totals.syscalls},
+ *                    {@code syscalls.fsync.latencyNanos.p99} (percentiles: {@code Metric.percentileKey})
  * @param label       what is measured, for people, e.g. {@code write calls}
  * @param limit       the most allowed, in {@code unit}
  * @param unit        how values are counted and shown

@@ -78,7 +78,7 @@ final class MemoryFamily implements MetricFamily {
                 ? "@MaxPageFaults(" + max.value() + ")"
                 : "@MaxPageFaults(value = " + max.value() + ", kind = " + kind + ")";
         switch (kind) {
-            case ALL -> limits.add(new Limit(this, "memory.pageFaults", "page faults", max.value(), Limit.Unit.COUNT,
+            case ALL -> limits.add(new Limit(this, "memory.pageFaults.total", "page faults", max.value(), Limit.Unit.COUNT,
                     declaration, metrics -> metrics.memory().pageFaults(), LimitContext.SCHEDULER));
             case MINOR -> limits.add(new Limit(this, "memory.pageFaults.minor", "minor page faults", max.value(),
                     Limit.Unit.COUNT, declaration, metrics -> metrics.memory().minorFaults(), LimitContext.SCHEDULER));
@@ -260,6 +260,7 @@ final class MemoryFamily implements MetricFamily {
         json.name("pageFaults").beginObject()
                 .member("minor", memory.minorFaults())
                 .member("major", memory.majorFaults())
+                .member("total", memory.pageFaults())
                 .endObject();
         json.name("addressSpace").beginObject()
                 .member("mappedBytes", memory.mappedBytes())

@@ -7,6 +7,7 @@ import java.util.function.ToLongFunction;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.Metric;
 import io.github.kerneltrace.probes.metrics.SchedulerMetrics;
 
 /**
@@ -27,9 +28,9 @@ final class SchedulerFamily implements MetricFamily {
         AnnotationSupport.findAnnotation(element, MaxMigrations.class).ifPresent(max -> add(max, limits));
         AnnotationSupport.findRepeatableAnnotations(element, MaxRunQueueLatency.class).forEach(max -> add(max, limits));
         AnnotationSupport.findAnnotation(element, MaxOffCpuTime.class).ifPresent(max -> addDuration("MaxOffCpuTime",
-                max.value(), "scheduler.offCpuTime", "off-CPU time", SchedulerMetrics::offCpuNanos, limits));
+                max.value(), "scheduler.offCpuNanos", "off-CPU time", SchedulerMetrics::offCpuNanos, limits));
         AnnotationSupport.findAnnotation(element, MaxOnCpuTime.class).ifPresent(max -> addDuration("MaxOnCpuTime",
-                max.value(), "scheduler.onCpuTime", "on-CPU time", SchedulerMetrics::onCpuNanos, limits));
+                max.value(), "scheduler.onCpuNanos", "on-CPU time", SchedulerMetrics::onCpuNanos, limits));
     }
 
     private void add(MaxContextSwitches max, DeclaredLimits limits) {
@@ -68,7 +69,8 @@ final class SchedulerFamily implements MetricFamily {
                     ? "@MaxRunQueueLatency(" + DeclaredLimits.quoted(max.value()) + ")"
                     : "@MaxRunQueueLatency(percentile = " + DeclaredLimits.percentileNumber(percentile)
                     + ", value = " + DeclaredLimits.quoted(max.value()) + ")";
-            limits.add(new Limit(this, "scheduler.runQueueLatency." + p, "run-queue " + p + " latency", nanos,
+            limits.add(new Limit(this, "scheduler.runQueueLatencyNanos." + Metric.percentileKey(percentile),
+                    "run-queue " + p + " latency", nanos,
                     Limit.Unit.NANOSECONDS, declaration,
                     metrics -> metrics.scheduler().runQueueLatencyNanos().getValueAtPercentile(percentile),
                     LimitContext.SCHEDULER));
@@ -148,6 +150,7 @@ final class SchedulerFamily implements MetricFamily {
         json.name("scheduler").beginObject()
                 .member("voluntarySwitches", scheduler.voluntarySwitches())
                 .member("involuntarySwitches", scheduler.involuntarySwitches())
+                .member("contextSwitches", scheduler.contextSwitches())
                 .member("migrations", scheduler.migrations())
                 .member("wakeups", scheduler.wakeups())
                 .member("onCpuNanos", scheduler.onCpuNanos())

@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
+import io.github.kerneltrace.probes.metrics.Metric;
 import io.github.kerneltrace.probes.metrics.SyscallMetrics;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
@@ -43,9 +44,9 @@ final class SyscallFamily implements MetricFamily {
         AnnotationSupport.findRepeatableAnnotations(element, MaxSyscalls.class).forEach(max -> add(max, limits));
         AnnotationSupport.findRepeatableAnnotations(element, MaxSyscallLatency.class).forEach(max -> add(max, limits));
         AnnotationSupport.findAnnotation(element, MaxBytesWritten.class).ifPresent(max -> limits.addBytes(this,
-                "MaxBytesWritten", max.value(), "bytesWritten", "bytes written", KernelMetrics::bytesWritten, LimitContext.NONE));
+                "MaxBytesWritten", max.value(), "totals.bytesWritten", "bytes written", KernelMetrics::bytesWritten, LimitContext.NONE));
         AnnotationSupport.findAnnotation(element, MaxBytesRead.class).ifPresent(max -> limits.addBytes(this,
-                "MaxBytesRead", max.value(), "bytesRead", "bytes read", KernelMetrics::bytesRead, LimitContext.NONE));
+                "MaxBytesRead", max.value(), "totals.bytesRead", "bytes read", KernelMetrics::bytesRead, LimitContext.NONE));
     }
 
     private void add(MaxSyscalls max, DeclaredLimits limits) {
@@ -53,7 +54,7 @@ final class SyscallFamily implements MetricFamily {
             return;
         }
         if (max.syscall().isEmpty()) {
-            limits.add(new Limit(this, "syscalls.total", "system calls", max.value(), Limit.Unit.CALLS,
+            limits.add(new Limit(this, "totals.syscalls", "system calls", max.value(), Limit.Unit.CALLS,
                     "@MaxSyscalls(" + max.value() + ")", KernelMetrics::totalSyscalls));
             return;
         }
@@ -76,7 +77,8 @@ final class SyscallFamily implements MetricFamily {
             String declaration = "@MaxSyscallLatency(syscall = " + DeclaredLimits.quoted(name)
                     + (percentile == 99.0 ? "" : ", percentile = " + DeclaredLimits.percentileNumber(percentile))
                     + ", value = " + DeclaredLimits.quoted(max.value()) + ")";
-            limits.add(new Limit(this, "syscalls." + name + ".latency." + p, name + " " + p + " latency", nanos,
+            limits.add(new Limit(this, "syscalls." + name + ".latencyNanos." + Metric.percentileKey(percentile),
+                    name + " " + p + " latency", nanos,
                     Limit.Unit.NANOSECONDS, declaration,
                     metrics -> metrics.syscall(name).latencyNanos().getValueAtPercentile(percentile), LATENCY));
         }

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.function.ThrowingSupplier;
 
 import io.github.kerneltrace.probes.TracingUnavailableException;
 
@@ -16,6 +18,10 @@ import io.github.kerneltrace.probes.TracingUnavailableException;
  * console (also under {@code mvn -q}, where skipped tests are otherwise invisible), each test's own
  * message stays one short line, and the end of the run repeats how many were not traced and why.
  * The tally is guarded by its own monitor.
+ *
+ * <p>Tests that did not ask to be traced, traced only because of {@code kerneltrace.traceAll}
+ * ({@link KernelTraceAutodetected}), are not skipped but run untraced, unless tracing is required:
+ * they are neither announced nor counted here; the first of them prints one line of its own.
  */
 final class TracingUnavailable {
 
@@ -26,6 +32,14 @@ final class TracingUnavailable {
     /** Tests not traced in this JVM, by reason, in the order the reasons came up. */
     private static final Map<String, Integer> NOT_TRACED = new LinkedHashMap<>();
     private static boolean required;
+    /** Whether the line for tests that did not ask to be traced was printed; guarded by NOT_TRACED. */
+    private static boolean unaskedAnnounced;
+
+    /**
+     * Set on a test's thread while KernelTrace prepares to trace a test that did not ask to be
+     * traced (kerneltrace.traceAll); cleared while the test's body runs.
+     */
+    private static final ThreadLocal<Boolean> UNASKED = ThreadLocal.withInitial(() -> Boolean.FALSE);
 
     private TracingUnavailable() {
     }
@@ -36,6 +50,15 @@ final class TracingUnavailable {
      * reason prints it and the fix, and the end-of-run tally counts the test.
      */
     static RuntimeException handle(String reason, boolean required, boolean announce) {
+        if (UNASKED.get() && !required) {
+            String message = "KernelTrace cannot trace here: " + sentence(reason) + "."
+                    + " Tests without KernelTrace annotations run untraced (kerneltrace.traceAll=true);"
+                    + " set kerneltrace.require=true to fail them instead.";
+            if (announce && firstUnasked()) {
+                System.out.println("[kerneltrace] " + message + " " + FIX);
+            }
+            return Assumptions.abort(message); // the caller runs the test untraced
+        }
         String message = message(reason, required);
         if (announce && firstWith(reason, required)) {
             System.out.println("[kerneltrace] " + message + " " + FIX);
@@ -59,6 +82,41 @@ final class TracingUnavailable {
         return sentence.endsWith(".") ? sentence.substring(0, sentence.length() - 1) : sentence;
     }
 
+    /**
+     * Runs {@code traced}, the tracing of a test that did not ask to be traced: where tracing
+     * cannot run and is not required, {@link #handle} then aborts without a word, for the caller
+     * to run the test untraced.
+     */
+    static void unasked(Executable traced) throws Throwable {
+        UNASKED.set(Boolean.TRUE);
+        try {
+            traced.execute();
+        } finally {
+            UNASKED.remove();
+        }
+    }
+
+    /**
+     * Runs the body of a test inside {@link #unasked}: with the flag cleared, so that a test that
+     * runs tests of its own (a test kit) has them skipped or failed as usual.
+     */
+    static <T> T bodyOfUnasked(ThrowingSupplier<T> body) throws Throwable {
+        UNASKED.set(Boolean.FALSE);
+        try {
+            return body.get();
+        } finally {
+            UNASKED.set(Boolean.TRUE);
+        }
+    }
+
+    private static boolean firstUnasked() {
+        synchronized (NOT_TRACED) {
+            boolean first = !unaskedAnnounced;
+            unaskedAnnounced = true;
+            return first;
+        }
+    }
+
     private static boolean firstWith(String reason, boolean require) {
         synchronized (NOT_TRACED) {
             required |= require;
@@ -80,6 +138,7 @@ final class TracingUnavailable {
             }
             NOT_TRACED.clear();
             required = false;
+            unaskedAnnounced = false;
         }
     }
 }

@@ -231,7 +231,8 @@ class MemoryLimitsTest {
                             },
                             "pageFaults": {
                               "minor": 2011,
-                              "major": 1
+                              "major": 1,
+                              "total": 2012
                             },
                             "addressSpace": {
                               "mappedBytes": 8392704,
@@ -249,7 +250,7 @@ class MemoryLimitsTest {
                 .containsPattern("\"metric\": \"memory.native.outstandingBytes\",\\s+\"declaration\": \"@NoNativeLeaks\",\\s+"
                         + "\"unit\": \"bytes\",\\s+\"limit\": 0,\\s+\"measured\": 4244,")
                 .contains("\"metric\": \"memory.native.allocatedBytes\",")
-                .contains("\"metric\": \"memory.pageFaults\",")
+                .contains("\"metric\": \"memory.pageFaults.total\",")
                 .contains("\"metric\": \"memory.pageFaults.major\",")
                 .contains("\"metric\": \"memory.pageFaults.minor\",")
                 .contains("\"metric\": \"memory.addressSpace.growthBytes\",")

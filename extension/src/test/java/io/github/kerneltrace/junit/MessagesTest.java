@@ -131,7 +131,7 @@ class MessagesTest {
                 .map(name -> new SyscallMetrics(name, 1, 0, Map.of(), 0, FakeTracingBackend.latencies(1000)))
                 .toList();
         KernelMetrics metrics = new KernelMetrics(many, 4096, 0, KernelMetrics.Diagnostics.NONE);
-        Limit limit = new Limit(SyscallFamily.FAMILY, "syscalls.total", "system calls", 1, Limit.Unit.CALLS, "@MaxSyscalls(1)", KernelMetrics::totalSyscalls);
+        Limit limit = new Limit(SyscallFamily.FAMILY, "totals.syscalls", "system calls", 1, Limit.Unit.CALLS, "@MaxSyscalls(1)", KernelMetrics::totalSyscalls);
         TraceOutcome outcome = new TraceOutcome(TEST, Scope.THREAD, "fake", Instant.EPOCH, 1, metrics,
                 List.of(limit.check(metrics)));
 

@@ -139,6 +139,7 @@ class SchedulerLimitsTest {
                           "scheduler": {
                             "voluntarySwitches": 10,
                             "involuntarySwitches": 2,
+                            "contextSwitches": 12,
                             "migrations": 1,
                             "wakeups": 10,
                             "onCpuNanos": 3100000,
@@ -170,14 +171,14 @@ class SchedulerLimitsTest {
                 .containsPattern("\\{\\s+\"metric\": \"scheduler.voluntarySwitches\",\\s+"
                         + "\"declaration\": \"@MaxContextSwitches\\(value = 3, kind = VOLUNTARY\\)\",\\s+"
                         + "\"unit\": \"count\",\\s+\"limit\": 3,\\s+\"measured\": 10,\\s+\"breached\": true\\s+}")
-                .containsPattern("\"metric\": \"scheduler.runQueueLatency.p100\",\\s+[^}]*\"unit\": \"nanoseconds\",\\s+"
+                .containsPattern("\"metric\": \"scheduler.runQueueLatencyNanos.max\",\\s+[^}]*\"unit\": \"nanoseconds\",\\s+"
                         + "\"limit\": 1,\\s+\"measured\": 45055,")
                 .contains("\"metric\": \"scheduler.contextSwitches\",")
                 .contains("\"metric\": \"scheduler.involuntarySwitches\",")
                 .contains("\"metric\": \"scheduler.migrations\",")
-                .contains("\"metric\": \"scheduler.runQueueLatency.p99\",")
-                .contains("\"metric\": \"scheduler.offCpuTime\",")
-                .contains("\"metric\": \"scheduler.onCpuTime\",");
+                .contains("\"metric\": \"scheduler.runQueueLatencyNanos.p99\",")
+                .contains("\"metric\": \"scheduler.offCpuNanos\",")
+                .contains("\"metric\": \"scheduler.onCpuNanos\",");
     }
 
     @Test

@@ -27,7 +27,8 @@ import io.github.kerneltrace.probes.TracingUnavailableException;
  * <p>As root, the parent starts a child JVM under {@code setpriv}, which drops CAP_SYS_ADMIN,
  * CAP_BPF and CAP_PERFMON (exactly what tracing needs) from the bounding and inheritable sets, so
  * the child cannot get them back. The child ({@link #main}) runs {@link Fixture} through the
- * Jupiter engine twice, by default and with {@code kerneltrace.require=true}, and prints one
+ * Jupiter engine three times, by default, with {@code kerneltrace.require=true} and with
+ * {@code kerneltrace.traceAll=true} (autodetection on), and prints one
  * machine-readable line per run; the parent checks those lines.
  */
 class WithoutPrivilegesTest {
@@ -38,7 +39,7 @@ class WithoutPrivilegesTest {
 
     /** One line per run, e.g. {@code default: traced=ABORTED untraced=SUCCESSFUL tracedBodyRan=false error=... reason=...}. */
     private static final Pattern RUN_LINE = Pattern.compile(
-            "(?m)^(default|required): traced=(\\w+) untraced=(\\w+) tracedBodyRan=(\\w+) error=(\\S+) reason=(.*)$");
+            "(?m)^(default|required|traceAll): traced=(\\w+) untraced=(\\w+) tracedBodyRan=(\\w+) error=(\\S+) reason=(.*)$");
 
     @Test
     void skipsByDefaultAndFailsWhenRequiredWithTheReason(@TempDir Path dir) throws Exception {
@@ -69,6 +70,21 @@ class WithoutPrivilegesTest {
         }
     }
 
+    @Test
+    void withTraceAllTestsWithoutAnnotationsRunUntracedAfterOneLine(@TempDir Path dir) throws Exception {
+        RealKernel.requireTracing();
+
+        String output = runWithoutTracingCapabilities(dir);
+
+        Matcher traceAll = runLine(output, "traceAll");
+        assertThat(traceAll.group(2)).as("annotated test: skipped as always\n" + output).isEqualTo("ABORTED");
+        assertThat(traceAll.group(3)).as("test without annotations: ran untraced\n" + output).isEqualTo("SUCCESSFUL");
+        assertThat(traceAll.group(4)).as(output).isEqualTo("false");
+        assertThat(output.lines().filter(line -> line.contains("Tests without KernelTrace annotations run untraced")))
+                .as(output).singleElement().asString()
+                .startsWith("[kerneltrace] " + REASON);
+    }
+
     /** Starts the child JVM without the tracing capabilities; returns its output once it exited normally. */
     private static String runWithoutTracingCapabilities(Path dir) throws IOException, InterruptedException {
         // No -D options: the child's "default" run really sees the default configuration, whatever
@@ -88,13 +104,15 @@ class WithoutPrivilegesTest {
         throw new AssertionError("the child printed no \"" + run + ":\" line:\n" + output);
     }
 
-    /** Runs in the child JVM (without the capabilities): runs {@link Fixture} twice and prints the outcomes. */
+    /** Runs in the child JVM (without the capabilities): runs {@link Fixture} three times and prints the outcomes. */
     public static void main(String[] args) throws IOException {
         // For the reader of a failure: shows that setpriv really dropped the capabilities.
         Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(line -> line.startsWith("Cap")).forEach(line -> System.out.println("child " + line));
         report("default", Map.of());
         report("required", Map.of("kerneltrace.require", "true"));
+        report("traceAll", Map.of("junit.jupiter.extensions.autodetection.enabled", "true",
+                KernelTraceAutodetected.TRACE_ALL, "true", "kerneltrace.summary", "true"));
     }
 
     private static void report(String run, Map<String, String> configuration) {

@@ -94,6 +94,7 @@ public final class MemoryMetrics {
         }
         metrics.add(new Metric("memory.pageFaults.minor", Metric.Unit.COUNT, minorFaults));
         metrics.add(new Metric("memory.pageFaults.major", Metric.Unit.COUNT, majorFaults));
+        metrics.add(new Metric("memory.pageFaults.total", Metric.Unit.COUNT, pageFaults()));
         metrics.add(new Metric("memory.addressSpace.mappedBytes", Metric.Unit.BYTES, mappedBytes));
         metrics.add(new Metric("memory.addressSpace.unmappedBytes", Metric.Unit.BYTES, unmappedBytes));
         metrics.add(new Metric("memory.addressSpace.growthBytes", Metric.Unit.BYTES, addressSpaceGrowthBytes()));

@@ -1,5 +1,6 @@
 package io.github.kerneltrace.probes.metrics;
 
+import java.math.BigDecimal;
 import java.util.List;
 
 import org.HdrHistogram.Histogram;
@@ -27,6 +28,9 @@ public record Metric(String key, Unit unit, long value) {
         BYTES
     }
 
+    /** The percentiles every histogram summary lists, besides {@code min} and {@code max}. */
+    private static final double[] SUMMARY_PERCENTILES = {50, 90, 99, 99.9};
+
     /**
      * The summary of a histogram that reports show, under {@code key}: {@code .count} (values
      * recorded), {@code .min}, {@code .p50}, {@code .p90}, {@code .p99}, {@code .p999}, {@code .max}
@@ -37,10 +41,32 @@ public record Metric(String key, Unit unit, long value) {
         boolean empty = values.getTotalCount() == 0;
         metrics.add(new Metric(key + ".count", Unit.COUNT, values.getTotalCount()));
         metrics.add(new Metric(key + ".min", unit, empty ? 0 : values.getMinValue()));
-        metrics.add(new Metric(key + ".p50", unit, values.getValueAtPercentile(50)));
-        metrics.add(new Metric(key + ".p90", unit, values.getValueAtPercentile(90)));
-        metrics.add(new Metric(key + ".p99", unit, values.getValueAtPercentile(99)));
-        metrics.add(new Metric(key + ".p999", unit, values.getValueAtPercentile(99.9)));
+        for (double percentile : SUMMARY_PERCENTILES) {
+            metrics.add(new Metric(key + "." + percentileKey(percentile), unit, values.getValueAtPercentile(percentile)));
+        }
         metrics.add(new Metric(key + ".max", unit, empty ? 0 : values.getMaxValue()));
+    }
+
+    /**
+     * How a percentile of a histogram is named in a key, by histograms' summaries and by limits
+     * alike: {@code p}, then the percentile with its decimal point dropped and at least two digits
+     * before it, so that no two percentiles share a name: {@code p50}, {@code p99}, {@code p999}
+     * (99.9), {@code p9999} (99.99), {@code p05} (5), {@code p025} (2.5). The 100th percentile is
+     * the highest value, {@code max}.
+     *
+     * @param percentile greater than 0, at most 100
+     */
+    public static String percentileKey(double percentile) {
+        if (!(percentile > 0 && percentile <= 100)) {
+            throw new IllegalArgumentException("percentile " + percentile + " is outside (0, 100]");
+        }
+        if (percentile == 100) {
+            return "max";
+        }
+        String plain = BigDecimal.valueOf(percentile).stripTrailingZeros().toPlainString();
+        int point = plain.indexOf('.');
+        String whole = point < 0 ? plain : plain.substring(0, point);
+        String fraction = point < 0 ? "" : plain.substring(point + 1);
+        return "p" + (whole.length() < 2 ? "0" + whole : whole) + fraction;
     }
 }

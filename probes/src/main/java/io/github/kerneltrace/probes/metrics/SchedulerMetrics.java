@@ -98,6 +98,7 @@ public final class SchedulerMetrics {
         List<Metric> metrics = new ArrayList<>();
         metrics.add(new Metric("scheduler.voluntarySwitches", Metric.Unit.COUNT, voluntarySwitches));
         metrics.add(new Metric("scheduler.involuntarySwitches", Metric.Unit.COUNT, involuntarySwitches));
+        metrics.add(new Metric("scheduler.contextSwitches", Metric.Unit.COUNT, contextSwitches()));
         metrics.add(new Metric("scheduler.migrations", Metric.Unit.COUNT, migrations));
         metrics.add(new Metric("scheduler.wakeups", Metric.Unit.COUNT, wakeups));
         metrics.add(new Metric("scheduler.onCpuNanos", Metric.Unit.NANOSECONDS, onCpuNanos));
