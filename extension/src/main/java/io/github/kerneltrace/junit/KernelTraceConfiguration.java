@@ -22,6 +22,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
     static final String REPORT_DIR = "kerneltrace.reportDir";
+    static final String DEFAULT_REPORT_DIR = "target/kerneltrace";
     static final String FOLLOW_HAND_OFFS = "kerneltrace.followHandOffs";
     static final String UNCOUNTED_HAND_OFFS = "kerneltrace.uncountedHandOffs";
 
@@ -29,7 +30,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
         return new KernelTraceConfiguration(
                 flag(context, REQUIRE, false),
                 flag(context, SUMMARY, true),
-                Path.of(context.getConfigurationParameter(REPORT_DIR).orElse("target/kerneltrace")),
+                Path.of(context.getConfigurationParameter(REPORT_DIR).orElse(DEFAULT_REPORT_DIR)),
                 flag(context, FOLLOW_HAND_OFFS, true),
                 uncountedHandOffs(context));
     }
