@@ -205,7 +205,7 @@ final class Json {
             }
         }
         String found = at >= text.length() ? "the end of the text"
-                : "'" + text.substring(at, Math.min(text.length(), at + 12)).replace("\n", "\\n") + "'";
+                : "'" + text.substring(at, Math.min(text.length(), at + 12)).replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r") + "'";
         return new IllegalArgumentException("line " + line + ", column " + (at - lineStart + 1)
                 + ": expected " + expected + " but found " + found);
     }

@@ -33,8 +33,8 @@ final class SummaryMarkdown {
             for (TestEntry test : regressed) {
                 for (Map<String, Object> change : test.changes("regressions")) {
                     if (lines++ < CAP) {
-                        md.append("- `").append(code(test.shortName())).append("` ")
-                                .append(code(String.valueOf(change.get("text")))).append('\n');
+                        md.append("- `").append(code(test.shortName())).append("` `")
+                                .append(code(String.valueOf(change.get("text")))).append("`\n");
                     } else {
                         left++;
                     }
@@ -50,8 +50,8 @@ final class SummaryMarkdown {
             for (TestEntry test : breached) {
                 for (Map<String, Object> limit : test.breaches()) {
                     if (lines++ < CAP) {
-                        md.append("- `").append(code(test.shortName())).append("` ")
-                                .append(code(String.valueOf(limit.get("declaration")))).append(": measured ")
+                        md.append("- `").append(code(test.shortName())).append("` `")
+                                .append(code(String.valueOf(limit.get("declaration")))).append("`: measured ")
                                 .append(limit.get("measured")).append(" ").append(limit.get("unit"))
                                 .append(", limit ").append(limit.get("limit")).append('\n');
                     } else {
@@ -66,8 +66,8 @@ final class SummaryMarkdown {
             md.append("### Improvements (baseline can be tightened)\n\n");
             int shown = Math.min(improved.size(), CAP / 2);
             for (TestEntry test : improved.subList(0, shown)) {
-                md.append("- `").append(code(test.shortName())).append("` ")
-                        .append(code(String.valueOf(test.changes("improvements").get(0).get("text"))));
+                md.append("- `").append(code(test.shortName())).append("` `")
+                        .append(code(String.valueOf(test.changes("improvements").get(0).get("text")))).append('`');
                 int others = test.changes("improvements").size() - 1;
                 md.append(others > 0 ? " and " + others + " more" : "").append('\n');
             }
