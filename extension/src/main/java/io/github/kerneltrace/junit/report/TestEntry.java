@@ -97,9 +97,12 @@ record TestEntry(String file, String className, String methodName, String displa
         return metrics.getOrDefault(key, 0L);
     }
 
-    /** E.g. {@code AppendLogTest.append [2] 64}: the simple class name and the invocation. */
+    /**
+     * E.g. {@code AppendLogTest.append [2] 64}: the class name without its package (a nested class
+     * with its enclosing ones, {@code Outer.Inner}) and the invocation.
+     */
     String shortName() {
-        String simple = className.substring(className.lastIndexOf('.') + 1);
+        String simple = className.substring(className.lastIndexOf('.') + 1).replace('$', '.');
         String invocation = displayName.startsWith(methodName + "(") ? "" : " " + displayName;
         return simple + "." + methodName + invocation;
     }
