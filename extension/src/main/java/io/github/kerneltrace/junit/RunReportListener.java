@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -18,20 +20,33 @@ import io.github.kerneltrace.junit.report.RunReports;
  * and makes the run reports of the report directory from them ({@link RunReports}). Registered
  * through {@code META-INF/services}, so Surefire, Gradle and IDEs run it without configuration.
  *
+ * <p>Surefire with {@code forkCount} above 1 runs each test class as a test plan of its own, so
+ * the run reports are remade after each class (the last one made holds every test of the
+ * directory) and the console table shows the tests of the plan that just ran.
+ *
  * <p>Tests that could not be traced write no per-test report; this listener notes them (they end
  * with {@link TracingUnavailable}'s message) in {@code not-traced-<pid>.json}, so that the run
- * report, and a merge of several JVMs' directories, count them. The list is confined to JUnit's
- * listener calls, which the launcher makes one at a time.
+ * report, and a merge of several JVMs' directories, count them. That list is the JVM's, as the
+ * file is, across the plans of every listener instance: guarded by its own monitor.
  */
 public final class RunReportListener implements TestExecutionListener {
 
-    private final List<String[]> notTraced = new ArrayList<>();
+    private static final List<String[]> NOT_TRACED = new ArrayList<>();
+
+    /** Tests of this plan, by unique id; JUnit calls a listener one event at a time. */
+    private final Set<String> ranInThisPlan = new HashSet<>();
 
     @Override
     public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
+        if (!test.isTest()) {
+            return;
+        }
+        ranInThisPlan.add(test.getUniqueId());
         String message = result.getThrowable().map(Throwable::getMessage).orElse(null);
-        if (test.isTest() && message != null && message.startsWith(TracingUnavailable.PREFIX)) {
-            notTraced.add(new String[] {test.getUniqueId(), test.getDisplayName(), message});
+        if (message != null && message.startsWith(TracingUnavailable.PREFIX)) {
+            synchronized (NOT_TRACED) {
+                NOT_TRACED.add(new String[] {test.getUniqueId(), test.getDisplayName(), message});
+            }
         }
     }
 
@@ -40,20 +55,23 @@ public final class RunReportListener implements TestExecutionListener {
         ReportFiles.flush(); // every per-test report of this JVM is on disk
         Path directory = Path.of(plan.getConfigurationParameters().get(KernelTraceConfiguration.REPORT_DIR)
                 .orElse(KernelTraceConfiguration.DEFAULT_REPORT_DIR));
-        if (!notTraced.isEmpty()) {
-            writeNotTraced(directory);
-            notTraced.clear();
-        }
+        writeNotTraced(directory);
         boolean summary = !plan.getConfigurationParameters().get(KernelTraceConfiguration.SUMMARY)
                 .map(String::strip).filter("false"::equalsIgnoreCase).isPresent();
-        RunReports.endOfRun(directory, summary ? System.out : null);
+        RunReports.endOfRun(directory, summary ? System.out : null, Set.copyOf(ranInThisPlan));
+        ranInThisPlan.clear();
     }
 
-    private void writeNotTraced(Path directory) {
+    private static void writeNotTraced(Path directory) {
         JsonWriter json = new JsonWriter().beginObject().name("notTraced").beginArray();
-        for (String[] test : notTraced) {
-            json.beginObject().member("uniqueId", test[0]).member("displayName", test[1]).member("reason", test[2])
-                    .endObject();
+        synchronized (NOT_TRACED) {
+            if (NOT_TRACED.isEmpty()) {
+                return;
+            }
+            for (String[] test : NOT_TRACED) {
+                json.beginObject().member("uniqueId", test[0]).member("displayName", test[1])
+                        .member("reason", test[2]).endObject();
+            }
         }
         json.endArray().endObject();
         Path file = directory.resolve("not-traced-" + ProcessHandle.current().pid() + ".json");

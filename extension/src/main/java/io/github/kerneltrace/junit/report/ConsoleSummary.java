@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -23,37 +24,42 @@ final class ConsoleSummary {
     private ConsoleSummary() {
     }
 
-    static String render(RunReport run, Path reportDirectory) {
+    /**
+     * The table, regressions and breaches of the tests {@code shown} (by unique id: the tests of
+     * the plan that just ran, or all), then the summary line of the whole report.
+     */
+    static String render(RunReport run, Path reportDirectory, Predicate<String> shown) {
         StringBuilder out = new StringBuilder();
         out.append("[kerneltrace] Run report (").append(reportDirectory.resolve(RunReport.INDEX_HTML)).append(")\n");
-        if (!run.tests().isEmpty()) {
+        List<TestEntry> tests = run.tests().stream().filter(test -> shown.test(test.uniqueId())).toList();
+        if (!tests.isEmpty()) {
             String[] header = {"TEST", "VERDICT", "SYSCALLS", "TOP CALLS", "WRITTEN", "READ", "HEAP"};
             List<String[]> rows = new ArrayList<>();
-            for (TestEntry test : run.tests().subList(0, Math.min(MAX_ROWS, run.tests().size()))) {
+            for (TestEntry test : tests.subList(0, Math.min(MAX_ROWS, tests.size()))) {
                 rows.add(new String[] {test.shortName(), verdict(test), String.valueOf(test.metric("totals.syscalls")),
                     topCalls(test), bytes(test.metric("totals.bytesWritten")), bytes(test.metric("totals.bytesRead")),
                     test.metrics().containsKey("memory.heap.allocatedBytes")
                             ? bytes(test.metric("memory.heap.allocatedBytes")) : "-"});
             }
             table(out, header, rows);
-            if (run.tests().size() > MAX_ROWS) {
-                out.append("  … ").append(run.tests().size() - MAX_ROWS).append(" more traced tests in ")
+            if (tests.size() > MAX_ROWS) {
+                out.append("  … ").append(tests.size() - MAX_ROWS).append(" more traced tests in ")
                         .append(RunReport.INDEX_HTML).append('\n');
             }
         }
-        for (TestEntry test : run.regressed()) {
+        for (TestEntry test : run.regressed().stream().filter(tests::contains).toList()) {
             out.append("REGRESSED ").append(test.shortName()).append('\n');
             for (Map<String, Object> change : test.changes("regressions")) {
                 out.append("    ").append(change.get("text")).append('\n');
             }
         }
-        for (TestEntry test : run.tests()) {
+        for (TestEntry test : tests) {
             for (Map<String, Object> limit : test.breaches()) {
                 out.append("LIMIT ").append(test.shortName()).append(": ").append(limit.get("declaration"))
                         .append(" measured ").append(limit.get("measured")).append(' ').append(limit.get("unit")).append('\n');
             }
         }
-        Set<String> reasons = run.notTraced().stream().map(RunReport.NotTraced::reason)
+        Set<String> reasons = run.notTraced().stream().filter(test -> shown.test(test.uniqueId())).map(RunReport.NotTraced::reason)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
         reasons.forEach(reason -> out.append("Not traced: ").append(reason).append('\n'));
         for (List<TestEntry> group : run.duplicates()) {

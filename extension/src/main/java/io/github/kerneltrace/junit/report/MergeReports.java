@@ -72,7 +72,7 @@ public final class MergeReports {
             err.println("cannot write the merged report into " + target + ": " + e);
             return 2;
         }
-        out.print(ConsoleSummary.render(run, target));
+        out.print(ConsoleSummary.render(run, target, uniqueId -> true));
         RunReport.Totals totals = run.totals();
         return failOnRegression && (totals.regressed() > 0 || totals.failed() > 0) ? 1 : 0;
     }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes a run's reports ({@code summary.json}, {@code summary.md}, {@code index.html}) made from the
@@ -24,19 +25,22 @@ public final class RunReports {
     }
 
     /**
-     * At the end of a test run: the reports of {@code reportDirectory} written into it, the summary
-     * printed to {@code console} unless it is null. Never throws: a report must not fail a build
-     * that passed; what went wrong is printed instead.
+     * At the end of a test plan: the reports of {@code reportDirectory} written into it; printed to
+     * {@code console} unless it is null: the table of the traced tests among {@code ranInThisPlan}
+     * (unique ids), and the summary line of the whole directory. Never throws: a report must not
+     * fail a build that passed; what went wrong is printed instead.
      */
-    public static void endOfRun(Path reportDirectory, PrintStream console) {
+    public static void endOfRun(Path reportDirectory, PrintStream console, Set<String> ranInThisPlan) {
         if (!Files.isDirectory(reportDirectory)) {
             return; // nothing traced in this run
         }
         try {
             RunReport run = RunReport.read(List.of(reportDirectory));
             write(run, List.of(reportDirectory), reportDirectory, System.getenv(GITHUB_STEP_SUMMARY));
-            if (console != null && (!run.tests().isEmpty() || !run.notTraced().isEmpty())) {
-                console.print(ConsoleSummary.render(run, reportDirectory));
+            boolean tracedHere = run.tests().stream().anyMatch(test -> ranInThisPlan.contains(test.uniqueId()))
+                    || run.notTraced().stream().anyMatch(test -> ranInThisPlan.contains(test.uniqueId()));
+            if (console != null && tracedHere) {
+                console.print(ConsoleSummary.render(run, reportDirectory, ranInThisPlan::contains));
                 console.flush();
             }
         } catch (IOException | RuntimeException e) {
