@@ -84,7 +84,7 @@ final class ReportFiles {
      * run report of a shared directory) never reads half a report.
      */
     private static void replace(Path file, String text) throws IOException {
-        Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Path temporary = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.writeString(temporary, text);
         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

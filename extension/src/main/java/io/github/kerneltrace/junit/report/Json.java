@@ -150,24 +150,53 @@ final class Json {
         }
     }
 
-    private static final java.util.regex.Pattern NUMBER =
-            java.util.regex.Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
-
+    /** RFC 8259's number: {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?}. */
     private Object number() {
-        java.util.regex.Matcher number = NUMBER.matcher(text).region(at, text.length());
-        if (!number.lookingAt()) {
+        int start = at;
+        if (peek() == '-') {
+            at++;
+        }
+        if (peek() == '0') {
+            at++;
+        } else if (!digits()) {
             throw error("a number");
         }
-        at = number.end();
-        String digits = number.group();
-        if (number.group(2) == null && number.group(3) == null) {
-            try {
-                return Long.parseLong(digits);
-            } catch (NumberFormatException beyondLong) {
-                return Double.parseDouble(digits);
+        boolean integral = true;
+        if (peek() == '.') {
+            at++;
+            integral = false;
+            if (!digits()) {
+                throw error("a digit after the decimal point");
             }
         }
-        return Double.parseDouble(digits);
+        if (peek() == 'e' || peek() == 'E') {
+            at++;
+            integral = false;
+            if (peek() == '+' || peek() == '-') {
+                at++;
+            }
+            if (!digits()) {
+                throw error("a digit in the exponent");
+            }
+        }
+        String number = text.substring(start, at);
+        if (integral) {
+            try {
+                return Long.parseLong(number);
+            } catch (NumberFormatException beyondLong) {
+                return Double.parseDouble(number);
+            }
+        }
+        return Double.parseDouble(number);
+    }
+
+    /** Skips one or more digits; false if there was none. */
+    private boolean digits() {
+        int start = at;
+        while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            at++;
+        }
+        return at > start;
     }
 
     private Object literal(String word, Object value) {

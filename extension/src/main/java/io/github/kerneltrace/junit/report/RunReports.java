@@ -67,7 +67,8 @@ public final class RunReports {
      * finishing at the same time, a browser) never sees half a file.
      */
     static void replace(Path file, String text) throws IOException {
-        Path temporary = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        // Named by process: two JVMs writing the same report at once each move a whole file.
+        Path temporary = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         try {
             Files.writeString(temporary, text, StandardCharsets.UTF_8);
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
