@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.platform.engine.TestExecutionResult;
@@ -26,15 +28,24 @@ import io.github.kerneltrace.junit.report.RunReports;
  *
  * <p>Tests that could not be traced write no per-test report; this listener notes them (they end
  * with {@link TracingUnavailable}'s message) in {@code not-traced-<pid>.json}, so that the run
- * report, and a merge of several JVMs' directories, count them. That list is the JVM's, as the
- * file is, across the plans of every listener instance: guarded by its own monitor.
+ * report, and a merge of several JVMs' directories, count them. The lists are the JVM's, as the
+ * files are, across the plans of every listener instance, one per report directory: guarded by
+ * the map's monitor.
  */
 public final class RunReportListener implements TestExecutionListener {
 
-    private static final List<String[]> NOT_TRACED = new ArrayList<>();
+    /** This JVM's tests not traced, by the report directory their plan wrote to. */
+    private static final Map<Path, List<String[]>> NOT_TRACED = new HashMap<>();
 
     /** Tests of this plan, by unique id; JUnit calls a listener one event at a time. */
     private final Set<String> ranInThisPlan = new HashSet<>();
+    private Path directory = Path.of(KernelTraceConfiguration.DEFAULT_REPORT_DIR);
+
+    @Override
+    public synchronized void testPlanExecutionStarted(TestPlan plan) {
+        directory = Path.of(plan.getConfigurationParameters().get(KernelTraceConfiguration.REPORT_DIR)
+                .orElse(KernelTraceConfiguration.DEFAULT_REPORT_DIR));
+    }
 
     @Override
     public synchronized void executionFinished(TestIdentifier test, TestExecutionResult result) {
@@ -45,7 +56,8 @@ public final class RunReportListener implements TestExecutionListener {
         String message = result.getThrowable().map(Throwable::getMessage).orElse(null);
         if (message != null && message.startsWith(TracingUnavailable.PREFIX)) {
             synchronized (NOT_TRACED) {
-                NOT_TRACED.add(new String[] {test.getUniqueId(), test.getDisplayName(), message});
+                NOT_TRACED.computeIfAbsent(directory, any -> new ArrayList<>())
+                        .add(new String[] {test.getUniqueId(), test.getDisplayName(), message});
             }
         }
     }
@@ -53,8 +65,6 @@ public final class RunReportListener implements TestExecutionListener {
     @Override
     public synchronized void testPlanExecutionFinished(TestPlan plan) {
         ReportFiles.flush(); // every per-test report of this JVM is on disk
-        Path directory = Path.of(plan.getConfigurationParameters().get(KernelTraceConfiguration.REPORT_DIR)
-                .orElse(KernelTraceConfiguration.DEFAULT_REPORT_DIR));
         writeNotTraced(directory);
         boolean summary = !plan.getConfigurationParameters().get(KernelTraceConfiguration.SUMMARY)
                 .map(String::strip).filter("false"::equalsIgnoreCase).isPresent();
@@ -65,10 +75,11 @@ public final class RunReportListener implements TestExecutionListener {
     private static void writeNotTraced(Path directory) {
         JsonWriter json = new JsonWriter().beginObject().name("notTraced").beginArray();
         synchronized (NOT_TRACED) {
-            if (NOT_TRACED.isEmpty()) {
+            List<String[]> tests = NOT_TRACED.get(directory);
+            if (tests == null) {
                 return;
             }
-            for (String[] test : NOT_TRACED) {
+            for (String[] test : tests) {
                 json.beginObject().member("uniqueId", test[0]).member("displayName", test[1])
                         .member("reason", test[2]).endObject();
             }
