@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code junit-platform.properties} both work.
  *
  * @param require   {@code kerneltrace.require}: fail, rather than skip, tests that cannot be traced
- * @param summary   {@code kerneltrace.summary}: print one line per traced test (default true)
+ * @param summary   {@code kerneltrace.summary}: print one line per traced test, and the run report's
+ *                  table at the end (default true)
  * @param reportDir {@code kerneltrace.reportDir}: where JSON reports go (default {@code target/kerneltrace})
  * @param followHandOffs {@code kerneltrace.followHandOffs}: under scope TEST, count the work the test's
  *                  threads hand to threads that existed before it (default true)

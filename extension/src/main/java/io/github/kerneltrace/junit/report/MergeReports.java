@@ -14,7 +14,8 @@ import java.util.List;
  *      [--out DIR] [--fail-on-regression] DIR...
  * </pre>
  * Writes {@code summary.json}, {@code summary.md} and {@code index.html} into {@code --out}
- * (default {@code target/kerneltrace-merged}) and prints the console summary. Exit status: 0;
+ * (default {@code target/kerneltrace-merged}) and prints the console summary. Needs no jar but
+ * the extension's (HdrHistogram is not used here). Exit status: 0;
  * 1 with {@code --fail-on-regression} when a test regressed or breached a limit; 2 for bad usage
  * or a report file that cannot be read (the message names it).
  */

@@ -44,7 +44,11 @@ class JsonTest {
                 Arguments.of("{\"a\": tru}", "line 1, column 7: expected a value but found 'tru}'"),
                 Arguments.of("{\"a\": \"x\\q\"}", "line 1, column 10: expected an escape: one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX but found 'q\"}'"),
                 Arguments.of("{\"a\": [1,\n  2", "line 2, column 4: expected ']' but found the end of the text"),
-                Arguments.of("", "line 1, column 1: expected a value but found the end of the text"));
+                Arguments.of("", "line 1, column 1: expected a value but found the end of the text"),
+                Arguments.of("[1.]", "line 1, column 4: expected a digit after the decimal point but found ']'"),
+                Arguments.of("[1e+]", "line 1, column 5: expected a digit in the exponent but found ']'"),
+                Arguments.of("[-]", "line 1, column 3: expected a number but found ']'"),
+                Arguments.of("[+1]", "line 1, column 2: expected a value but found '+1]'"));
     }
 
     @ParameterizedTest
