@@ -61,17 +61,14 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
                     continue;
                 }
                 try {
-                    Object json = Json.parse(Files.readString(file));
-                    if (!(json instanceof Map<?, ?> root)) {
-                        throw new IllegalArgumentException("not a JSON object");
-                    }
                     if (name.startsWith(NOT_TRACED_PREFIX)) {
-                        readNotTraced(root, notTraced);
-                    } else if (root.containsKey("schemaVersion") && root.containsKey("test")) {
-                        @SuppressWarnings("unchecked")
-                        Map<String, Object> report = (Map<String, Object>) root;
-                        tests.add(TestEntry.of(file.toString(), report));
-                    } // any other JSON file in the directory is not ours
+                        readNotTraced(object(Json.parse(Files.readString(file))), notTraced);
+                    } else {
+                        TestEntry test = READ.testEntry(file);
+                        if (test != null) {
+                            tests.add(test);
+                        } // any other JSON file in the directory is not ours
+                    }
                 } catch (IOException | IllegalArgumentException e) {
                     String message = e.getMessage();
                     problems.add(file + ": " + (message != null && message.startsWith(file.toString())
@@ -87,6 +84,20 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
         List<List<TestEntry>> duplicates = byId.values().stream().filter(group -> group.size() > 1).toList();
         return new RunReport(List.copyOf(tests), List.copyOf(notTraced), duplicates, List.copyOf(problems));
     }
+
+    static Map<?, ?> object(Object json) {
+        if (json instanceof Map<?, ?> root) {
+            return root;
+        }
+        throw new IllegalArgumentException("not a JSON object");
+    }
+
+    /**
+     * The per-test reports read so far, by file, as long as the file is unchanged: under Surefire
+     * with {@code forkCount} above 1 a JVM makes the run report once per test class, and reads again
+     * only the reports written since (files are replaced by a move, so a new report is a new file).
+     */
+    private static final ReadReports READ = new ReadReports();
 
     private static void readNotTraced(Map<?, ?> root, List<NotTraced> into) {
         if (!(root.get("notTraced") instanceof List<?> list)) {
