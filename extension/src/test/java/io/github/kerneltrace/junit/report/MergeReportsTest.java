@@ -62,6 +62,21 @@ class MergeReportsTest {
     }
 
     @Test
+    void theMarkdownIsAppendedToTheGitHubStepSummaryFile() throws Exception {
+        Path shard = work.resolve("shard");
+        Reports.test("com.example.ATest", "writes").calls("write", 4).regressed("syscalls.write.count", 3, 4).writeTo(shard);
+        Path stepSummary = work.resolve("step-summary.md");
+        Files.writeString(stepSummary, "earlier step\n");
+        RunReport run = RunReport.read(List.of(shard));
+
+        RunReports.write(run, List.of(shard), work.resolve("merged"), stepSummary.toString());
+
+        String markdown = Files.readString(work.resolve("merged").resolve("summary.md"));
+        assertThat(markdown).contains("syscalls.write.count: 3 → 4 (+1, exact)");
+        assertThat(Files.readString(stepSummary)).isEqualTo("earlier step\n" + markdown);
+    }
+
+    @Test
     void aTestInTwoDirectoriesIsReportedAsADuplicateWithBothRowsKept() throws Exception {
         Path first = work.resolve("first");
         Path second = work.resolve("second");
