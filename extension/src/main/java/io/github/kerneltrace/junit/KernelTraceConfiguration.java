@@ -9,7 +9,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@code junit-platform.properties} both work.
  *
  * @param require   {@code kerneltrace.require}: fail, rather than skip, tests that cannot be traced
- * @param summary   {@code kerneltrace.summary}: print one line per traced test (default true)
+ * @param summary   {@code kerneltrace.summary}: print one line per traced test, and the run report's
+ *                  table at the end (default true)
  * @param reportDir {@code kerneltrace.reportDir}: where JSON reports go (default {@code target/kerneltrace})
  * @param followHandOffs {@code kerneltrace.followHandOffs}: under scope TEST, count the work the test's
  *                  threads hand to threads that existed before it (default true)
@@ -22,6 +23,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
     static final String REPORT_DIR = "kerneltrace.reportDir";
+    static final String DEFAULT_REPORT_DIR = "target/kerneltrace";
     static final String FOLLOW_HAND_OFFS = "kerneltrace.followHandOffs";
     static final String UNCOUNTED_HAND_OFFS = "kerneltrace.uncountedHandOffs";
 
@@ -29,7 +31,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
         return new KernelTraceConfiguration(
                 flag(context, REQUIRE, false),
                 flag(context, SUMMARY, true),
-                Path.of(context.getConfigurationParameter(REPORT_DIR).orElse("target/kerneltrace")),
+                Path.of(context.getConfigurationParameter(REPORT_DIR).orElse(DEFAULT_REPORT_DIR)),
                 flag(context, FOLLOW_HAND_OFFS, true),
                 uncountedHandOffs(context));
     }

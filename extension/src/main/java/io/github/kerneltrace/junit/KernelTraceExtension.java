@@ -244,7 +244,8 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The JSON is made and written on the report writer's thread: the test does not wait for it.
         Path reportDir = configuration.reportDir();
         ReportFiles.write(outcome.test().uniqueId(), () -> new ReportFiles.Report(
-                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome)));
+                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome),
+                HistogramLog.render(outcome)));
     }
 
     private static KernelTraceSession session(ExtensionContext context) {

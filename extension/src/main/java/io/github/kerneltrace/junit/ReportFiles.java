@@ -3,6 +3,7 @@ package io.github.kerneltrace.junit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -19,8 +20,15 @@ final class ReportFiles {
 
     private static final BackgroundTasks WRITER = new BackgroundTasks("kerneltrace-reports");
 
-    /** A report as made on the writer thread: the file it is meant for, and its JSON. */
-    record Report(Path file, String json) {
+    /**
+     * A report as made on the writer thread: the file it is meant for, its JSON, and the test's
+     * histogram log (written beside it as {@code .hlog}; null for none).
+     */
+    record Report(Path file, String json, String histogramLog) {
+
+        Report(Path file, String json) {
+            this(file, json, null);
+        }
     }
 
     static {
@@ -59,11 +67,26 @@ final class ReportFiles {
             Path target = unclaimed(made.file(), uniqueId);
             try {
                 Files.createDirectories(target.getParent());
-                Files.writeString(target, made.json());
+                if (made.histogramLog() != null) {
+                    String name = target.getFileName().toString();
+                    replace(target.resolveSibling(name.substring(0, name.length() - ".json".length()) + ".hlog"),
+                            made.histogramLog());
+                }
+                replace(target, made.json());
             } catch (IOException | RuntimeException e) {
                 LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not write the report " + target, e);
             }
         });
+    }
+
+    /**
+     * Written beside and moved over the file, so that a reader (another Surefire fork making the
+     * run report of a shared directory) never reads half a report.
+     */
+    private static void replace(Path file, String text) throws IOException {
+        Path temporary = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Files.writeString(temporary, text);
+        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static Path unclaimed(Path file, String uniqueId) {

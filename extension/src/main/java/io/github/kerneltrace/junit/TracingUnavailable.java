@@ -29,6 +29,9 @@ final class TracingUnavailable {
             + " and root, or CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN too for native allocations); in a container, see"
             + " docs/troubleshooting.md.";
 
+    /** How every not-traced test's message begins: the run report recognises them by it. */
+    static final String PREFIX = "KernelTrace cannot trace here: ";
+
     /** Tests not traced in this JVM, by reason, in the order the reasons came up. */
     private static final Map<String, Integer> NOT_TRACED = new LinkedHashMap<>();
     private static boolean required;
@@ -71,7 +74,7 @@ final class TracingUnavailable {
 
     /** One line: the reason, and what happens to the test. */
     static String message(String reason, boolean required) {
-        return "KernelTrace cannot trace here: " + sentence(reason) + "."
+        return PREFIX + sentence(reason) + "."
                 + (required
                         ? " The test fails because kerneltrace.require=true."
                         : " The test is skipped; set kerneltrace.require=true to fail instead.");

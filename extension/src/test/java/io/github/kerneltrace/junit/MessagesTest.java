@@ -34,6 +34,23 @@ class MessagesTest {
     }
 
     @Test
+    void summaryLineEndsWithTheBaselineVerdictAndEveryRegression() {
+        TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1,
+                FakeTracingBackend.CANNED, List.of());
+        BaselineVerdict.Change write = new BaselineVerdict.Change("syscalls.write.count", 2, 3, "exact",
+                "syscalls.write.count: 2 → 3 (+1, exact)");
+        BaselineVerdict.Change fsync = new BaselineVerdict.Change("syscalls.fsync.count", 0, 1, "exact",
+                "syscalls.fsync.count: 0 → 1 (+1, exact)");
+
+        assertThat(SummaryLine.of(outcome.withBaseline(new BaselineVerdict(BaselineVerdict.Status.PASSED, "f",
+                List.of(), List.of(), List.of())))).endsWith("p99 latency 4.11ms, baseline passed");
+        assertThat(SummaryLine.of(outcome.withBaseline(new BaselineVerdict(BaselineVerdict.Status.REGRESSED, "f",
+                List.of(write, fsync), List.of(), List.of())))).endsWith("p99 latency 4.11ms, baseline regressed:"
+                        + " syscalls.write.count: 2 → 3 (+1, exact); syscalls.fsync.count: 0 → 1 (+1, exact)");
+        assertThat(SummaryLine.of(outcome)).as("baselines off: nothing said").endsWith("p99 latency 4.11ms");
+    }
+
+    @Test
     void summaryLineAddsTheSchedulerWhenItSawTheTest() {
         TraceOutcome outcome = new TraceOutcome(TEST, Scope.TEST, "fake", Instant.EPOCH, 1,
                 FakeTracingBackend.SCHEDULED, List.of());

@@ -1,0 +1,98 @@
+package io.github.kerneltrace.junit.report;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code index.html}: one self-contained page (inline CSS, script and SVG; no network) made of the
+ * template {@code index-template.html} and the run's data as JSON inside it. The page's script
+ * draws the table, the plots and each test's details when they are opened, so a run of 2,000
+ * tests is one table of 2,000 rows, not 2,000 rendered detail panels.
+ */
+final class HtmlReport {
+
+    private static final String PLACEHOLDER = "/*DATA*/";
+
+    private HtmlReport() {
+    }
+
+    static String render(RunReport run, List<String> sources) {
+        String template;
+        try (InputStream in = HtmlReport.class.getResourceAsStream("index-template.html")) {
+            if (in == null) {
+                throw new IllegalStateException("index-template.html is missing from the KernelTrace jar");
+            }
+            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // "</" inside the data would end the script element: JSON allows "<\/" for it.
+        String data = Json.writeCompact(data(run, sources)).replace("</", "<\\/");
+        return template.replace(PLACEHOLDER, data);
+    }
+
+    private static Map<String, Object> data(RunReport run, List<String> sources) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("generated", "made " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        root.put("sources", sources);
+        RunReport.Totals totals = run.totals();
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("traced", totals.traced());
+        counts.put("passed", totals.passed());
+        counts.put("failed", totals.failed());
+        counts.put("regressed", totals.regressed());
+        counts.put("improved", totals.improved());
+        counts.put("incomparable", totals.incomparable());
+        counts.put("new", totals.newTests());
+        counts.put("notTraced", totals.notTraced());
+        counts.put("duplicates", run.duplicates().size());
+        root.put("totals", counts);
+        List<Object> tests = new ArrayList<>();
+        for (TestEntry test : run.tests()) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("name", test.shortName());
+            entry.put("className", test.className());
+            entry.put("displayName", test.displayName());
+            entry.put("uniqueId", test.uniqueId());
+            entry.put("file", test.file());
+            entry.put("verdict", ConsoleSummary.verdict(test));
+            entry.put("durationNanos", test.durationNanos());
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            for (String key : SummaryJson.HEADLINE) {
+                if (test.metrics().containsKey(key)) {
+                    metrics.put(key, test.metrics().get(key));
+                }
+            }
+            entry.put("metrics", metrics);
+            entry.put("syscalls", test.syscalls());
+            entry.put("histograms", test.histograms());
+            entry.put("limits", test.limits());
+            Map<String, Object> baseline = new LinkedHashMap<>();
+            baseline.put("status", test.baselineStatus());
+            baseline.put("file", test.baseline().get("file"));
+            baseline.put("regressions", test.changes("regressions"));
+            baseline.put("improvements", test.changes("improvements"));
+            baseline.put("notes", test.baseline().get("notes") instanceof List<?> notes ? notes : List.of());
+            entry.put("baseline", baseline);
+            tests.add(entry);
+        }
+        root.put("tests", tests);
+        List<Object> notTraced = new ArrayList<>();
+        run.notTraced().forEach(test -> notTraced.add(Map.of("displayName", test.displayName(), "reason", test.reason())));
+        root.put("notTraced", notTraced);
+        List<Object> duplicates = new ArrayList<>();
+        run.duplicates().forEach(group -> duplicates.add(Map.of("uniqueId", group.get(0).uniqueId(),
+                "files", group.stream().map(TestEntry::file).toList())));
+        root.put("duplicates", duplicates);
+        root.put("unreadable", run.problems());
+        return root;
+    }
+}
