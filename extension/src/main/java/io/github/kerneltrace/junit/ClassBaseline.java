@@ -292,24 +292,26 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
             return;
         }
         if (rule.slower(entry.samples(), series.values())) {
-            regressions.add(sampleChange(key, entry.samples(), series, rule));
+            regressions.add(sampleChange(key, entry.samples(), series, rule, BaselineRule.pSlower(entry.samples(), series.values())));
         } else if (rule.faster(entry.samples(), series.values())) {
-            improvements.add(sampleChange(key, entry.samples(), series, rule));
+            improvements.add(sampleChange(key, entry.samples(), series, rule, BaselineRule.pSlower(series.values(), entry.samples())));
         }
     }
 
     /**
      * E.g. {@code syscalls.clock_nanosleep.latencyNanos.p50: median 1.07ms → 3.08ms (+188.9%, 5 and 5
      * repetitions, p = 0.0040, slower 50% p 0.01)}; the medians are the change's values.
+     *
+     * @param p the one-sided p-value of the rank test in the direction of the change
      */
-    static BaselineVerdict.Change sampleChange(String key, List<Long> baseline, Series measured, BaselineRule rule) {
+    static BaselineVerdict.Change sampleChange(String key, List<Long> baseline, Series measured, BaselineRule rule, double p) {
         long before = Repetitions.median(baseline);
         long after = measured.median();
         String values = measured.unit() == Metric.Unit.NANOSECONDS || key.contains("Nanos")
                 ? Durations.format(before) + " → " + Durations.format(after) : before + " → " + after;
         String percent = before > 0 ? String.format(Locale.ROOT, "%+.1f%%, ", (after - before) * 100.0 / before) : "";
         String text = String.format(Locale.ROOT, "%s: median %s (%s%d and %d repetitions, p = %.4f, %s)", key, values,
-                percent, baseline.size(), measured.values().size(), BaselineRule.pSlower(baseline, measured.values()), rule);
+                percent, baseline.size(), measured.values().size(), p, rule);
         return new BaselineVerdict.Change(key, before, after, rule.toString(), text);
     }
 
