@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Usable as a meta-annotation. A method-level {@code @KernelTrace} overrides the class-level one.
  *
  * <p>With {@link #warmups()} and {@link #repetitions()} the test method runs several times in one
- * test: first the warm-ups, untraced, then each repetition traced on its own. {@code @BeforeEach}
+ * test: first the warm-ups, whose counts are discarded, then each repetition counted on its own. {@code @BeforeEach}
  * and {@code @AfterEach} run once around all of them. How the repetitions are combined for limits
  * and baselines is in docs/baselines.md ("Repetitions").
  */
@@ -52,9 +52,11 @@ public @interface KernelTrace {
     boolean nativeAllocations() default false;
 
     /**
-     * How many times the test method runs untraced before the traced runs, so that first-run
-     * work (class loading reading jars, JIT compilation, caches filling) is not measured.
-     * A failure in a warm-up fails the test at once.
+     * How many times the test method runs before the repetitions, so that first-run work (class
+     * loading reading jars, JIT compilation, caches filling) is not measured: what a warm-up
+     * counts is discarded, neither checked, reported nor compared. (It is counted all the same, so
+     * that {@link KernelTraceSession#metrics()} works inside the method in every run.) A failure in a
+     * warm-up fails the test at once.
      */
     int warmups() default 0;
 

@@ -137,11 +137,6 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             }
             plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
                     limits.stream().anyMatch(Limit::needsScheduler));
-            // Where tracing cannot run, the test is skipped or failed before any warm-up runs.
-            requireAvailable(backend, configuration);
-            for (int warmup = 0; warmup < repetitions.warmups(); warmup++) {
-                invokeAgain(method); // untraced; a failure fails the test at once
-            }
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;
@@ -156,9 +151,13 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             KernelTraceSession session = session(context);
             Instant startedAt = null;
             long durationNanos = 0;
-            // Each repetition is counted in a run of its own. The last is JUnit's invocation (it can
-            // proceed only once); those before it call the method again, and one that fails ends the test.
-            for (int repetition = 1; repetition <= repetitions.count() && testFailure == null; repetition++) {
+            // Warm-ups (numbered 0 and below), then the repetitions, each counted in a run of its own.
+            // A warm-up's count is discarded; it is counted all the same, so that a test asserting on
+            // session.metrics() inside the method works in warm-ups too. The last repetition is
+            // JUnit's invocation (it can proceed only once); the runs before it call the method
+            // again, and one that fails ends the test.
+            for (int repetition = 1 - repetitions.warmups(); repetition <= repetitions.count() && testFailure == null;
+                 repetition++) {
                 boolean last = repetition == repetitions.count();
                 TraceRun run = open(backend, plan, configuration);
                 try {
@@ -179,10 +178,12 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                         session.stopping();
                         run.stop();
                     }
-                    durationNanos = System.nanoTime() - startNanos;
-                    KernelMetrics metrics = run.metrics();
-                    measured.add(metrics);
-                    session.finished(metrics);
+                    if (repetition > 0) {
+                        durationNanos = System.nanoTime() - startNanos;
+                        KernelMetrics metrics = run.metrics();
+                        measured.add(metrics);
+                        session.finished(metrics);
+                    }
                 } finally {
                     run.close();
                 }

@@ -6,7 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * How many times a traced test's method runs: {@code warmups} untraced runs, then {@code count}
+ * How many times a traced test's method runs: {@code warmups} runs whose counts are discarded, then {@code count}
  * traced repetitions, from {@link KernelTrace#warmups()} and {@link KernelTrace#repetitions()}.
  * Also the one aggregate the gates use for counts: the median.
  */

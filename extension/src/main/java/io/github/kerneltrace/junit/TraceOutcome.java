@@ -23,7 +23,7 @@ import io.github.kerneltrace.probes.metrics.Metric;
  * @param metrics       the last repetition's metrics: what the JSON report and the session show
  * @param limits        each limit checked against the median of its value over the repetitions
  * @param baseline      the comparison with the class's baseline ({@link BaselineVerdict#OFF} until made)
- * @param warmups       how many untraced runs came before the repetitions
+ * @param warmups       how many runs, their counts discarded, came before the repetitions
  * @param repetitions   each traced repetition's metrics, in the order they ran; the last is {@code metrics}
  * @param gatedKeys     the metric keys a baseline rule applies to (recorded, compared, or would be):
  *                      the report lists their values over the repetitions

@@ -40,12 +40,16 @@ class RepetitionsTest {
     }
 
     @Test
-    void warmupsRunUntracedThenEachRepetitionIsTracedOnItsOwnAroundOneBeforeEach() {
-        script(1, 1, 1, 1, 1);
+    void warmupsAreDiscardedThenEachRepetitionIsCountedOnItsOwnAroundOneBeforeEach() throws IOException {
+        script(7, 7, 1, 1, 1, 1, 1); // the warm-ups' 7 writes would breach the limit of 2
 
-        assertThat(status(run())).isEqualTo(Status.SUCCESSFUL);
+        assertThat(status(run(Map.of(KernelTraceConfiguration.REPORT_DIR, directory.toString())))).isEqualTo(Status.SUCCESSFUL);
+        Map<String, Object> report = JsonTree.parse(Files.readString(directory.resolve(Repeated.class.getName() + ".writes.json")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = (Map<String, Object>) JsonTree.at(report, "repetitions.values");
+        assertThat(values.get("syscalls.write.count")).isEqualTo(List.of(1L, 1L, 1L, 1L, 1L));
         assertThat(Repeated.invocations).as("2 warm-ups + 5 repetitions").hasValue(7);
-        assertThat(BACKEND.opened).as("one traced run per repetition").hasValue(5);
+        assertThat(BACKEND.opened).as("one counting run per warm-up and per repetition").hasValue(7);
         assertThat(Repeated.beforeEach).hasValue(1);
     }
 
@@ -72,23 +76,25 @@ class RepetitionsTest {
 
     @Test
     void aFailingRepetitionFailsTheTestAtOnceWithItsException() {
-        script(1, 1, 1, 1, 1);
+        script(1, 1, 1, 1, 1, 1, 1);
         Repeated.failOnInvocation = 4; // the second repetition
 
         Throwable failure = Fixtures.throwableOf(run().testEvents(), "writes");
 
         assertThat(failure).isExactlyInstanceOf(IllegalStateException.class).hasMessage("invocation 4");
         assertThat(Repeated.invocations).hasValue(4);
-        assertThat(BACKEND.opened).hasValue(2);
+        assertThat(BACKEND.opened).hasValue(4);
     }
 
     @Test
-    void aFailingWarmupFailsTheTestBeforeAnythingIsTraced() {
+    void aFailingWarmupFailsTheTestAtOnce() {
+        script(1, 1, 1, 1, 1, 1, 1);
         Repeated.failOnInvocation = 1;
 
         assertThat(Fixtures.throwableOf(run().testEvents(), "writes"))
                 .isExactlyInstanceOf(IllegalStateException.class).hasMessage("invocation 1");
-        assertThat(BACKEND.opened).hasValue(0);
+        assertThat(BACKEND.opened).hasValue(1);
+        assertThat(Repeated.invocations).hasValue(1);
     }
 
     @Test
@@ -135,7 +141,11 @@ class RepetitionsTest {
                 .hasMessageContaining("\n  - syscalls.write.count: 1 → 2 (+1, exact)\n");
     }
 
+    /** What the 2 warm-ups (1 write each) and then the 5 repetitions measure. */
     private static void script(long... writes) {
+        if (writes.length == 5) {
+            writes = LongStream.concat(LongStream.of(1, 1), LongStream.of(writes)).toArray();
+        }
         BACKEND.script(LongStream.of(writes).mapToObj(count -> ScriptedBackend.writesAndSleep(count, 1_000_000))
                 .map(KernelMetrics.class::cast).toList());
     }
@@ -171,7 +181,8 @@ class RepetitionsTest {
         @Test
         @MaxSyscalls(value = 2, syscall = "write")
         void writes(KernelTraceSession session) {
-            assertThat(session).isNotNull(); // the same resolved argument in every run
+            // the same resolved argument in every run, showing that run's figures, warm-ups included
+            assertThat(session.metrics().totalSyscalls()).isPositive();
             int invocation = invocations.incrementAndGet();
             if (invocation == failOnInvocation) {
                 throw new IllegalStateException("invocation " + invocation);
