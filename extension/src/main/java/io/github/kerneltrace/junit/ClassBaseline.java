@@ -310,8 +310,9 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         String values = measured.unit() == Metric.Unit.NANOSECONDS || key.contains("Nanos")
                 ? Durations.format(before) + " → " + Durations.format(after) : before + " → " + after;
         String percent = before > 0 ? String.format(Locale.ROOT, "%+.1f%%, ", (after - before) * 100.0 / before) : "";
-        String text = String.format(Locale.ROOT, "%s: median %s (%s%d and %d repetitions, p = %.4f, %s)", key, values,
-                percent, baseline.size(), measured.values().size(), p, rule);
+        String pText = String.format(Locale.ROOT, p < 0.0001 ? "%.1e" : "%.4f", p);
+        String text = String.format(Locale.ROOT, "%s: median %s (%s%d and %d repetitions, p = %s, %s)", key, values,
+                percent, baseline.size(), measured.values().size(), pText, rule);
         return new BaselineVerdict.Change(key, before, after, rule.toString(), text);
     }
 
