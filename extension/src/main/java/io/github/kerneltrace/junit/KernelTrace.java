@@ -64,7 +64,9 @@ public @interface KernelTrace {
      * How many times the test method runs traced, each run counted on its own. Limits are checked
      * against the median of the repetitions, counts and bytes are compared with a baseline by their
      * median, and times are compared over all repetitions by a rank test, which needs at least 5
-     * (see docs/baselines.md). A failure in any repetition fails the test at once; the
+     * (see docs/baselines.md). Left at 1, the configuration parameter {@code kerneltrace.repetitions}
+     * applies when set ({@code kerneltrace.warmups} likewise for warm-ups left at 0). A failure in
+     * any repetition fails the test at once; the
      * {@link KernelTraceSession} shows the repetition running, and afterwards the last one.
      */
     int repetitions() default 1;

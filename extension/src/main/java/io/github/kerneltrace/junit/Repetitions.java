@@ -2,6 +2,7 @@ package io.github.kerneltrace.junit;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -14,20 +15,52 @@ record Repetitions(int warmups, int count) {
 
     static final Repetitions ONCE = new Repetitions(0, 1);
 
+    static final String WARMUPS = "kerneltrace.warmups";
+    static final String REPETITIONS = "kerneltrace.repetitions";
+
     /**
+     * The test's {@code @KernelTrace} values; where it leaves one at its default (0 warm-ups, 1
+     * repetition) or there is none, the configuration parameter {@code kerneltrace.warmups} or
+     * {@code kerneltrace.repetitions} when set (so a CI run can repeat every traced test).
+     *
      * @throws KernelTraceConfigurationException for fewer than one repetition or a negative
-     *                                           number of warm-ups, naming the annotation and the fix
+     *                                           number of warm-ups, naming the annotation or
+     *                                           parameter and the fix
      */
     static Repetitions of(ExtensionContext context, TracedTest test) {
-        return DeclaredScope.find(context).map(trace -> {
-            if (trace.warmups() < 0 || trace.repetitions() < 1) {
-                throw new KernelTraceConfigurationException("@KernelTrace(warmups = " + trace.warmups()
-                        + ", repetitions = " + trace.repetitions() + ") on " + test.shortName()
-                        + ": warmups must be 0 or more and repetitions 1 or more;"
-                        + " e.g. @KernelTrace(warmups = 2, repetitions = 5)");
+        Optional<KernelTrace> declared = DeclaredScope.find(context);
+        int warmups = declared.map(KernelTrace::warmups).orElse(0);
+        int count = declared.map(KernelTrace::repetitions).orElse(1);
+        if (warmups < 0 || count < 1) {
+            throw new KernelTraceConfigurationException("@KernelTrace(warmups = " + warmups
+                    + ", repetitions = " + count + ") on " + test.shortName()
+                    + ": warmups must be 0 or more and repetitions 1 or more;"
+                    + " e.g. @KernelTrace(warmups = 2, repetitions = 5)");
+        }
+        if (warmups == 0) {
+            warmups = parameter(context, WARMUPS, 0, 0);
+        }
+        if (count == 1) {
+            count = parameter(context, REPETITIONS, 1, 1);
+        }
+        return new Repetitions(warmups, count);
+    }
+
+    private static int parameter(ExtensionContext context, String key, int least, int otherwise) {
+        String value = context.getConfigurationParameter(key).map(String::strip).orElse("");
+        if (value.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            int number = Integer.parseInt(value);
+            if (number >= least) {
+                return number;
             }
-            return new Repetitions(trace.warmups(), trace.repetitions());
-        }).orElse(ONCE);
+        } catch (NumberFormatException notANumber) {
+            // the same message as a number out of range
+        }
+        throw new KernelTraceConfigurationException("configuration parameter " + key + " = \"" + value
+                + "\"; use a whole number, " + least + " or more");
     }
 
     /**

@@ -110,6 +110,19 @@ class RepetitionsTest {
     }
 
     @Test
+    void configurationParametersRepeatTestsWhoseAnnotationLeavesTheDefault() {
+        script(1, 1, 1, 1, 1, 1, 1, 1, 1); // 3 warm-ups + 6 repetitions
+        EngineExecutionResults results = Fixtures.run(Once.class,
+                Map.of(Repetitions.WARMUPS, "3", Repetitions.REPETITIONS, "6"));
+
+        assertThat(Fixtures.statusOf(results.testEvents(), "once")).isEqualTo(Status.SUCCESSFUL);
+        assertThat(Repeated.invocations).hasValue(9);
+        assertThat(Fixtures.throwableOf(Fixtures.run(Once.class, Map.of(Repetitions.REPETITIONS, "none")).testEvents(), "once"))
+                .isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessage("configuration parameter kerneltrace.repetitions = \"none\"; use a whole number, 1 or more");
+    }
+
+    @Test
     void theReportListsEachRepetitionsValuesOfTheGatedMetrics() throws IOException {
         script(1, 5, 2, 1, 1);
         run(Map.of(KernelTraceConfiguration.REPORT_DIR, directory.toString()));
@@ -187,6 +200,19 @@ class RepetitionsTest {
             if (invocation == failOnInvocation) {
                 throw new IllegalStateException("invocation " + invocation);
             }
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class Once {
+
+        @RegisterExtension
+        static final StandInBackend TRACING = new StandInBackend(BACKEND);
+
+        @Test
+        void once() {
+            Repeated.invocations.incrementAndGet();
         }
     }
 
