@@ -45,7 +45,7 @@ class BaselineTest {
                 "environment.jdk = " + System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
                 "environment.libc = " + here.get("libc"),
                 "environment.attach = fake kernel");
-        // Times are not recorded: this slice does not gate them.
+        // Times are not recorded: they need 5 repetitions, this test runs once.
         assertThat(lines.subList(7, lines.size())).isSorted().contains(
                 "writes() :: syscalls.write.count = 3 exact",
                 "writes() :: syscalls.write.bytes = 3 exact",
