@@ -39,6 +39,7 @@ final class RankTest {
         int maxU = 2 * n * y.length;
         // ways[k][u]: the number of ways to pick k x's among the values seen so far with doubled U = u.
         double[][] ways = new double[n + 1][maxU + 1];
+        double[][] next = new double[n + 1][maxU + 1];
         ways[0][0] = 1;
         int seen = 0;
         for (int start = 0; start < total; ) {
@@ -47,10 +48,14 @@ final class RankTest {
                 end++;
             }
             int group = end - start;
-            double[][] next = new double[n + 1][maxU + 1];
+            for (double[] row : next) {
+                Arrays.fill(row, 0);
+            }
+            // no doubled U seen so far exceeds 2 × (x's so far) × (y's so far)
+            int reachable = Math.min(maxU, 2 * Math.min(n, seen) * Math.min(y.length, seen));
             for (int k = 0; k <= Math.min(n, seen); k++) {
                 int ysBefore = seen - k;
-                for (int u = 0; u <= maxU; u++) {
+                for (int u = 0; u <= reachable; u++) {
                     if (ways[k][u] == 0) {
                         continue;
                     }
@@ -61,7 +66,9 @@ final class RankTest {
                     }
                 }
             }
+            double[][] swap = ways;
             ways = next;
+            next = swap;
             seen += group;
             start = end;
         }
