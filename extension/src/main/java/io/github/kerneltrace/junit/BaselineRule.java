@@ -20,8 +20,9 @@ import io.github.kerneltrace.probes.metrics.Metric;
  *     the repetitions' median is more than 50% above the baseline samples' median <em>and</em> a
  *     one-sided rank test ({@link RankTest}) says the repetitions are larger at significance
  *     0.01. Both are required: the rank test bounds the false alarms of unchanged code to 1% when
- *     repetitions are exchangeable, the effect size keeps drift between CI runs (another machine,
- *     another load) below 50% from ever failing. Needs {@value #MIN_SAMPLES} values on each side.</li>
+ *     repetitions are exchangeable; the effect size keeps drift between CI runs (another machine,
+ *     another load) from failing unless noise widens it past 50% in the measured medians
+ *     (docs/baselines.md gives simulated rates). Needs {@value #MIN_SAMPLES} values on each side.</li>
  * </ul>
  * The first three compare one value (the median over the repetitions); {@code slower} compares
  * all of them. A decrease never fails: beyond the tolerance it is an improvement ("baseline can be
