@@ -25,8 +25,9 @@ import io.github.kerneltrace.probes.metrics.Metric;
  * @param baseline      the comparison with the class's baseline ({@link BaselineVerdict#OFF} until made)
  * @param warmups       how many runs, their counts discarded, came before the repetitions
  * @param repetitions   each traced repetition's metrics, in the order they ran; the last is {@code metrics}
- * @param gatedKeys     the metric keys a baseline rule applies to (recorded, compared, or would be):
- *                      the report lists their values over the repetitions
+ * @param gatedKeys     with more than one repetition, the metric keys a baseline rule applies to
+ *                      (recorded, compared, or would be): the report lists their values over the
+ *                      repetitions; empty for one
  */
 record TraceOutcome(TracedTest test, Scope scope, String kernel, Instant startedAt, long durationNanos,
                     KernelMetrics metrics, List<LimitResult> limits, BaselineVerdict baseline,
