@@ -3,6 +3,8 @@ package io.github.kerneltrace.junit;
 import java.lang.reflect.AnnotatedElement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -22,6 +24,12 @@ final class DeclaredTolerances {
     private record Tolerance(Pattern keys, BaselineRule rule, String declaration) {
     }
 
+    /**
+     * By the elements searched (method, class, enclosing classes): the annotations never change, and
+     * searching them is a large part of the extension's own cost per test (see DeclaredLimits).
+     */
+    private static final Map<List<AnnotatedElement>, DeclaredTolerances> VALID = new ConcurrentHashMap<>();
+
     private final List<Tolerance> nearestFirst;
 
     private DeclaredTolerances(List<Tolerance> nearestFirst) {
@@ -36,13 +44,19 @@ final class DeclaredTolerances {
         List<AnnotatedElement> nearestFirst = new ArrayList<>();
         nearestFirst.add(context.getRequiredTestMethod());
         nearestFirst.addAll(DeclaringClasses.of(context));
+        DeclaredTolerances known = VALID.get(nearestFirst);
+        if (known != null) {
+            return known;
+        }
         List<Tolerance> tolerances = new ArrayList<>();
         for (AnnotatedElement element : nearestFirst) {
             for (BaselineTolerance annotation : AnnotationSupport.findRepeatableAnnotations(element, BaselineTolerance.class)) {
                 tolerances.add(read(annotation, test));
             }
         }
-        return tolerances.isEmpty() ? NONE : new DeclaredTolerances(tolerances);
+        DeclaredTolerances declared = tolerances.isEmpty() ? NONE : new DeclaredTolerances(tolerances);
+        VALID.put(nearestFirst, declared); // only valid ones: a bad one is reported every time
+        return declared;
     }
 
     private static Tolerance read(BaselineTolerance annotation, TracedTest test) {
