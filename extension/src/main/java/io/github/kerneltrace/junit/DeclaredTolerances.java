@@ -105,8 +105,4 @@ final class DeclaredTolerances {
         }
         return null;
     }
-
-    boolean isEmpty() {
-        return nearestFirst.isEmpty();
-    }
 }

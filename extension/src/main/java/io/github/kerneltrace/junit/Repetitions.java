@@ -13,8 +13,6 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 record Repetitions(int warmups, int count) {
 
-    static final Repetitions ONCE = new Repetitions(0, 1);
-
     static final String WARMUPS = "kerneltrace.warmups";
     static final String REPETITIONS = "kerneltrace.repetitions";
 
