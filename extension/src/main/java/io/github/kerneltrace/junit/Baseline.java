@@ -28,7 +28,10 @@ import com.sun.jna.NativeLibrary;
  * environment.attach = tp_btf
  * append(int) [1] 64 :: syscalls.write.count = 1 exact
  * appendIsOneWrite() :: totals.syscalls = 34 relative 5% min 3
+ * sync() :: syscalls.fdatasync.latencyNanos.p50 = 812345 samples 801000,805000,812345,820000,830000 slower 50% p 0.01
  * </pre>
+ * A line with a {@code slower} rule keeps every repetition's value after {@code samples} (the value
+ * before them is their median, for people); the other rules compare the value alone.
  * Blank lines and {@code #} comments are allowed (recording rewrites the file without them). Any
  * other line that is not exactly this is an error naming the file and line, never skipped.
  *
@@ -42,8 +45,20 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
     static final String ENVIRONMENT = "environment.";
     static final String TEST_SEPARATOR = " :: ";
 
-    /** One line: the recorded value and the rule that gates it. */
-    record Entry(long value, BaselineRule rule) {
+    /**
+     * One line: the recorded value and the rule that gates it.
+     *
+     * @param samples for a {@code slower} rule, every repetition's value; else empty
+     */
+    record Entry(long value, List<Long> samples, BaselineRule rule) {
+
+        Entry {
+            samples = List.copyOf(samples);
+        }
+
+        Entry(long value, BaselineRule rule) {
+            this(value, List.of(), rule);
+        }
     }
 
     static Baseline empty(Path file, Map<String, String> environment) {
@@ -91,30 +106,66 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
                 throw corrupt(file, number, line, "expected <metric> = <value> <rule> after \" :: \"");
             }
             String metric = fact.substring(0, equals);
-            if (!BaselineRule.gateable(metric, null)) {
-                throw corrupt(file, number, line, "times are not gated by baselines yet; remove the line");
-            }
-            String[] valueAndRule = fact.substring(equals + 3).strip().split(" ", 2);
-            long value;
-            try {
-                value = Long.parseLong(valueAndRule[0]);
-            } catch (NumberFormatException notANumber) {
-                value = -1;
-            }
+            String[] words = fact.substring(equals + 3).strip().split(" +", 2);
+            long value = wholeNumber(words[0]);
             if (value < 0) {
-                throw corrupt(file, number, line, "the value \"" + valueAndRule[0] + "\" is not a whole number >= 0");
+                throw corrupt(file, number, line, "the value \"" + words[0] + "\" is not a whole number >= 0");
             }
-            BaselineRule rule = valueAndRule.length == 2 ? BaselineRule.parse(valueAndRule[1]) : null;
+            String rest = words.length == 2 ? words[1] : "";
+            List<Long> samples = List.of();
+            if (rest.startsWith("samples ")) {
+                String[] listAndRule = rest.substring("samples ".length()).strip().split(" +", 2);
+                samples = samples(listAndRule[0]);
+                if (samples == null) {
+                    throw corrupt(file, number, line, "the samples \"" + listAndRule[0] + "\" are not whole numbers >= 0"
+                            + " separated by commas");
+                }
+                rest = listAndRule.length == 2 ? listAndRule[1] : "";
+            }
+            BaselineRule rule = BaselineRule.parse(rest);
             if (rule == null) {
                 throw corrupt(file, number, line, "the rule after the value must be " + BaselineRule.SYNTAX);
+            }
+            if (rule.statistical() && samples.isEmpty()) {
+                throw corrupt(file, number, line, "a " + rule + " rule compares samples: write"
+                        + " <value> samples <v1>,<v2>,... " + rule);
+            }
+            if (!rule.statistical() && !samples.isEmpty()) {
+                throw corrupt(file, number, line, "samples are kept only for a slower rule; remove them or use slower");
+            }
+            if (!rule.statistical() && BaselineRule.isTime(metric, null)) {
+                throw corrupt(file, number, line, "a time is gated only by a slower rule over samples, e.g. "
+                        + BaselineRule.SLOWER_DEFAULT);
             }
             Integer earlier = seenAt.put(test + TEST_SEPARATOR + metric, number);
             if (earlier != null) {
                 throw corrupt(file, number, line, "the same test and metric as line " + earlier);
             }
-            tests.computeIfAbsent(test, key -> new TreeMap<>()).put(metric, new Entry(value, rule));
+            tests.computeIfAbsent(test, key -> new TreeMap<>()).put(metric, new Entry(value, samples, rule));
         }
         return new Baseline(file, environment, tests);
+    }
+
+    /** The number, or -1 when the text is not a whole number >= 0. */
+    private static long wholeNumber(String text) {
+        try {
+            return text.chars().allMatch(Character::isDigit) ? Long.parseLong(text) : -1;
+        } catch (NumberFormatException tooLarge) {
+            return -1;
+        }
+    }
+
+    /** {@code 1,2,3}; null when one is not a whole number >= 0. */
+    private static List<Long> samples(String text) {
+        List<Long> samples = new java.util.ArrayList<>();
+        for (String sample : text.split(",", -1)) {
+            long value = wholeNumber(sample);
+            if (value < 0) {
+                return null;
+            }
+            samples.add(value);
+        }
+        return samples;
     }
 
     private static KernelTraceConfigurationException corrupt(Path file, int number, String line, String problem) {
@@ -128,11 +179,18 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
         StringBuilder text = new StringBuilder("# KernelTrace baseline of ").append(className)
                 .append(" (docs/baselines.md)\n")
                 .append("# Record again with -D").append(ClassBaseline.MODE).append("=update;")
-                .append(" a rule after a value may be edited: exact, max, relative <percent>% min <amount>\n");
+                .append(" a rule after a value may be edited: exact, max, relative <percent>% min <amount>,")
+                .append(" slower <percent>% p <alpha> (times, over samples)\n");
         environment.forEach((name, value) -> text.append(ENVIRONMENT).append(name).append(" = ").append(value).append('\n'));
         tests.forEach((test, entries) -> entries.forEach((metric, entry) -> text.append(test).append(TEST_SEPARATOR)
-                .append(metric).append(" = ").append(entry.value()).append(' ').append(entry.rule()).append('\n')));
+                .append(metric).append(" = ").append(entry.value()).append(samplesText(entry)).append(' ').append(entry.rule())
+                .append('\n')));
         return text.toString();
+    }
+
+    private static String samplesText(Entry entry) {
+        return entry.samples().isEmpty() ? "" : " samples " + String.join(",",
+                entry.samples().stream().map(String::valueOf).toList());
     }
 
     /** Writes the file through a temporary file, so that a crash never leaves half of it. */

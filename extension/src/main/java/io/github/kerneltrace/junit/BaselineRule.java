@@ -1,32 +1,50 @@
 package io.github.kerneltrace.junit;
 
+import java.math.BigDecimal;
+import java.util.List;
 import java.util.Set;
 
 import io.github.kerneltrace.probes.metrics.Metric;
 
 /**
  * How far a metric may move from its baseline before the test fails. Written after the value on
- * each line of a baseline file, where it can be edited by hand:
+ * each line of a baseline file, where it can be edited by hand, or set in code with
+ * {@link BaselineTolerance}:
  * <ul>
  * <li>{@code exact}: any increase fails;</li>
  * <li>{@code max}: the baseline is a ceiling; any increase fails, like {@code exact}, but a lower
  *     value is not worth a "can be tightened" note;</li>
  * <li>{@code relative 5% min 3}: an increase fails when it is more than 5% of the baseline
- *     <em>and</em> more than 3 (so 3 → 4 calls is not "+33%").</li>
+ *     <em>and</em> more than 3 (so 3 → 4 calls is not "+33%");</li>
+ * <li>{@code slower 50% p 0.01}: for noisy figures (times) recorded over repetitions: fails when
+ *     the repetitions' median is more than 50% above the baseline samples' median <em>and</em> a
+ *     one-sided rank test ({@link RankTest}) says the repetitions are larger at significance
+ *     0.01. Both are required: the rank test bounds the false alarms of unchanged code to 1% when
+ *     repetitions are exchangeable; the effect size keeps drift between CI runs (another machine,
+ *     another load) from failing unless noise widens it past 50% in the measured medians
+ *     (docs/baselines.md gives simulated rates). Needs {@value #MIN_SAMPLES} values on each side.</li>
  * </ul>
- * A decrease never fails: beyond the tolerance it is an improvement ("baseline can be tightened").
+ * The first three compare one value (the median over the repetitions); {@code slower} compares
+ * all of them. A decrease never fails: beyond the tolerance it is an improvement ("baseline can be
+ * tightened").
  *
- * @param kind    which of the three
- * @param percent for {@code relative}: the allowed increase in percent of the baseline
+ * @param kind    which of the four
+ * @param percent for {@code relative}: the allowed increase in percent of the baseline; for
+ *                {@code slower}: the smallest increase of the median that can fail
  * @param minimum for {@code relative}: an increase of at most this much always passes
+ * @param alpha   for {@code slower}: the significance level of the rank test
  */
-record BaselineRule(Kind kind, int percent, long minimum) {
+record BaselineRule(Kind kind, int percent, long minimum, double alpha) {
 
-    enum Kind { EXACT, MAX, RELATIVE }
+    enum Kind { EXACT, MAX, RELATIVE, SLOWER }
 
-    static final BaselineRule EXACT = new BaselineRule(Kind.EXACT, 0, 0);
-    static final BaselineRule MAX = new BaselineRule(Kind.MAX, 0, 0);
-    static final String SYNTAX = "exact, max, or relative <percent>% min <amount>, e.g. relative 5% min 3";
+    static final BaselineRule EXACT = new BaselineRule(Kind.EXACT, 0, 0, 0);
+    static final BaselineRule MAX = new BaselineRule(Kind.MAX, 0, 0, 0);
+    static final String SYNTAX = "exact, max, relative <percent>% min <amount> (e.g. relative 5% min 3),"
+            + " or for times slower <percent>% p <alpha> (e.g. slower 50% p 0.01)";
+
+    /** Fewer values than this on either side and the rank test cannot reach 1%: the metric is not gated. */
+    static final int MIN_SAMPLES = 5;
 
     /**
      * The JVM's own calls on a test's thread: waiting on locks and safepoints, signals, memory
@@ -36,38 +54,61 @@ record BaselineRule(Kind kind, int percent, long minimum) {
      */
     private static final Set<String> JVM_HOUSEKEEPING = Set.of("futex", "sched_yield", "rt_sigreturn",
             "rt_sigprocmask", "restart_syscall", "madvise", "mprotect", "mmap", "munmap");
-    private static final BaselineRule LOOSE_CALLS = new BaselineRule(Kind.RELATIVE, 25, 50);
-    private static final BaselineRule SMALL_RELATIVE_BYTES = new BaselineRule(Kind.RELATIVE, 5, 4096);
+    private static final BaselineRule LOOSE_CALLS = new BaselineRule(Kind.RELATIVE, 25, 50, 0);
+    private static final BaselineRule SMALL_RELATIVE_BYTES = new BaselineRule(Kind.RELATIVE, 5, 4096, 0);
+    /**
+     * 50%: the issue's latency gate is a 2× regression of one call, whose median ratio (about 2)
+     * clears 1.5 with room; run-to-run drift of a median latency between CI runs stays below it.
+     * p 0.01: with 5 + 5 values the smallest p-value the rank test can give is 1/252 = 0.004, so
+     * 0.01 is reachable (only when at most one pair is out of order) and keeps the false alarms of
+     * each gated time at 1% or less.
+     */
+    static final BaselineRule SLOWER_DEFAULT = new BaselineRule(Kind.SLOWER, 50, 0, 0.01);
 
     /**
      * The rule a newly recorded metric gets, or null for a metric not recorded by default. The
      * system calls the code makes are deterministic on a warm path: exact. The JVM's own calls, and
      * the totals that include them, vary by up to a few dozen calls: 25% with a minimum of 50 calls.
-     * Bytes in total and heap bytes vary by about 1%: 5% with a minimum of 4 KiB. Times are not
-     * gated in this slice; other figures (scheduler, page faults, native allocations) are gated
-     * only where a line is added by hand.
+     * Bytes in total and heap bytes vary by about 1%: 5% with a minimum of 4 KiB. Of the times, only
+     * the median latency ({@code p50}) of each system call the code made in every one of at least
+     * {@value #MIN_SAMPLES} repetitions: few keys per test, so that the chance of a false alarm
+     * somewhere in a test stays a few times 1%, not hundreds. Other figures (scheduler, page faults,
+     * native allocations, other percentiles) are gated only where a rule is set in code or a line
+     * is added by hand.
+     *
+     * @param series the metric's values over the repetitions
      */
-    static BaselineRule defaultFor(Metric metric) {
-        String key = metric.key();
-        if (!gateable(key, metric.unit())) {
-            return null;
+    static BaselineRule defaultFor(String key, TraceOutcome.Series series) {
+        String[] parts = key.split("\\.");
+        if (isTime(key, series.unit())) {
+            boolean codeLatency = parts.length == 4 && parts[0].equals("syscalls") && !JVM_HOUSEKEEPING.contains(parts[1])
+                    && parts[2].equals("latencyNanos") && parts[3].equals("p50");
+            boolean madeInEveryRepetition = series.values().stream().allMatch(value -> value > 0);
+            return codeLatency && madeInEveryRepetition && series.values().size() >= MIN_SAMPLES ? SLOWER_DEFAULT : null;
         }
         if (key.startsWith("syscalls.")) {
-            String call = key.split("\\.")[1];
-            return JVM_HOUSEKEEPING.contains(call) ? LOOSE_CALLS : EXACT;
+            return JVM_HOUSEKEEPING.contains(parts[1]) ? LOOSE_CALLS : EXACT;
         }
         if (key.startsWith("totals.") || key.equals("memory.heap.allocatedBytes")) {
-            return metric.unit() == Metric.Unit.BYTES ? SMALL_RELATIVE_BYTES : LOOSE_CALLS;
+            return series.unit() == Metric.Unit.BYTES ? SMALL_RELATIVE_BYTES : LOOSE_CALLS;
         }
         return null;
     }
 
-    /** Times (and the counts of their histograms, which only say how many calls were timed). */
-    static boolean gateable(String key, Metric.Unit unit) {
-        return unit != Metric.Unit.NANOSECONDS && !key.contains("Nanos");
+    /**
+     * Times (and the counts of their histograms, which only say how many calls were timed): too
+     * noisy for one comparison, gated by {@code slower} only.
+     */
+    static boolean isTime(String key, Metric.Unit unit) {
+        return unit == Metric.Unit.NANOSECONDS || key.contains("Nanos");
     }
 
-    /** Parses the rule as written in a baseline file; null when it is not one. */
+    /** Whether this rule compares all the repetitions' values rather than their median. */
+    boolean statistical() {
+        return kind == Kind.SLOWER;
+    }
+
+    /** Parses the rule as written in a baseline file or a {@link BaselineTolerance}; null when it is not one. */
     static BaselineRule parse(String text) {
         String rule = text.strip();
         if (rule.equals("exact")) {
@@ -77,26 +118,32 @@ record BaselineRule(Kind kind, int percent, long minimum) {
             return MAX;
         }
         String[] words = rule.split(" +");
-        if (words.length == 4 && words[0].equals("relative") && words[1].endsWith("%") && words[2].equals("min")) {
-            try {
-                int percent = Integer.parseInt(words[1].substring(0, words[1].length() - 1));
+        if (words.length != 4 || !words[1].endsWith("%")) {
+            return null;
+        }
+        try {
+            int percent = Integer.parseInt(words[1].substring(0, words[1].length() - 1));
+            if (words[0].equals("relative") && words[2].equals("min")) {
                 long minimum = Long.parseLong(words[3]);
-                if (percent >= 0 && minimum >= 0) {
-                    return new BaselineRule(Kind.RELATIVE, percent, minimum);
-                }
-            } catch (NumberFormatException notANumber) {
-                return null;
+                return percent >= 0 && minimum >= 0 ? new BaselineRule(Kind.RELATIVE, percent, minimum, 0) : null;
             }
+            if (words[0].equals("slower") && words[2].equals("p")) {
+                double alpha = Double.parseDouble(words[3]);
+                return percent >= 0 && alpha > 0 && alpha < 1 ? new BaselineRule(Kind.SLOWER, percent, 0, alpha) : null;
+            }
+        } catch (NumberFormatException notANumber) {
+            return null;
         }
         return null;
     }
 
-    /** Whether {@code measured} fails against {@code baseline}. */
+    /** Whether {@code measured} fails against {@code baseline}; for the rules that compare one value. */
     boolean regressed(long baseline, long measured) {
         long increase = measured - baseline;
         return switch (kind) {
             case EXACT, MAX -> increase > 0;
             case RELATIVE -> increase > minimum && increase * 100 > (long) percent * baseline;
+            case SLOWER -> throw new IllegalStateException("slower compares samples");
         };
     }
 
@@ -106,7 +153,41 @@ record BaselineRule(Kind kind, int percent, long minimum) {
             case EXACT -> measured < baseline;
             case MAX -> false;
             case RELATIVE -> regressed(measured, baseline);
+            case SLOWER -> throw new IllegalStateException("slower compares samples");
         };
+    }
+
+    /**
+     * For {@code slower}: whether {@code measured} is larger than {@code baseline} by more than
+     * the effect size in median and significantly by the rank test. Each side needs
+     * {@value #MIN_SAMPLES} values; check {@link #enoughSamples} first.
+     */
+    boolean slower(List<Long> baseline, List<Long> measured) {
+        return largerBeyondEffect(measured, baseline)
+                && RankTest.pGreater(longs(measured), longs(baseline)) <= alpha;
+    }
+
+    /** For {@code slower}: the same test the other way round; "baseline can be tightened". */
+    boolean faster(List<Long> baseline, List<Long> measured) {
+        return largerBeyondEffect(baseline, measured)
+                && RankTest.pGreater(longs(baseline), longs(measured)) <= alpha;
+    }
+
+    static boolean enoughSamples(List<Long> baseline, List<Long> measured) {
+        return baseline.size() >= MIN_SAMPLES && measured.size() >= MIN_SAMPLES;
+    }
+
+    /** The one-sided p-value {@code slower} compares with alpha, for messages. */
+    static double pSlower(List<Long> baseline, List<Long> measured) {
+        return RankTest.pGreater(longs(measured), longs(baseline));
+    }
+
+    private boolean largerBeyondEffect(List<Long> larger, List<Long> smaller) {
+        return Repetitions.median(larger) * 100.0 > Repetitions.median(smaller) * (100.0 + percent);
+    }
+
+    private static long[] longs(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
     }
 
     @Override
@@ -115,6 +196,7 @@ record BaselineRule(Kind kind, int percent, long minimum) {
             case EXACT -> "exact";
             case MAX -> "max";
             case RELATIVE -> "relative " + percent + "% min " + minimum;
+            case SLOWER -> "slower " + percent + "% p " + BigDecimal.valueOf(alpha).stripTrailingZeros().toPlainString();
         };
     }
 }

@@ -3,19 +3,21 @@ package io.github.kerneltrace.junit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 import io.github.kerneltrace.junit.Baseline.Entry;
+import io.github.kerneltrace.junit.TraceOutcome.Series;
 import io.github.kerneltrace.probes.metrics.Metric;
 
 /**
@@ -98,17 +100,16 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
      * knowing (new metrics, improvements, an incomparable environment) as a report entry and, with
      * the summary on, a console line.
      */
-    BaselineVerdict check(TraceOutcome outcome, ExtensionContext context, boolean summary) {
+    BaselineVerdict check(TraceOutcome outcome, DeclaredTolerances tolerances, ExtensionContext context, boolean summary) {
         if (mode == Mode.OFF) {
             return BaselineVerdict.OFF;
         }
         Map<String, String> here = Baseline.environmentHere(outcome.kernel());
         environmentHere = here;
         String test = testKey(outcome.test());
-        Map<String, Metric> metrics = new LinkedHashMap<>();
-        outcome.metrics().list().stream().filter(metric -> BaselineRule.gateable(metric.key(), metric.unit()))
-                .forEach(metric -> metrics.put(metric.key(), metric));
+        SortedMap<String, Series> metrics = outcome.series();
         SortedMap<String, Entry> entries = recorded.tests().get(test);
+        Rules rules = new Rules(tolerances, entries);
         List<String> notes = new ArrayList<>();
         List<BaselineVerdict.Change> regressions = new ArrayList<>();
         List<BaselineVerdict.Change> improvements = new ArrayList<>();
@@ -120,7 +121,7 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
                 notes.add("environment changed (" + differences + "): recorded for this one;"
                         + " tests that did not run keep their old entries");
             }
-            SortedMap<String, Entry> recording = record(entries, metrics, entries == null ? new ArrayList<>() : notes);
+            SortedMap<String, Entry> recording = record(entries, metrics, rules, entries == null ? new ArrayList<>() : notes);
             if (entries == null) {
                 notes.add("new: no entries for " + test + "; recorded " + recording.size() + " metrics");
             }
@@ -133,7 +134,7 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
             notes.add("new: no entries for " + test + " in " + recorded.file() + "; record them with -D" + MODE + "=update");
             status = BaselineVerdict.Status.NEW;
         } else {
-            boolean newMetrics = compare(entries, metrics, regressions, improvements, notes);
+            boolean newMetrics = compare(entries, metrics, rules, regressions, improvements, notes);
             status = !regressions.isEmpty() ? BaselineVerdict.Status.REGRESSED
                     : newMetrics ? BaselineVerdict.Status.NEW
                     : !improvements.isEmpty() ? BaselineVerdict.Status.IMPROVED
@@ -193,57 +194,153 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         return String.join(", ", differences);
     }
 
+    /**
+     * Which rule gates each metric of one test, first found wins: a {@link BaselineTolerance} in
+     * code, the rule on the metric's line in the file, the default for the metric.
+     */
+    private record Rules(DeclaredTolerances tolerances, SortedMap<String, Entry> entries) {
+
+        /** The rule, or null for a metric that is neither recorded nor compared. */
+        BaselineRule of(String key, Series series) {
+            BaselineRule inCode = tolerances.ruleFor(key, series.unit());
+            if (inCode != null) {
+                return inCode;
+            }
+            Entry entry = entries != null ? entries.get(key) : null;
+            return entry != null ? entry.rule() : BaselineRule.defaultFor(key, series);
+        }
+
+        /** The rule of a line of the file, unless code sets another. */
+        BaselineRule of(String key, Entry entry, Series series) {
+            BaselineRule inCode = tolerances.ruleFor(key, series != null ? series.unit() : null);
+            return inCode != null ? inCode : entry.rule();
+        }
+    }
+
+    /** The metric keys a rule applies to for this test, whatever the mode: the report lists their repetitions. */
+    SortedSet<String> gatedKeys(TraceOutcome outcome, DeclaredTolerances tolerances) {
+        SortedMap<String, Entry> entries = mode == Mode.OFF ? null : recorded.tests().get(testKey(outcome.test()));
+        Rules rules = new Rules(tolerances, entries);
+        SortedSet<String> keys = new TreeSet<>();
+        outcome.series().forEach((key, series) -> {
+            if (rules.of(key, series) != null) {
+                keys.add(key);
+            }
+        });
+        return keys;
+    }
+
     /** @return whether a metric was measured that the test's entries do not list */
-    private static boolean compare(SortedMap<String, Entry> entries, Map<String, Metric> metrics,
+    private static boolean compare(SortedMap<String, Entry> entries, SortedMap<String, Series> metrics, Rules rules,
                                    List<BaselineVerdict.Change> regressions, List<BaselineVerdict.Change> improvements,
                                    List<String> notes) {
         boolean[] newMetrics = {false};
         entries.forEach((key, entry) -> {
-            Metric metric = metrics.get(key);
+            Series series = metrics.get(key);
+            BaselineRule rule = rules.of(key, entry, series);
+            if (rule.statistical()) {
+                compareSamples(key, entry, series, rule, regressions, improvements, notes);
+                return;
+            }
             // A system call the test no longer makes is not listed: it was made 0 times.
-            Long value = metric != null ? Long.valueOf(metric.value()) : key.startsWith("syscalls.") ? Long.valueOf(0) : null;
+            Long value = series != null ? Long.valueOf(series.median()) : key.startsWith("syscalls.") ? Long.valueOf(0) : null;
             if (value == null) {
                 notes.add("not measured: " + key + " (baseline " + entry.value() + ")");
-            } else if (entry.rule().regressed(entry.value(), value)) {
-                regressions.add(change(key, entry.value(), value, entry.rule()));
-            } else if (entry.rule().improved(entry.value(), value)) {
-                improvements.add(change(key, entry.value(), value, entry.rule()));
+            } else if (rule.regressed(entry.value(), value)) {
+                regressions.add(change(key, entry.value(), value, rule));
+            } else if (rule.improved(entry.value(), value)) {
+                improvements.add(change(key, entry.value(), value, rule));
             }
         });
-        metrics.values().forEach(metric -> {
-            BaselineRule rule = BaselineRule.defaultFor(metric);
-            if (rule == null || entries.containsKey(metric.key())) {
+        metrics.forEach((key, series) -> {
+            BaselineRule rule = rules.of(key, series);
+            if (rule == null || entries.containsKey(key)) {
+                return;
+            }
+            if (key.startsWith("syscalls.") && rule.statistical()) {
+                // the call's time, new with the call: its count says so; update mode records it
                 return;
             }
             // A system call the baseline does not list was made 0 times when it was recorded.
-            if (metric.key().startsWith("syscalls.")) {
-                if (rule.regressed(0, metric.value())) {
-                    regressions.add(change(metric.key(), 0, metric.value(), rule));
+            if (key.startsWith("syscalls.")) {
+                if (rule.regressed(0, series.median())) {
+                    regressions.add(change(key, 0, series.median(), rule));
                 }
             } else {
-                notes.add("new: " + metric.key() + " = " + metric.value());
+                notes.add("new: " + key + " = " + series.median());
                 newMetrics[0] = true;
             }
         });
         return newMetrics[0];
     }
 
-    /** The test's entries as update mode writes them: the measured values, keeping rules edited by hand. */
-    private static SortedMap<String, Entry> record(SortedMap<String, Entry> entries, Map<String, Metric> metrics,
-                                                   List<String> notes) {
+    /** The statistical rule: all the baseline's samples against all the repetitions. */
+    private static void compareSamples(String key, Entry entry, Series series, BaselineRule rule,
+                                       List<BaselineVerdict.Change> regressions, List<BaselineVerdict.Change> improvements,
+                                       List<String> notes) {
+        if (series == null) {
+            notes.add("not measured: " + key + " (baseline median " + entry.value() + ")");
+            return;
+        }
+        if (entry.samples().isEmpty()) {
+            notes.add("not gated: " + key + ": the baseline has no samples for " + rule + "; record them with -D" + MODE + "=update");
+            return;
+        }
+        if (!BaselineRule.enoughSamples(entry.samples(), series.values())) {
+            notes.add("not gated: " + key + ": times need repetitions >= " + BaselineRule.MIN_SAMPLES + " to be gated ("
+                    + entry.samples().size() + " in the baseline, " + series.values().size() + " here)");
+            return;
+        }
+        if (rule.slower(entry.samples(), series.values())) {
+            regressions.add(sampleChange(key, entry.samples(), series, rule, BaselineRule.pSlower(entry.samples(), series.values())));
+        } else if (rule.faster(entry.samples(), series.values())) {
+            improvements.add(sampleChange(key, entry.samples(), series, rule, BaselineRule.pSlower(series.values(), entry.samples())));
+        }
+    }
+
+    /**
+     * E.g. {@code syscalls.clock_nanosleep.latencyNanos.p50: median 1.07ms → 3.08ms (+188.9%, 5 and 5
+     * repetitions, p = 0.0040, slower 50% p 0.01)}; the medians are the change's values.
+     *
+     * @param p the one-sided p-value of the rank test in the direction of the change
+     */
+    static BaselineVerdict.Change sampleChange(String key, List<Long> baseline, Series measured, BaselineRule rule, double p) {
+        long before = Repetitions.median(baseline);
+        long after = measured.median();
+        String values = measured.unit() == Metric.Unit.NANOSECONDS || key.contains("Nanos")
+                ? Durations.format(before) + " → " + Durations.format(after) : before + " → " + after;
+        String percent = before > 0 ? String.format(Locale.ROOT, "%+.1f%%, ", (after - before) * 100.0 / before) : "";
+        String pText = String.format(Locale.ROOT, p < 0.0001 ? "%.1e" : "%.4f", p);
+        String text = String.format(Locale.ROOT, "%s: median %s (%s%d and %d repetitions, p = %s, %s)", key, values,
+                percent, baseline.size(), measured.values().size(), pText, rule);
+        return new BaselineVerdict.Change(key, before, after, rule.toString(), text);
+    }
+
+    /** The test's entries as update mode writes them: the measured values, under the rules that applied. */
+    private static SortedMap<String, Entry> record(SortedMap<String, Entry> entries, SortedMap<String, Series> metrics,
+                                                   Rules rules, List<String> notes) {
         SortedMap<String, Entry> before = entries != null ? entries : new TreeMap<>();
         SortedMap<String, Entry> after = new TreeMap<>();
-        metrics.values().forEach(metric -> {
-            Entry old = before.get(metric.key());
-            BaselineRule rule = old != null ? old.rule() : BaselineRule.defaultFor(metric);
+        metrics.forEach((key, series) -> {
+            Entry old = before.get(key);
+            BaselineRule rule = rules.of(key, series);
             if (rule == null) {
                 return;
             }
-            after.put(metric.key(), new Entry(metric.value(), rule));
+            if (rule.statistical() && series.values().size() < BaselineRule.MIN_SAMPLES) {
+                if (old != null) {
+                    after.put(key, old);
+                    notes.add("kept: " + key + ": times need repetitions >= " + BaselineRule.MIN_SAMPLES
+                            + " to be recorded (" + series.values().size() + " here)");
+                }
+                return;
+            }
+            Entry entry = new Entry(series.median(), rule.statistical() ? series.values() : List.of(), rule);
+            after.put(key, entry);
             if (old == null) {
-                notes.add("new: " + metric.key() + " = " + metric.value() + " " + rule + ", recorded");
-            } else if (old.value() != metric.value()) {
-                notes.add("recorded: " + metric.key() + " " + old.value() + " → " + metric.value());
+                notes.add("new: " + key + " = " + entry.value() + " " + rule + ", recorded");
+            } else if (old.value() != entry.value() && !rule.statistical()) {
+                notes.add("recorded: " + key + " " + old.value() + " → " + entry.value());
             }
         });
         // A metric not measured this time (heap on a JVM that cannot count it) keeps its line; a

@@ -32,7 +32,8 @@ final class DeclaredScope {
         return find(context).map(KernelTrace::nativeAllocations).orElse(false);
     }
 
-    private static Optional<KernelTrace> find(ExtensionContext context) {
+    /** The test's {@code @KernelTrace}: the method's, else the nearest class's; empty when tracing came from elsewhere. */
+    static Optional<KernelTrace> find(ExtensionContext context) {
         Optional<KernelTrace> onMethod = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), KernelTrace.class);
         if (onMethod.isPresent()) {
             return onMethod;

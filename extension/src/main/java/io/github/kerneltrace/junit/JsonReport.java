@@ -81,6 +81,18 @@ final class JsonReport {
         }
         json.endArray();
         writeBaseline(json.name("baseline"), outcome.baseline());
+        if (outcome.repetitions().size() > 1) {
+            json.name("repetitions").beginObject()
+                    .member("warmups", outcome.warmups())
+                    .member("count", outcome.repetitions().size());
+            json.name("values").beginObject();
+            outcome.gatedValues().forEach((key, values) -> {
+                json.name(key).beginArray();
+                values.forEach(value -> json.value(value.longValue()));
+                json.endArray();
+            });
+            json.endObject().endObject();
+        }
         KernelMetrics.Diagnostics diagnostics = metrics.diagnostics();
         json.name("diagnostics").beginObject()
                 .member("followedChildren", diagnostics.followedChildren())

@@ -16,6 +16,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link KernelTraceSession} parameter gives the test its own metrics.
  *
  * <p>Usable as a meta-annotation. A method-level {@code @KernelTrace} overrides the class-level one.
+ *
+ * <p>With {@link #warmups()} and {@link #repetitions()} the test method runs several times in one
+ * test: first the warm-ups, whose counts are discarded, then each repetition counted on its own. {@code @BeforeEach}
+ * and {@code @AfterEach} run once around all of them. How the repetitions are combined for limits
+ * and baselines is in docs/baselines.md ("Repetitions").
  */
 @Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
@@ -45,4 +50,24 @@ public @interface KernelTrace {
      * Java heap allocation, page faults and address-space growth are measured either way.
      */
     boolean nativeAllocations() default false;
+
+    /**
+     * How many times the test method runs before the repetitions, so that first-run work (class
+     * loading reading jars, JIT compilation, caches filling) is not measured: what a warm-up
+     * counts is discarded, neither checked, reported nor compared. (It is counted all the same, so
+     * that {@link KernelTraceSession#metrics()} works inside the method in every run.) A failure in a
+     * warm-up fails the test at once.
+     */
+    int warmups() default 0;
+
+    /**
+     * How many times the test method runs traced, each run counted on its own. Limits are checked
+     * against the median of the repetitions, counts and bytes are compared with a baseline by their
+     * median, and times are compared over all repetitions by a rank test, which needs at least 5
+     * (see docs/baselines.md). Left at 1, the configuration parameter {@code kerneltrace.repetitions}
+     * applies when set ({@code kerneltrace.warmups} likewise for warm-ups left at 0). A failure in
+     * any repetition fails the test at once; the
+     * {@link KernelTraceSession} shows the repetition running, and afterwards the last one.
+     */
+    int repetitions() default 1;
 }

@@ -1,11 +1,13 @@
 package io.github.kerneltrace.junit;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -22,7 +24,8 @@ import io.github.kerneltrace.probes.metrics.KernelMetrics;
  * Traces each test method it applies to with eBPF, then checks the test's limits and reports
  * its metrics. Registered by {@link KernelTrace} and by the limit annotations; see those.
  *
- * <p>Only the test method is measured: {@code @BeforeEach} and {@code @AfterEach} run untraced.
+ * <p>Only the test method is measured: {@code @BeforeEach} and {@code @AfterEach} run untraced,
+ * once around all of a test's warm-ups and repetitions ({@link KernelTrace#repetitions()}).
  * Each invocation keeps its state in local variables and its {@link ExtensionContext}'s store,
  * so tests may run in parallel; only the kernel tracer is shared by the whole JVM.
  */
@@ -58,13 +61,13 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
     @Override
     public void interceptTestMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                     ExtensionContext extensionContext) throws Throwable {
-        trace(invocation, extensionContext, false);
+        trace(invocation, invocationContext, extensionContext, false);
     }
 
     @Override
     public void interceptTestTemplateMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> invocationContext,
                                             ExtensionContext extensionContext) throws Throwable {
-        trace(invocation, extensionContext, true);
+        trace(invocation, invocationContext, extensionContext, true);
     }
 
     /**
@@ -99,7 +102,8 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         return session(extensionContext);
     }
 
-    private void trace(Invocation<Void> invocation, ExtensionContext context, boolean repeated) throws Throwable {
+    private void trace(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method, ExtensionContext context,
+                       boolean repeated) throws Throwable {
         TracingMarker marker = new TracingMarker(context);
         if (marker.present()) {
             // Registered twice (say, by an annotation and programmatically): the outer one measures.
@@ -111,12 +115,16 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         KernelTraceConfiguration configuration;
         List<Limit> limits;
         ClassBaseline baseline;
-        TraceRun run;
+        DeclaredTolerances tolerances;
+        Repetitions repetitions;
+        CountingPlan plan;
         try {
             // Bad input fails this test before it runs, and before any kernel resource is taken.
             configuration = KernelTraceConfiguration.of(context);
             limits = DeclaredLimits.of(context, test);
             baseline = ClassBaseline.of(context);
+            tolerances = DeclaredTolerances.of(context, test);
+            repetitions = Repetitions.of(context, test);
             boolean latency = DeclaredScope.latency(context);
             requireLatencyForLatencyLimits(latency, limits, test);
             // Only tests that ask pay for the allocator uprobes; a limit on native allocations asks.
@@ -127,36 +135,65 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 // Counts every thread of the JVM, so the assertion classes are loaded before counting starts.
                 AssertionWarmUp.awaitLoaded();
             }
-            CountingPlan plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
+            plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
                     limits.stream().anyMatch(Limit::needsScheduler));
-            run = open(backend, plan, configuration);
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;
         }
         marker.set();
-        TraceOutcome outcome;
+        TraceOutcome outcome = null;
         Throwable testFailure = null;
+        List<KernelMetrics> measured = new ArrayList<>();
+        // JUnit's invocation must be proceeded or skipped exactly once.
+        boolean proceeded = false;
         try {
             KernelTraceSession session = session(context);
-            session.running(run);
-            Instant startedAt = Instant.now();
-            long startNanos = System.nanoTime();
-            startOrNotTraceable(run, invocation, configuration);
-            try {
-                invocation.proceed();
-            } catch (Throwable t) {
-                testFailure = t;
-            } finally {
-                session.stopping();
-                run.stop();
+            Instant startedAt = null;
+            long durationNanos = 0;
+            // Warm-ups (numbered 0 and below), then the repetitions, each counted in a run of its own.
+            // A warm-up's count is discarded; it is counted all the same, so that a test asserting on
+            // session.metrics() inside the method works in warm-ups too. The last repetition is
+            // JUnit's invocation (it can proceed only once); the runs before it call the method
+            // again, and one that fails ends the test.
+            for (int repetition = 1 - repetitions.warmups(); repetition <= repetitions.count() && testFailure == null;
+                 repetition++) {
+                boolean last = repetition == repetitions.count();
+                TraceRun run = open(backend, plan, configuration);
+                try {
+                    session.running(run);
+                    startedAt = Instant.now();
+                    long startNanos = System.nanoTime();
+                    startOrNotTraceable(run, configuration);
+                    try {
+                        if (last) {
+                            proceeded = true;
+                            invocation.proceed();
+                        } else {
+                            invokeAgain(method);
+                        }
+                    } catch (Throwable t) {
+                        testFailure = t;
+                    } finally {
+                        session.stopping();
+                        run.stop();
+                    }
+                    if (repetition > 0) {
+                        durationNanos = System.nanoTime() - startNanos;
+                        KernelMetrics metrics = run.metrics();
+                        measured.add(metrics);
+                        session.finished(metrics);
+                    }
+                } finally {
+                    run.close();
+                }
             }
-            long durationNanos = System.nanoTime() - startNanos;
-            KernelMetrics metrics = run.metrics();
-            session.finished(metrics);
-            List<LimitResult> results = limits.stream().map(limit -> limit.check(metrics)).toList();
-            outcome = new TraceOutcome(test, session.scope(), backend.kernelDescription(), startedAt,
-                    durationNanos, metrics, results);
+            if (measured.size() == repetitions.count()) {
+                List<LimitResult> results = limits.stream().map(limit -> checkMedian(limit, measured)).toList();
+                outcome = new TraceOutcome(test, session.scope(), backend.kernelDescription(), startedAt, durationNanos,
+                        measured.get(measured.size() - 1), results, BaselineVerdict.OFF, repetitions.warmups(), measured,
+                        new TreeSet<>());
+            }
         } catch (Throwable readingFailed) {
             if (testFailure == null) {
                 throw readingFailed;
@@ -164,12 +201,19 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             testFailure.addSuppressed(readingFailed);
             throw testFailure;
         } finally {
-            run.close();
             marker.clear();
+            if (!proceeded) {
+                invocation.skip();
+            }
+        }
+        if (outcome == null) {
+            throw testFailure; // a repetition before the last failed: nothing to check or report
         }
         // Compared (or recorded) before any failure is thrown: update mode records every test.
-        BaselineVerdict verdict = baseline.check(outcome, context, configuration.summary());
-        outcome = outcome.withBaseline(verdict);
+        BaselineVerdict verdict = baseline.check(outcome, tolerances, context, configuration.summary());
+        // The report lists the gated keys' values over repetitions; one run has nothing to list.
+        outcome = outcome.withBaseline(verdict, outcome.repetitions().size() > 1
+                ? baseline.gatedKeys(outcome, tolerances) : new TreeSet<>());
         report(outcome, configuration, context);
         Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict);
         List<KernelLimitExceededError> failures = new ArrayList<>();
@@ -202,13 +246,53 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
      * tool), counting would measure nothing: the test is then skipped or failed as where tracing
      * is unavailable, never run to pass untraced.
      */
-    private static void startOrNotTraceable(TraceRun run, Invocation<Void> invocation, KernelTraceConfiguration configuration) {
+    private static void startOrNotTraceable(TraceRun run, KernelTraceConfiguration configuration) {
         try {
             run.start();
         } catch (TracingUnavailableException notSeen) {
-            invocation.skip();
             throw TracingUnavailable.handle(notSeen.getMessage(), configuration.require(), configuration.summary());
         }
+    }
+
+    /**
+     * Runs the test method once more on the same instance and arguments, for a warm-up or a
+     * repetition before the last: JUnit's invocation can proceed only once.
+     */
+    private static void invokeAgain(ReflectiveInvocationContext<Method> method) throws Throwable {
+        Method executable = method.getExecutable();
+        executable.setAccessible(true);
+        try {
+            executable.invoke(method.getTarget().orElse(null), method.getArguments().toArray());
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * The limit checked against the median of its value over the repetitions (a value that was
+     * measured: the lower middle for an even number). A limit some repetition could not measure
+     * fails as not measured. With more than one repetition the breach says so, with every value.
+     */
+    static LimitResult checkMedian(Limit limit, List<KernelMetrics> repetitions) {
+        List<LimitResult> results = repetitions.stream().map(limit::check).toList();
+        if (results.size() == 1) {
+            return results.get(0);
+        }
+        for (LimitResult result : results) {
+            if (!result.measuredAtAll()) {
+                return result;
+            }
+        }
+        long median = Repetitions.median(results.stream().map(LimitResult::measured).toList());
+        LimitResult middle = results.stream().filter(result -> result.measured() == median).findFirst().orElseThrow();
+        if (!middle.breached()) {
+            return middle;
+        }
+        List<String> details = new ArrayList<>();
+        details.add("median of " + results.size() + " repetitions: " + String.join(", ",
+                results.stream().map(result -> limit.unit().format(result.measured())).toList()));
+        details.addAll(middle.details());
+        return new LimitResult(limit, median, null, details);
     }
 
     private static void requireLatencyForLatencyLimits(boolean latency, List<Limit> limits, TracedTest test) {
@@ -224,11 +308,15 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
-    private static TraceRun open(TracingBackend backend, CountingPlan plan, KernelTraceConfiguration configuration) {
+    private static void requireAvailable(TracingBackend backend, KernelTraceConfiguration configuration) {
         Optional<String> unavailable = backend.unavailableReason();
         if (unavailable.isPresent()) {
             throw TracingUnavailable.handle(unavailable.get(), configuration.require(), configuration.summary());
         }
+    }
+
+    private static TraceRun open(TracingBackend backend, CountingPlan plan, KernelTraceConfiguration configuration) {
+        requireAvailable(backend, configuration);
         try {
             return backend.open(plan);
         } catch (TracingUnavailableException e) {

@@ -45,7 +45,7 @@ class BaselineTest {
                 "environment.jdk = " + System.getProperty("java.vendor") + " " + System.getProperty("java.version"),
                 "environment.libc = " + here.get("libc"),
                 "environment.attach = fake kernel");
-        // Times are not recorded: this slice does not gate them.
+        // Times are not recorded: they need 5 repetitions, this test runs once.
         assertThat(lines.subList(7, lines.size())).isSorted().contains(
                 "writes() :: syscalls.write.count = 3 exact",
                 "writes() :: syscalls.write.bytes = 3 exact",
@@ -228,9 +228,13 @@ class BaselineTest {
         Path file = record();
         Map<String, String> problems = Map.of(
                 "writes() syscalls.write.count 3", "expected <test> :: <metric> = <value> <rule>",
-                "writes() :: syscalls.write.count = 3", "the rule after the value must be exact, max, or relative",
+                "writes() :: syscalls.write.count = 3", "the rule after the value must be exact, max, relative <percent>% min <amount>",
                 "writes() :: syscalls.write.count = 3 relative 5 min 3", "the rule after the value must be",
-                "writes() :: syscalls.write.latencyNanos.p99 = 3 exact", "times are not gated by baselines yet",
+                "writes() :: syscalls.write.latencyNanos.p99 = 3 exact", "a time is gated only by a slower rule over samples",
+                "writes() :: syscalls.write.latencyNanos.p50 = 3 slower 50% p 0.01", "a slower 50% p 0.01 rule compares samples",
+                "writes() :: syscalls.write.latencyNanos.p90 = 3 samples 1,2,x slower 50% p 0.01", "the samples \"1,2,x\" are not",
+                "writes() :: syscalls.write.count = 3 samples 1,2,3 exact", "samples are kept only for a slower rule",
+                "writes() :: syscalls.write.latencyNanos.p999 = 3 samples 1,2,3 slower 50% p 1.5", "the rule after the value must be",
                 "writes() :: totals.syscalls = 7 exact", "the same test and metric as line");
         String recorded = Files.readString(file);
         for (Map.Entry<String, String> problem : problems.entrySet()) {
@@ -244,22 +248,33 @@ class BaselineTest {
 
     @Test
     void theCodesCallsAreExactTheJvmsOwnCallsAndTotalsLooseTimesNotRecorded() {
-        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.count", Metric.Unit.CALLS, 3))).hasToString("exact");
-        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.bytes", Metric.Unit.BYTES, 3))).hasToString("exact");
-        BaselineRule futex = BaselineRule.defaultFor(new Metric("syscalls.futex.count", Metric.Unit.CALLS, 1));
+        assertThat(defaultFor("syscalls.write.count", Metric.Unit.CALLS, 3)).hasToString("exact");
+        assertThat(defaultFor("syscalls.write.bytes", Metric.Unit.BYTES, 3)).hasToString("exact");
+        BaselineRule futex = defaultFor("syscalls.futex.count", Metric.Unit.CALLS, 1);
         assertThat(futex).hasToString("relative 25% min 50");
         assertThat(futex.regressed(1, 16)).as("1 → 16 futex calls, seen on an unchanged sample test").isFalse();
         assertThat(futex.regressed(3, 35)).as("3 → 35, seen too").isFalse();
         assertThat(futex.regressed(3, 54)).isTrue();
         assertThat(futex.regressed(300, 374)).as("+74 calls, but 24.7%").isFalse();
         assertThat(futex.regressed(300, 376)).isTrue();
-        assertThat(BaselineRule.defaultFor(new Metric("syscalls.mmap.count", Metric.Unit.CALLS, 0))).isEqualTo(futex);
-        assertThat(BaselineRule.defaultFor(new Metric("totals.syscalls", Metric.Unit.CALLS, 34))).hasToString("relative 25% min 50");
-        assertThat(BaselineRule.defaultFor(new Metric("memory.heap.allocatedBytes", Metric.Unit.BYTES, 1 << 20)))
+        assertThat(defaultFor("syscalls.mmap.count", Metric.Unit.CALLS, 0)).isEqualTo(futex);
+        assertThat(defaultFor("totals.syscalls", Metric.Unit.CALLS, 34)).hasToString("relative 25% min 50");
+        assertThat(defaultFor("memory.heap.allocatedBytes", Metric.Unit.BYTES, 1 << 20))
                 .hasToString("relative 5% min 4096");
-        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.latencyNanos.p99", Metric.Unit.NANOSECONDS, 900))).isNull();
-        assertThat(BaselineRule.defaultFor(new Metric("syscalls.write.latencyNanos.count", Metric.Unit.COUNT, 3))).isNull();
-        assertThat(BaselineRule.defaultFor(new Metric("scheduler.voluntarySwitches", Metric.Unit.COUNT, 3))).isNull();
+        assertThat(defaultFor("syscalls.write.latencyNanos.p99", Metric.Unit.NANOSECONDS, 900)).isNull();
+        assertThat(defaultFor("syscalls.write.latencyNanos.count", Metric.Unit.COUNT, 3)).isNull();
+        assertThat(defaultFor("scheduler.voluntarySwitches", Metric.Unit.COUNT, 3)).isNull();
+        // times: the median latency of the code's calls, made in each of at least 5 repetitions
+        assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
+                List.of(900L, 950L, 1000L, 1100L, 990L)))).hasToString("slower 50% p 0.01");
+        assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
+                List.of(900L, 950L, 1000L, 1100L)))).as("4 repetitions").isNull();
+        assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
+                List.of(900L, 950L, 0L, 1100L, 990L)))).as("not made in one repetition").isNull();
+        assertThat(BaselineRule.defaultFor("syscalls.futex.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
+                List.of(900L, 950L, 1000L, 1100L, 990L)))).as("the JVM's own call").isNull();
+        assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p99", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
+                List.of(900L, 950L, 1000L, 1100L, 990L)))).isNull();
     }
 
     @Test
@@ -267,6 +282,10 @@ class BaselineTest {
         assertThat(Fixtures.throwableOf(run("record").testEvents(), "writes"))
                 .isInstanceOf(KernelTraceConfigurationException.class)
                 .hasMessage("configuration parameter kerneltrace.baseline = \"record\"; use compare, update or off");
+    }
+
+    private static BaselineRule defaultFor(String key, Metric.Unit unit, long value) {
+        return BaselineRule.defaultFor(key, new TraceOutcome.Series(unit, List.of(value)));
     }
 
     private Path record() {
