@@ -45,6 +45,10 @@ record TraceOutcome(TracedTest test, Scope scope, String kernel, Instant started
                 new TreeSet<>());
     }
 
+    TraceOutcome withBaseline(BaselineVerdict verdict) {
+        return withBaseline(verdict, gatedKeys);
+    }
+
     TraceOutcome withBaseline(BaselineVerdict verdict, SortedSet<String> keys) {
         return new TraceOutcome(test, scope, kernel, startedAt, durationNanos, metrics, limits, verdict, warmups,
                 repetitions, keys);
