@@ -49,6 +49,25 @@ final class JsonReport {
     }
 
     static String render(TraceOutcome outcome) {
+        return render(outcome, null);
+    }
+
+    /**
+     * E.g. {@code org.opentest4j.AssertionFailedError: expected: 3 but was: 4}: the first line of
+     * what the test method threw, for {@code testFailure}; at most 300 characters.
+     */
+    static String describeFailure(Throwable failure) {
+        String message = failure.getMessage() == null ? "" : failure.getMessage().strip().lines().findFirst().orElse("");
+        String text = failure.getClass().getName() + (message.isEmpty() ? "" : ": " + message);
+        return text.length() <= 300 ? text : text.substring(0, 299) + "…";
+    }
+
+    /**
+     * @param testFailure what the test method itself threw ({@link #describeFailure}), or null; a
+     *                    breached limit or a baseline regression is not one (they are in
+     *                    {@code limits} and {@code baseline})
+     */
+    static String render(TraceOutcome outcome, String testFailure) {
         KernelMetrics metrics = outcome.metrics();
         JsonWriter json = new JsonWriter().beginObject();
         json.member("schemaVersion", SCHEMA_VERSION);
@@ -62,6 +81,11 @@ final class JsonReport {
         json.member("kernel", outcome.kernel());
         json.member("startedAt", outcome.startedAt().toString());
         json.member("durationNanos", outcome.durationNanos());
+        if (testFailure == null) {
+            json.name("testFailure").nullValue();
+        } else {
+            json.member("testFailure", testFailure);
+        }
         for (MetricFamily family : MetricFamilies.ALL) {
             family.writeJson(metrics, json);
         }

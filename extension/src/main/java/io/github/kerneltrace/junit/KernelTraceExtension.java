@@ -214,7 +214,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The report lists the gated keys' values over repetitions; one run has nothing to list.
         outcome = outcome.withBaseline(verdict, outcome.repetitions().size() > 1
                 ? baseline.gatedKeys(outcome, tolerances) : new TreeSet<>());
-        report(outcome, configuration, context);
+        report(outcome, testFailure, configuration, context);
         Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict);
         List<KernelLimitExceededError> failures = new ArrayList<>();
         if (!outcome.breaches().isEmpty()) {
@@ -324,7 +324,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
-    private static void report(TraceOutcome outcome, KernelTraceConfiguration configuration, ExtensionContext context) {
+    /** @param testFailure what the test method itself threw, or null: the run reports say the test failed */
+    private static void report(TraceOutcome outcome, Throwable testFailure, KernelTraceConfiguration configuration,
+                               ExtensionContext context) {
+        String failure = testFailure == null ? null : JsonReport.describeFailure(testFailure);
         context.publishReportEntry(ReportEntries.of(outcome));
         if (configuration.summary()) {
             System.out.println(SummaryLine.of(outcome));
@@ -332,7 +335,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The JSON is made and written on the report writer's thread: the test does not wait for it.
         Path reportDir = configuration.reportDir();
         ReportFiles.write(outcome.test().uniqueId(), () -> new ReportFiles.Report(
-                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome),
+                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome, failure),
                 HistogramLog.render(outcome)));
     }
 

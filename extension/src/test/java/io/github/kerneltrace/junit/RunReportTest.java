@@ -43,7 +43,7 @@ class RunReportTest {
     private static SummaryGeneratingListener counts = new SummaryGeneratingListener();
 
     @BeforeAll
-    static void runTwoTracedTestsThroughALauncher() {
+    static void runThreeTracedTestsThroughALauncher() {
         RealKernel.requireTracing();
         RealKernel.MEASURED.clear();
         PrintStream original = System.out;
@@ -63,30 +63,36 @@ class RunReportTest {
 
     @Test
     void theRunReportFilesAppearWithTheRunsCounts() throws Exception {
-        assertThat(counts.getSummary().getTestsStartedCount()).isEqualTo(2);
-        assertThat(counts.getSummary().getTestsFailedCount()).isEqualTo(1);
+        assertThat(counts.getSummary().getTestsStartedCount()).isEqualTo(3);
+        assertThat(counts.getSummary().getTestsFailedCount()).isEqualTo(2);
 
         Map<String, Object> summary = JsonTree.parse(Files.readString(reports.resolve("summary.json")));
         assertThat(summary.get("schemaVersion")).isEqualTo(1L);
-        assertThat(JsonTree.at(summary, "totals.traced")).isEqualTo(2L);
+        assertThat(JsonTree.at(summary, "totals.traced")).isEqualTo(3L);
         assertThat(JsonTree.at(summary, "totals.passed")).isEqualTo(1L);
         assertThat(JsonTree.at(summary, "totals.failed")).isEqualTo(1L);
+        assertThat(JsonTree.at(summary, "totals.testFailures")).as("a test failing its own assertion is not passed")
+                .isEqualTo(1L);
         assertThat(JsonTree.at(summary, "totals.notTraced")).isEqualTo(0L);
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> tests = (List<Map<String, Object>>) summary.get("tests");
         assertThat(tests).extracting(test -> test.get("methodName") + " " + test.get("status"))
-                .containsExactly("breachesALimit failed", "writesThreeTimes passed");
-        assertThat(JsonTree.at(tests.get(1), "metrics")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+                .containsExactly("breachesALimit failed", "failsItsOwnAssertion failed", "writesThreeTimes passed");
+        assertThat(tests.get(1).get("testFailure"))
+                .isEqualTo("org.opentest4j.AssertionFailedError: one write is not two ==> expected: <2> but was: <1>");
+        assertThat(JsonTree.at(tests.get(2), "metrics")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
                 .containsEntry("totals.bytesWritten", 3L);
 
         assertThat(Files.readString(reports.resolve("summary.md")))
-                .contains("| 2 | 1 | 1 | 0 | 0 | 0 | 0 | 0 |")
+                .contains("| 3 | 1 | 1 | 1 | 0 | 0 | 0 | 0 | 0 |")
                 .contains("- `RunReportTest.TwoTests.breachesALimit` `@MaxSyscalls(value = 0, syscall = \"write\")`: measured 1 calls, limit 0");
         assertThat(Files.readString(reports.resolve("index.html"))).contains("RunReportTest.TwoTests.writesThreeTimes");
         assertThat(console)
-                .contains("  RunReportTest.TwoTests.breachesALimit    FAIL (limit)")
+                .containsPattern("  RunReportTest\\.TwoTests\\.breachesALimit +FAIL \\(limit\\)")
+                .containsPattern("  RunReportTest\\.TwoTests\\.failsItsOwnAssertion +FAIL \\(test\\)")
                 .contains("LIMIT RunReportTest.TwoTests.breachesALimit: @MaxSyscalls(value = 0, syscall = \"write\") measured 1 calls")
-                .contains("[kerneltrace] 2 traced: 1 passed, 1 failed (limit breached), 0 regressed, 0 improved,"
+                .contains("[kerneltrace] 3 traced: 1 passed, 1 failed (limit breached), 1 failed (the test's own failure),"
+                        + " 0 regressed, 0 improved,"
                         + " 0 incomparable, 0 new; 0 not traced");
     }
 
@@ -123,6 +129,14 @@ class RunReportTest {
                     devNull.write(i);
                 }
             }
+        }
+
+        @Test
+        void failsItsOwnAssertion() throws IOException {
+            try (OutputStream devNull = new FileOutputStream("/dev/null")) {
+                devNull.write(1);
+            }
+            org.junit.jupiter.api.Assertions.assertEquals(2, 1, "one write is not two");
         }
 
         @Test

@@ -75,6 +75,9 @@ final class ConsoleSummary {
         if (!test.breaches().isEmpty()) {
             return "FAIL (limit)";
         }
+        if (test.testFailure() != null && !test.baselineStatus().equals("regressed")) {
+            return "FAIL (test)";
+        }
         String baseline = test.baselineStatus();
         return switch (baseline) {
             case "regressed" -> "REGRESSED";

@@ -48,6 +48,7 @@ final class HtmlReport {
         counts.put("traced", totals.traced());
         counts.put("passed", totals.passed());
         counts.put("failed", totals.failed());
+        counts.put("testFailures", totals.testFailures());
         counts.put("regressed", totals.regressed());
         counts.put("improved", totals.improved());
         counts.put("incomparable", totals.incomparable());
@@ -65,6 +66,7 @@ final class HtmlReport {
             entry.put("file", test.file());
             entry.put("verdict", ConsoleSummary.verdict(test));
             entry.put("durationNanos", test.durationNanos());
+            entry.put("testFailure", test.testFailure());
             Map<String, Object> metrics = new LinkedHashMap<>();
             for (String key : SummaryJson.HEADLINE) {
                 if (test.metrics().containsKey(key)) {

@@ -34,8 +34,11 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
     record NotTraced(String uniqueId, String displayName, String reason) {
     }
 
-    /** The counts of the summary line. A test that breached a limit and regressed counts in both. */
-    record Totals(int traced, int passed, int failed, int regressed, int improved, int incomparable,
+    /**
+     * The counts of the summary line. A test that breached a limit and regressed counts in both;
+     * {@code testFailures} are the tests whose method itself failed (an assertion, an exception).
+     */
+    record Totals(int traced, int passed, int failed, int testFailures, int regressed, int improved, int incomparable,
                   int newTests, int notTraced) {
     }
 
@@ -114,6 +117,7 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
     Totals totals() {
         int passed = 0;
         int failed = 0;
+        int testFailures = 0;
         int regressed = 0;
         int improved = 0;
         int incomparable = 0;
@@ -121,6 +125,7 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
         for (TestEntry test : tests) {
             passed += test.status().equals("passed") ? 1 : 0;
             failed += test.breaches().isEmpty() ? 0 : 1;
+            testFailures += test.testFailure() == null ? 0 : 1;
             switch (test.baselineStatus()) {
                 case "regressed" -> regressed++;
                 case "improved" -> improved++;
@@ -130,7 +135,7 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
                 }
             }
         }
-        return new Totals(tests.size(), passed, failed, regressed, improved, incomparable, newTests, notTraced.size());
+        return new Totals(tests.size(), passed, failed, testFailures, regressed, improved, incomparable, newTests, notTraced.size());
     }
 
     /** The tests with a regression, in report order. */
@@ -142,7 +147,8 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
     String summaryLine() {
         Totals totals = totals();
         return totals.traced() + " traced: " + totals.passed() + " passed, " + totals.failed()
-                + " failed (limit breached), " + totals.regressed() + " regressed, " + totals.improved()
+                + " failed (limit breached), " + (totals.testFailures() > 0 ? totals.testFailures()
+                + " failed (the test's own failure), " : "") + totals.regressed() + " regressed, " + totals.improved()
                 + " improved, " + totals.incomparable() + " incomparable, " + totals.newTests() + " new; "
                 + totals.notTraced() + " not traced";
     }

@@ -28,6 +28,7 @@ final class SummaryJson {
         counts.put("traced", totals.traced());
         counts.put("passed", totals.passed());
         counts.put("failed", totals.failed());
+        counts.put("testFailures", totals.testFailures());
         counts.put("regressed", totals.regressed());
         counts.put("improved", totals.improved());
         counts.put("incomparable", totals.incomparable());
@@ -77,6 +78,7 @@ final class SummaryJson {
             }
         }
         entry.put("metrics", metrics);
+        entry.put("testFailure", test.testFailure());
         entry.put("limitsBreached", test.breaches());
         Map<String, Object> baseline = new LinkedHashMap<>();
         baseline.put("status", test.baselineStatus());

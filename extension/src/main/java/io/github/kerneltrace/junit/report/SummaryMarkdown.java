@@ -19,10 +19,11 @@ final class SummaryMarkdown {
     static String render(RunReport run) {
         RunReport.Totals totals = run.totals();
         StringBuilder md = new StringBuilder("## KernelTrace\n\n");
-        md.append("| traced | passed | failed (limit) | regressed | improved | incomparable | new | not traced |\n")
-                .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+        md.append("| traced | passed | failed (limit) | failed (test) | regressed | improved | incomparable | new | not traced |\n")
+                .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
                 .append("| ").append(totals.traced()).append(" | ").append(totals.passed())
-                .append(" | ").append(totals.failed()).append(" | ").append(totals.regressed())
+                .append(" | ").append(totals.failed()).append(" | ").append(totals.testFailures())
+                .append(" | ").append(totals.regressed())
                 .append(" | ").append(totals.improved()).append(" | ").append(totals.incomparable())
                 .append(" | ").append(totals.newTests()).append(" | ").append(totals.notTraced()).append(" |\n\n");
         List<TestEntry> regressed = run.regressed();

@@ -17,11 +17,12 @@ import java.util.Map;
  *                     by the key of the histogram, e.g. {@code syscalls.write.latencyNanos}
  * @param limits       the limits as the report lists them
  * @param baseline     the report's {@code baseline} block (empty when absent)
+ * @param testFailure  what the test method itself threw (first line), or null
  */
 record TestEntry(String file, String className, String methodName, String displayName, String uniqueId,
                  long durationNanos, Map<String, Long> metrics, Map<String, Long> syscalls,
                  Map<String, Map<String, Object>> histograms, List<Map<String, Object>> limits,
-                 Map<String, Object> baseline) {
+                 Map<String, Object> baseline, String testFailure) {
 
     /** The families whose integer members are metrics (the schema's "Metric keys"). */
     private static final List<String> METRIC_ROOTS = List.of("totals", "syscalls", "scheduler", "memory");
@@ -54,7 +55,7 @@ record TestEntry(String file, String className, String methodName, String displa
         return new TestEntry(file, text(test, "className", file), text(test, "methodName", file),
                 text(test, "displayName", file), text(test, "uniqueId", file),
                 report.get("durationNanos") instanceof Long nanos ? nanos : 0, metrics, syscalls, histograms,
-                limits, baseline);
+                limits, baseline, report.get("testFailure") instanceof String failure ? failure : null);
     }
 
     /** Integer leaves are metrics; an object with percentiles is also a histogram summary. */
@@ -83,9 +84,12 @@ record TestEntry(String file, String className, String methodName, String displa
         return baseline.get("status") instanceof String status ? status : "off";
     }
 
-    /** {@code failed} when a limit was breached or a metric regressed (the test failed for it), else {@code passed}. */
+    /**
+     * {@code failed} when a limit was breached, a metric regressed, or the test method itself
+     * failed (its own assertion, an exception), else {@code passed}.
+     */
     String status() {
-        return !breaches().isEmpty() || baselineStatus().equals("regressed") ? "failed" : "passed";
+        return !breaches().isEmpty() || baselineStatus().equals("regressed") || testFailure != null ? "failed" : "passed";
     }
 
     @SuppressWarnings("unchecked")

@@ -46,7 +46,7 @@ class MergeReportsTest {
 
         Map<String, Object> summary = summary(merged);
         assertThat(summary.get("totals")).isEqualTo(Json.parse("""
-                {"traced": 3, "passed": 3, "failed": 0, "regressed": 0, "improved": 1, "incomparable": 0,
+                {"traced": 3, "passed": 3, "failed": 0, "testFailures": 0, "regressed": 0, "improved": 1, "incomparable": 0,
                  "new": 1, "notTraced": 0, "duplicates": 0}"""));
         List<Map<String, Object>> tests = (List<Map<String, Object>>) summary.get("tests");
         assertThat(tests).extracting(test -> test.get("className") + "." + test.get("methodName"))
@@ -55,7 +55,7 @@ class MergeReportsTest {
         assertThat(tests.get(1).get("metrics")).isEqualTo(Map.of("totals.syscalls", 3L, "totals.errors", 0L,
                 "totals.bytesWritten", 3L, "totals.bytesRead", 0L, "scheduler.onCpuNanos", 5000L,
                 "scheduler.offCpuNanos", 100L, "memory.heap.allocatedBytes", 4096L));
-        assertThat(Files.readString(merged.resolve("summary.md"))).contains("| 3 | 3 | 0 | 0 | 1 | 0 | 1 | 0 |");
+        assertThat(Files.readString(merged.resolve("summary.md"))).contains("| 3 | 3 | 0 | 0 | 0 | 1 | 0 | 1 | 0 |");
         assertThat(Files.readString(merged.resolve("index.html"))).contains("BTest.syncs").doesNotContain("/*DATA*/");
         assertThat(out.toString(StandardCharsets.UTF_8)).contains(
                 "[kerneltrace] 3 traced: 3 passed, 0 failed (limit breached), 0 regressed, 1 improved, 0 incomparable, 1 new; 0 not traced");

@@ -25,9 +25,9 @@ class SummaryMarkdownTest {
         assertThat(markdown).isEqualTo("""
                 ## KernelTrace
 
-                | traced | passed | failed (limit) | regressed | improved | incomparable | new | not traced |
-                |---:|---:|---:|---:|---:|---:|---:|---:|
-                | 4 | 2 | 1 | 1 | 1 | 0 | 0 | 0 |
+                | traced | passed | failed (limit) | failed (test) | regressed | improved | incomparable | new | not traced |
+                |---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                | 4 | 2 | 1 | 0 | 1 | 1 | 0 | 0 | 0 |
 
                 ### Regressions
 
