@@ -52,6 +52,7 @@ run_tests() {
 	"${mvn[@]}" -pl sample-project surefire:test -Dtest="$tests" -Dsurefire.failIfNoSpecifiedTests=false \
 		-Dkerneltrace.require=true -Dkerneltrace.baselineDir="$work/baseline" "$@" >"$work/$name.log" 2>&1 || true
 	mkdir -p "$work/$name" && cp "$reports"/*.json "$work/$name/" 2>/dev/null || true
+	cp -r sample-project/target/surefire-reports "$work/$name/surefire-reports" 2>/dev/null || true
 	local written; written=$(find "$work/$name" -name '*.json' | wc -l)
 	if ((written == 0)); then echo "run $name wrote no reports; see $work/$name.log" >&2; exit 1; fi
 }
@@ -90,6 +91,17 @@ case_one_more_call() {
 	fi
 }
 
+# Runs whose Surefire XML has a failure whose message is not a baseline regression.
+other_failures() {
+	local count=0 dir
+	for dir in "$work"/*/surefire-reports; do
+		if grep -h -A1 '<failure' "$dir"/TEST-*.xml | grep -q -v -e 'baseline regressions' -e '^--$' -e '<failure message="KernelTrace baseline'; then
+			((count += 1))
+		fi
+	done
+	echo "$count runs"
+}
+
 started=$SECONDS
 echo "Building the sample and the modules it needs (once)"
 "${mvn[@]}" -pl sample-project -am install -DskipTests >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
@@ -106,4 +118,5 @@ for ((run = 1; run <= runs; run++)); do case_one_more_call "$run"; done
 echo
 echo "False alarms (unchanged code): $false_alarms of $runs runs"
 echo "Caught (+1 system call):       $caught of $runs runs"
+echo "Test failures other than baseline regressions (limits, assertions): $(other_failures) (Surefire XML in the kept runs)"
 echo "Wall time: $((SECONDS - started)) s for $((2 * runs + 1)) runs and the build; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"

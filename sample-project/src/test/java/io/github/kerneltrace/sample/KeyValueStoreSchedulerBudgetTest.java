@@ -49,36 +49,7 @@ class KeyValueStoreSchedulerBudgetTest {
         for (int round = 0; round < 20; round++) {
             readEveryEntry();
         }
-        loadTheClassesTheJitWouldLoadDuringTheTest();
-    }
-
-    /**
-     * The JDK classes the read path runs through: {@code FileChannel.read} at a position, the
-     * record's checksum, the key's {@code String.format}.
-     */
-    static final List<String> JDK_READ_PATH = List.of("sun.nio.ch.FileChannelImpl", "sun.nio.ch.IOUtil",
-            "sun.nio.ch.FileDispatcherImpl", "sun.nio.ch.NativeThreadSet", "java.nio.Buffer$1",
-            "java.nio.DirectByteBuffer", "java.util.zip.CRC32", "java.util.Formatter", "java.util.Formatter$FormatSpecifier");
-
-    /**
-     * Before the JIT compiles a method with C2, the JVM loads the classes named in the method's
-     * signature, on the thread whose call made the method hot. The JDK 17 read path names one that
-     * nothing else loads ({@code jdk.internal.misc.ScopedMemoryAccess$Scope$Handle}, returned by
-     * {@code IOUtil.acquireScope}: a plain direct buffer has no scope). When that compile request
-     * falls inside a test, the test thread reads the class from the JDK's {@code lib/modules}: one
-     * {@code pread64} of 378 bytes the store did not make, in 7 of 17 runs of
-     * {@code UnderCpuContention}, whose spinners starve the compiler threads (docs/gate-quality.md
-     * has the evidence). Listing the methods of the path's classes loads every class their
-     * signatures name, here, before any test.
-     */
-    static void loadTheClassesTheJitWouldLoadDuringTheTest() {
-        for (String name : JDK_READ_PATH) {
-            try {
-                Class.forName(name, false, null).getDeclaredMethods(); // boot loader; not initialized
-            } catch (ClassNotFoundException notOnThisJdk) {
-                // another JDK's read path: nothing to load ahead
-            }
-        }
+        JitSignatureClasses.loadAhead(); // else the JIT may load one inside UnderCpuContention: a pread64 of 378 bytes
     }
 
     @AfterAll

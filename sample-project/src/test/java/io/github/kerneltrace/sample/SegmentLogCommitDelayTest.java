@@ -39,6 +39,7 @@ class SegmentLogCommitDelayTest {
     /** Opens the log and syncs twice, untraced: the pause and the sync path are loaded and run once. */
     @BeforeEach
     void openWarm() throws IOException {
+        JitSignatureClasses.loadAhead();
         log = SegmentLog.open(dir, SegmentLog.Options.defaults().withCommitDelay(COMMIT_DELAY));
         log.append(new byte[SegmentLogKernelBudgetTest.PAYLOAD_BYTES]);
         log.append(new byte[SegmentLogKernelBudgetTest.PAYLOAD_BYTES]);
