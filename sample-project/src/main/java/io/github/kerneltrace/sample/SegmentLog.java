@@ -3,16 +3,19 @@ package io.github.kerneltrace.sample;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * An append-only log of records, stored as length-prefixed, checksummed frames in a directory of
@@ -28,30 +31,42 @@ import java.util.TreeMap;
  */
 public final class SegmentLog implements Closeable {
 
-    /** How a log behaves; {@link #defaults()} suits most uses. */
-    public record Options(FsyncPolicy fsyncPolicy, int syncEveryN, long maxSegmentBytes, int writeBufferBytes) {
+    /**
+     * How a log behaves; {@link #defaults()} suits most uses.
+     *
+     * @param commitDelay a pause before each sync (PostgreSQL's {@code commit_delay} in its simplest
+     *                    form: the lock is held, so here it only adds a known latency to every
+     *                    sync, which is what the sample's latency test measures); zero by default
+     */
+    public record Options(FsyncPolicy fsyncPolicy, int syncEveryN, long maxSegmentBytes, int writeBufferBytes,
+                          Duration commitDelay) {
 
         public Options {
-            if (syncEveryN < 1 || writeBufferBytes <= Frames.HEADER_BYTES || maxSegmentBytes < writeBufferBytes) {
-                throw new IllegalArgumentException("need syncEveryN >= 1 and"
-                        + " header < writeBufferBytes <= maxSegmentBytes: " + this);
+            if (syncEveryN < 1 || writeBufferBytes <= Frames.HEADER_BYTES || maxSegmentBytes < writeBufferBytes
+                    || commitDelay.isNegative()) {
+                throw new IllegalArgumentException("need syncEveryN >= 1,"
+                        + " header < writeBufferBytes <= maxSegmentBytes and commitDelay >= 0: " + this);
             }
         }
 
         public static Options defaults() {
-            return new Options(FsyncPolicy.EVERY_WRITE, 1, 64L << 20, 1 << 20);
+            return new Options(FsyncPolicy.EVERY_WRITE, 1, 64L << 20, 1 << 20, Duration.ZERO);
         }
 
         public Options withFsyncPolicy(FsyncPolicy policy) {
-            return new Options(policy, syncEveryN, maxSegmentBytes, writeBufferBytes);
+            return new Options(policy, syncEveryN, maxSegmentBytes, writeBufferBytes, commitDelay);
         }
 
         public Options withSyncEveryN(int n) {
-            return new Options(FsyncPolicy.EVERY_N, n, maxSegmentBytes, writeBufferBytes);
+            return new Options(FsyncPolicy.EVERY_N, n, maxSegmentBytes, writeBufferBytes, commitDelay);
         }
 
         public Options withMaxSegmentBytes(long bytes) {
-            return new Options(fsyncPolicy, syncEveryN, bytes, Math.toIntExact(Math.min(writeBufferBytes, bytes)));
+            return new Options(fsyncPolicy, syncEveryN, bytes, Math.toIntExact(Math.min(writeBufferBytes, bytes)), commitDelay);
+        }
+
+        public Options withCommitDelay(Duration delay) {
+            return new Options(fsyncPolicy, syncEveryN, maxSegmentBytes, writeBufferBytes, delay);
         }
 
         /** The largest record: one frame must fit the write buffer, so that it goes out in one write. */
@@ -168,6 +183,9 @@ public final class SegmentLog implements Closeable {
             }
             positions.add(new RecordPosition(activeSegment, frameOffset, frameLength));
             Frames.encode(writeBuffer, payload);
+            if (DemoRegression.FLUSH_EVERY_FRAME.isOn()) {
+                flushWriteBuffer(); // the demo's broken batching: one write per record
+            }
         }
         flushWriteBuffer();
         recordsSinceSync += payloads.size();
@@ -212,11 +230,34 @@ public final class SegmentLog implements Closeable {
         return payload;
     }
 
-    /** Makes everything appended so far durable ({@code fdatasync}: the data and the file size). */
+    /**
+     * Makes everything appended so far durable ({@code fdatasync}: the data and the file size),
+     * after the {@linkplain Options#commitDelay() commit delay}.
+     */
     public synchronized void sync() throws IOException {
         ensureOpen();
+        Duration delay = DemoRegression.SLOW_SYNC.isOn()
+                ? options.commitDelay().multipliedBy(2) // the demo's slower sync: twice the pause
+                : options.commitDelay();
+        if (!delay.isZero()) {
+            pause(delay);
+        }
         active.force(false);
         recordsSinceSync = 0;
+    }
+
+    /**
+     * Sleeps {@code delay}: one {@code futex} wait with a timeout on JDK 17. (Object.wait, which
+     * would release the lock, makes two or three futex calls per pause, half of them short: the
+     * median of the futex latencies would no longer be the pause.)
+     */
+    private void pause(Duration delay) throws InterruptedIOException {
+        try {
+            TimeUnit.NANOSECONDS.sleep(delay.toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted during the commit delay of " + directory);
+        }
     }
 
     /** The segment files, oldest first. */
@@ -255,6 +296,9 @@ public final class SegmentLog implements Closeable {
     /** Seals the active segment (synced, kept open for reads) and starts the next one. */
     private void roll() throws IOException {
         active.force(false);
+        if (DemoRegression.ONE_MORE_CALL.isOn()) {
+            active.size(); // the demo's one extra system call: an fstat of the sealed segment
+        }
         long next = activeSegment + 1;
         FileChannel created = createSegment(directory, next);
         segments.put(next, created);

@@ -58,6 +58,7 @@ class KeyValueStoreKernelBudgetTest {
     /** Writes the 1 MiB log, then closes the store: untraced setup. */
     @BeforeAll // once: Recovery and Reads only read the log
     static void writeLogOnce() throws IOException {
+        JitSignatureClasses.loadAhead();
         writeLog(log);
     }
 

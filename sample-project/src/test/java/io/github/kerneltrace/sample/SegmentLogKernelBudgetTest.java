@@ -51,6 +51,7 @@ class SegmentLogKernelBudgetTest {
      * happen once per JVM, not once per append, so they must not land in a measured test.
      */
     void openWarm(SegmentLog.Options options) throws IOException {
+        JitSignatureClasses.loadAhead();
         log = SegmentLog.open(dir, options);
         log.read(log.append(new byte[PAYLOAD_BYTES]));
         log.appendAll(HUNDRED_RECORDS);

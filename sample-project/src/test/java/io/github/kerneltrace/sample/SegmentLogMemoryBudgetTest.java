@@ -45,6 +45,7 @@ class SegmentLogMemoryBudgetTest {
      */
     @BeforeEach
     void openWarm() throws IOException {
+        JitSignatureClasses.loadAhead();
         log = SegmentLog.open(dir, SegmentLog.Options.defaults().withFsyncPolicy(FsyncPolicy.ON_CLOSE));
         positions = log.appendAll(SegmentLogKernelBudgetTest.HUNDRED_RECORDS);
         readAll();
