@@ -10,23 +10,26 @@
 # Runs are counted from the per-test JSON reports (target/kerneltrace/*.json, "baseline" block),
 # not from the console.
 #
-# Usage: benchmarks/gate-quality.sh [--runs N] [--keep DIR]
+# With --latency, the statistical rule for times instead, on SegmentLogCommitDelayTest (ten
+# repetitions of 20 commit pauses of 2 ms; the baseline keeps the ten p90 futex latencies):
+#   (c) unchanged                          -> runs where the p90 regressed: false alarms
+#   (d) -Dsample.regression=slowSync       -> runs where the p90 regressed (pauses of 4 ms): caught
+#
+# Usage: benchmarks/gate-quality.sh [--runs N] [--keep DIR] [--latency]
 #   --runs N     runs per case (default 20); a run of the deterministic tests takes 15-40 s
 #   --keep DIR   keep the baseline and every run's reports in DIR (default: a temporary directory)
+#   --latency    measure the latency gate ((c) and (d)) instead of the count gate ((a) and (b))
 # Set MAVEN_OPTS=-Dmaven.repo.local=... to keep the build out of ~/.m2; Maven runs offline (-o)
 # when KERNELTRACE_OFFLINE=1. Needs root (or CAP_BPF and CAP_PERFMON), libbpf1 and jq.
-#
-# A latency mode (--latency) is to come with the statistical rule for times: (c) unchanged and
-# (d) -Dsample.regression=slowSync on SegmentLogCommitDelayTest, counted by case_* functions like
-# the two below.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=20 keep=
+runs=20 keep= latency=
 while (($#)); do
 	case $1 in
 	--runs) runs=$2; shift ;;
 	--keep) keep=$2; shift ;;
-	*) echo "usage: benchmarks/gate-quality.sh [--runs N] [--keep DIR]" >&2; exit 2 ;;
+	--latency) latency=1 ;;
+	*) echo "usage: benchmarks/gate-quality.sh [--runs N] [--keep DIR] [--latency]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -103,6 +106,54 @@ other_failures() {
 	done
 	echo "$count runs"
 }
+
+# (c) and (d): the latency gate. A run "fired" when the commit delay's p90 futex latency regressed;
+# any other regression is printed and counted apart.
+latency_test='SegmentLogCommitDelayTest'
+latency_metric='syscalls.futex.latencyNanos.p90'
+
+latency_fired() {
+	jq -r --arg metric "$latency_metric" 'select(.baseline.status == "regressed")
+		| .baseline.regressions[] | select(.metric == $metric) | .text' "$1"/*.json
+}
+
+other_regressions() {
+	jq -r --arg metric "$latency_metric" 'select(.baseline.status == "regressed")
+		| .baseline.regressions[] | select(.metric != $metric) | .text' "$1"/*.json
+}
+
+case_latency() {
+	local name=$1 run=$2 fired others; shift 2
+	run_tests "$name-$run" "$latency_test" "$@"
+	fired=$(latency_fired "$work/$name-$run")
+	others=$(other_regressions "$work/$name-$run")
+	if [[ -n $fired ]]; then ((fires += 1)); fi
+	if [[ -n $others ]]; then ((other_alarms += 1)); fi
+	echo "  run $run: ${fired:-p90 not regressed}${others:+; other regressions: $others}"
+}
+
+if [[ -n $latency ]]; then
+	started=$SECONDS
+	echo "Building the sample and the modules it needs (once)"
+	"${mvn[@]}" -pl sample-project -am install -DskipTests >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+	echo "Recording the baseline of $latency_test into $work/baseline"
+	run_tests record "$latency_test" -Dkerneltrace.baseline=update
+	grep -h "$latency_metric" "$work"/baseline/*.baseline | sed 's/^/  /'
+	fires=0 other_alarms=0
+	echo "(c) unchanged, $runs runs"
+	for ((run = 1; run <= runs; run++)); do case_latency unchanged "$run"; done
+	false_alarms=$fires unchanged_others=$other_alarms
+	fires=0 other_alarms=0
+	echo "(d) -Dsample.regression=slowSync, $runs runs"
+	for ((run = 1; run <= runs; run++)); do case_latency slowSync "$run" -Dsample.regression=slowSync; done
+	echo
+	echo "False alarms ($latency_metric, unchanged code): $false_alarms of $runs runs"
+	echo "Caught (pauses 2x longer):                        $fires of $runs runs"
+	echo "Runs with a regression of another metric: $unchanged_others unchanged, $other_alarms slowSync"
+	echo "Test failures other than baseline regressions (limits, assertions): $(other_failures) (Surefire XML in the kept runs)"
+	echo "Wall time: $((SECONDS - started)) s for $((2 * runs + 1)) runs and the build; $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	exit 0
+fi
 
 started=$SECONDS
 echo "Building the sample and the modules it needs (once)"

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kerneltrace.junit.BaselineTolerance;
 import io.github.kerneltrace.junit.KernelTrace;
 import io.github.kerneltrace.junit.MaxHeapAllocation;
 import io.github.kerneltrace.junit.MaxNativeAllocatedBytes;
@@ -67,10 +68,17 @@ class SegmentLogMemoryBudgetTest {
         log.close();
     }
 
-    /** 100 reads through the reused direct read buffer: the payloads they return, and no buffer. */
+    /**
+     * 100 reads through the reused direct read buffer: the payloads they return, and no buffer.
+     * The JDK's read path allocates about 80 B per read until C2 has compiled it and escape
+     * analysis removed those objects; whether it has by then depends on timing: 12,096 B in 5 of
+     * 102 runs, 18,496-20,952 B in the others (docs/gate-quality.md). The baseline allows that
+     * step, and still catches a buffer per read (100 KiB and more).
+     */
     @Test
     @MaxNativeAllocatedBytes("4KiB")
     @MaxHeapAllocation("24KiB")
+    @BaselineTolerance(metric = "memory.heap.allocatedBytes", rule = "relative 10% min 10240")
     void warmReadsAllocateNoBuffers() throws IOException {
         readAll();
     }
