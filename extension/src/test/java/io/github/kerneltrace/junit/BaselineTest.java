@@ -264,15 +264,11 @@ class BaselineTest {
         assertThat(defaultFor("syscalls.write.latencyNanos.p99", Metric.Unit.NANOSECONDS, 900)).isNull();
         assertThat(defaultFor("syscalls.write.latencyNanos.count", Metric.Unit.COUNT, 3)).isNull();
         assertThat(defaultFor("scheduler.voluntarySwitches", Metric.Unit.COUNT, 3)).isNull();
-        // times: the median latency of the code's calls, made in each of at least 5 repetitions
+        // times: none by default, not even the median latency of the code's calls over 5 repetitions
+        // (it fired in 14 of 20 unchanged runs of the sample's commit-delay test: docs/baselines.md)
         assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
-                List.of(900L, 950L, 1000L, 1100L, 990L)))).hasToString("slower 50% p 0.01");
-        assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
-                List.of(900L, 950L, 1000L, 1100L)))).as("4 repetitions").isNull();
-        assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
-                List.of(900L, 950L, 0L, 1100L, 990L)))).as("not made in one repetition").isNull();
-        assertThat(BaselineRule.defaultFor("syscalls.futex.latencyNanos.p50", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
-                List.of(900L, 950L, 1000L, 1100L, 990L)))).as("the JVM's own call").isNull();
+                List.of(900L, 950L, 1000L, 1100L, 990L)))).isNull();
+        assertThat(defaultFor("syscalls.gettid.count", Metric.Unit.CALLS, 1)).as("HotSpot's, at thread start").isEqualTo(futex);
         assertThat(BaselineRule.defaultFor("syscalls.write.latencyNanos.p99", new TraceOutcome.Series(Metric.Unit.NANOSECONDS,
                 List.of(900L, 950L, 1000L, 1100L, 990L)))).isNull();
     }

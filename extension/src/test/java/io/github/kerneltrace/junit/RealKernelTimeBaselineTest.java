@@ -70,6 +70,7 @@ class RealKernelTimeBaselineTest {
 
     @Tag("fixture")
     @KernelTrace(warmups = 1, repetitions = 10)
+    @BaselineTolerance(metric = "syscalls.clock_nanosleep.latencyNanos.p50", rule = "slower 50% p 0.01")
     static class Sleeper {
 
         static volatile int micros;

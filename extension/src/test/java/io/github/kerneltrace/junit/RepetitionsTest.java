@@ -177,6 +177,7 @@ class RepetitionsTest {
 
     @Tag("fixture")
     @KernelTrace(warmups = 2, repetitions = 5)
+    @BaselineTolerance(metric = "syscalls.clock_nanosleep.latencyNanos.p50", rule = "slower 50% p 0.01")
     static class Repeated {
 
         @RegisterExtension
