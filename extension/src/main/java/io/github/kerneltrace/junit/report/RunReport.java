@@ -138,6 +138,27 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
         return new Totals(tests.size(), passed, failed, testFailures, regressed, improved, incomparable, newTests, notTraced.size());
     }
 
+    /**
+     * The counts by the names summary.json and the HTML report give them: {@code traced},
+     * {@code passed}, {@code failed}, {@code testFailures}, {@code regressed}, {@code improved},
+     * {@code incomparable}, {@code new}, {@code notTraced}, {@code duplicates}.
+     */
+    Map<String, Object> totalsByName() {
+        Totals totals = totals();
+        Map<String, Object> counts = new LinkedHashMap<>();
+        counts.put("traced", totals.traced());
+        counts.put("passed", totals.passed());
+        counts.put("failed", totals.failed());
+        counts.put("testFailures", totals.testFailures());
+        counts.put("regressed", totals.regressed());
+        counts.put("improved", totals.improved());
+        counts.put("incomparable", totals.incomparable());
+        counts.put("new", totals.newTests());
+        counts.put("notTraced", totals.notTraced());
+        counts.put("duplicates", duplicates().size());
+        return counts;
+    }
+
     /** The tests with a regression, in report order. */
     List<TestEntry> regressed() {
         return tests.stream().filter(test -> !test.changes("regressions").isEmpty()).toList();

@@ -23,19 +23,7 @@ final class SummaryJson {
     static String render(RunReport run) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("schemaVersion", SCHEMA_VERSION);
-        RunReport.Totals totals = run.totals();
-        Map<String, Object> counts = new LinkedHashMap<>();
-        counts.put("traced", totals.traced());
-        counts.put("passed", totals.passed());
-        counts.put("failed", totals.failed());
-        counts.put("testFailures", totals.testFailures());
-        counts.put("regressed", totals.regressed());
-        counts.put("improved", totals.improved());
-        counts.put("incomparable", totals.incomparable());
-        counts.put("new", totals.newTests());
-        counts.put("notTraced", totals.notTraced());
-        counts.put("duplicates", run.duplicates().size());
-        root.put("totals", counts);
+        root.put("totals", run.totalsByName());
         List<Object> tests = new ArrayList<>();
         for (TestEntry test : run.tests()) {
             tests.add(entry(test));
