@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.kerneltrace.junit.BaselineTolerance;
 import io.github.kerneltrace.junit.KernelTrace;
 import io.github.kerneltrace.junit.KernelTraceSession;
 import io.github.kerneltrace.junit.MaxContextSwitches;
@@ -73,6 +74,9 @@ class KeyValueStoreSchedulerBudgetTest {
 
     /** More spinning threads than CPUs: the reads must share the CPUs with them. */
     @Nested
+    // The JVM's own futex calls on a starved thread (GC and safepoint hand-offs) vary with the
+    // scheduling: 9 to 68 in 40 runs (docs/gate-quality.md), beyond the default relative 25% min 50.
+    @BaselineTolerance(metric = "syscalls.futex.**", rule = "relative 100% min 100")
     class UnderCpuContention {
 
         final AtomicBoolean spin = new AtomicBoolean(true);
