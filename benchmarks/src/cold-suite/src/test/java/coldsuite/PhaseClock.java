@@ -132,7 +132,10 @@ public final class PhaseClock implements TestExecutionListener {
             return 0;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return (int) files.filter(file -> file.toString().endsWith(".json")).count();
+            // per-test reports only: not the run report (summary.json) nor the list of tests not traced
+            return (int) files.map(file -> file.getFileName().toString())
+                    .filter(name -> name.endsWith(".json") && !name.equals("summary.json") && !name.startsWith("not-traced-"))
+                    .count();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

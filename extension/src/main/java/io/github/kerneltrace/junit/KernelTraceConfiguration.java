@@ -14,11 +14,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @param reportDir {@code kerneltrace.reportDir}: where JSON reports go (default {@code target/kerneltrace})
  * @param followHandOffs {@code kerneltrace.followHandOffs}: under scope TEST, count the work the test's
  *                  threads hand to threads that existed before it (default true)
+ * @param histogramLogs {@code kerneltrace.histogramLogs}: write each traced test's histograms as an
+ *                  {@code .hlog} beside its JSON (default true; made on the report writer's thread,
+ *                  like the JSON: the cold per-test figure of cold-suite.sh did not move with it off)
  * @param failOnUncountedHandOffs {@code kerneltrace.uncountedHandOffs}: {@code report} (default) or
  *                  {@code fail} a test whose threads handed work to threads that are not counted
  */
 record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir, boolean followHandOffs,
-                                boolean failOnUncountedHandOffs) {
+                                boolean failOnUncountedHandOffs, boolean histogramLogs) {
 
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
@@ -26,6 +29,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
     static final String DEFAULT_REPORT_DIR = "target/kerneltrace";
     static final String FOLLOW_HAND_OFFS = "kerneltrace.followHandOffs";
     static final String UNCOUNTED_HAND_OFFS = "kerneltrace.uncountedHandOffs";
+    static final String HISTOGRAM_LOGS = "kerneltrace.histogramLogs";
 
     static KernelTraceConfiguration of(ExtensionContext context) {
         return new KernelTraceConfiguration(
@@ -33,7 +37,8 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
                 flag(context, SUMMARY, true),
                 Path.of(context.getConfigurationParameter(REPORT_DIR).orElse(DEFAULT_REPORT_DIR)),
                 flag(context, FOLLOW_HAND_OFFS, true),
-                uncountedHandOffs(context));
+                uncountedHandOffs(context),
+                flag(context, HISTOGRAM_LOGS, true));
     }
 
     private static boolean uncountedHandOffs(ExtensionContext context) {

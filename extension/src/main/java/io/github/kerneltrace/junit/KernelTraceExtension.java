@@ -336,7 +336,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         Path reportDir = configuration.reportDir();
         ReportFiles.write(outcome.test().uniqueId(), () -> new ReportFiles.Report(
                 reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome, failure),
-                HistogramLog.render(outcome)));
+                configuration.histogramLogs() ? HistogramLog.render(outcome) : null));
     }
 
     private static KernelTraceSession session(ExtensionContext context) {

@@ -54,6 +54,7 @@ class RunReportTest {
                     .selectors(selectClass(TwoTests.class))
                     .configurationParameter("kerneltrace.reportDir", reports.toString())
                     .configurationParameter("kerneltrace.summary", "true")
+                    .configurationParameter("kerneltrace.histogramLogs", "true")
                     .build(), counts);
         } finally {
             System.setOut(original);
