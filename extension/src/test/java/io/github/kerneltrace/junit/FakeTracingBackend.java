@@ -101,6 +101,11 @@ final class FakeTracingBackend implements TracingBackend {
         }
         // Like the kernel, native allocations are counted only for a test that asks.
         KernelMetrics measured = nativeAllocations ? metrics : withoutNativeAllocations(metrics);
+        return measuring(measured, closed::incrementAndGet);
+    }
+
+    /** A run that starts and stops at once and measured {@code measured}; {@code onClose} runs when it is closed. */
+    static TraceRun measuring(KernelMetrics measured, Runnable onClose) {
         return new TraceRun() {
             @Override
             public void start() {
@@ -117,7 +122,7 @@ final class FakeTracingBackend implements TracingBackend {
 
             @Override
             public void close() {
-                closed.incrementAndGet();
+                onClose.run();
             }
         };
     }

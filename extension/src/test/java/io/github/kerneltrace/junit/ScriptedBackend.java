@@ -39,23 +39,6 @@ final class ScriptedBackend extends FakeTracingBackend.Traceable {
         if (measured == null) {
             throw new AssertionError("more runs than the test scripted");
         }
-        return new TraceRun() {
-            @Override
-            public void start() {
-            }
-
-            @Override
-            public void stop() {
-            }
-
-            @Override
-            public KernelMetrics metrics() {
-                return measured;
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        return FakeTracingBackend.measuring(measured, () -> { });
     }
 }

@@ -55,13 +55,7 @@ final class HtmlReport {
             entry.put("verdict", ConsoleSummary.verdict(test));
             entry.put("durationNanos", test.durationNanos());
             entry.put("testFailure", test.testFailure());
-            Map<String, Object> metrics = new LinkedHashMap<>();
-            for (String key : SummaryJson.HEADLINE) {
-                if (test.metrics().containsKey(key)) {
-                    metrics.put(key, test.metrics().get(key));
-                }
-            }
-            entry.put("metrics", metrics);
+            entry.put("metrics", test.metricsAmong(SummaryJson.HEADLINE));
             entry.put("syscalls", test.syscalls());
             entry.put("histograms", test.histograms());
             entry.put("limits", test.limits());

@@ -59,13 +59,7 @@ final class SummaryJson {
         entry.put("file", test.file());
         entry.put("status", test.status());
         entry.put("durationNanos", test.durationNanos());
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        for (String key : HEADLINE) {
-            if (test.metrics().containsKey(key)) {
-                metrics.put(key, test.metrics().get(key));
-            }
-        }
-        entry.put("metrics", metrics);
+        entry.put("metrics", test.metricsAmong(HEADLINE));
         entry.put("testFailure", test.testFailure());
         entry.put("limitsBreached", test.breaches());
         Map<String, Object> baseline = new LinkedHashMap<>();

@@ -97,6 +97,13 @@ record TestEntry(String file, String className, String methodName, String displa
         return baseline.get(kind) instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
     }
 
+    /** The metrics of {@code keys} this report has, in that order (summary.json's and the HTML's columns). */
+    Map<String, Long> metricsAmong(List<String> keys) {
+        Map<String, Long> among = new LinkedHashMap<>();
+        keys.stream().filter(metrics::containsKey).forEach(key -> among.put(key, metrics.get(key)));
+        return among;
+    }
+
     long metric(String key) {
         return metrics.getOrDefault(key, 0L);
     }
