@@ -1,6 +1,7 @@
 package io.github.kerneltrace.junit;
 
 import java.util.Optional;
+import java.util.concurrent.ForkJoinWorkerThread;
 
 import io.github.kerneltrace.probes.KernelSupport;
 import io.github.kerneltrace.probes.KernelTracer;
@@ -35,6 +36,11 @@ final class KernelTracingBackend implements TracingBackend {
                 slot.require(ProbeFamily.SCHEDULER);
             }
             slot.recordLatency(plan.latency());
+            if (plan.scope() != Scope.PROCESS && Thread.currentThread() instanceof ForkJoinWorkerThread) {
+                // JUnit's parallel execution: the test runs on a worker of JUnit's ForkJoinPool, whose
+                // other workers (woken or started when this test blocks) run other tests, never this one's work
+                slot.excludeThreadsNamedLike(tid);
+            }
             switch (plan.scope()) {
                 case TEST -> slot.trackThread(tid, true, plan.followHandOffs());
                 case THREAD -> slot.trackThread(tid, false);
