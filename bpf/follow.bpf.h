@@ -298,12 +298,13 @@ static __always_inline int on_task_rename(__u64 *ctx)
 	__u32 tgid = (__u32)BPF_CORE_READ(task, tgid), tid = (__u32)BPF_CORE_READ(task, pid);
 	struct tracked_thread *t = tracked_entry(tgid, tid);
 	struct slot_control *control;
-	char name[TASK_COMM_LEN];
+	char name[TASK_COMM_LEN] = {};
 
 	if (!t || !(t->flags & TRACK_CHILD))
 		return 0;
 	control = slot_control_of(t);
-	if (!control || !control->runner_name[0] || bpf_probe_read_kernel(name, sizeof(name), comm))
+	/* the new name may be longer than the kernel keeps (exec's file name): pad_name cuts it */
+	if (!control || !control->runner_name[0] || bpf_probe_read_kernel_str(name, sizeof(name), comm) < 0)
 		return 0;
 	pad_name(name);
 	if (!runner_named(control, name))

@@ -6,8 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -15,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -77,6 +81,21 @@ class RealKernelJUnitWorkersTest {
         assertThat(blocks).hasSyscallCount("write", OWN_WRITES);
         assertThat(blocks.diagnostics().followedChildren()).as("no worker was started").isZero();
         assertThat(blocks.diagnostics().handOffs().borrowedThreads()).as("JUnit's workers are never borrowed").isZero();
+    }
+
+    /**
+     * What JUnit's workers are told apart from: on a JUnit worker, a thread the test starts (it
+     * takes its own name) and a pool created before the test still count.
+     */
+    @Test
+    void theTestsOwnThreadsAndPoolsStillCountUnderParallelExecution() {
+        RealKernel.Run run = RealKernel.runSuccessfully(OwnThreads.class, parallel(2), 2);
+
+        assertThat(run.<String>oracle("ranOn")).startsWith("ForkJoinPool-");
+        assertThat(run.metrics("writesInAChildThread")).hasSyscallCount("write", OWN_WRITES + 4);
+        KernelMetrics handsOff = run.metrics("handsOffToAnExistingPool");
+        assertThat(handsOff).hasSyscallCount("write", OWN_WRITES + 4);
+        assertThat(handsOff.diagnostics().handOffs().borrowedNames()).singleElement().asString().startsWith("before-all-");
     }
 
     private static Map<String, String> parallel(int parallelism) {
@@ -166,6 +185,61 @@ class RealKernelJUnitWorkersTest {
         @Test
         @Order(1)
         void next() {
+        }
+    }
+
+    /** Writes {@value #OWN_WRITES} times on the test's thread and 4 times on another. */
+    @Tag("fixture")
+    @KernelTrace
+    static class OwnThreads extends RealKernel.Recorded {
+
+        static ExecutorService beforeAll;
+        OutputStream devNull;
+
+        @BeforeAll
+        static void startPool() throws Exception {
+            beforeAll = Executors.newSingleThreadExecutor(runnable -> new Thread(runnable, "before-all-" + System.nanoTime()));
+            beforeAll.submit(() -> { }).get();
+        }
+
+        @BeforeEach
+        void openDevNull() throws Exception {
+            devNull = new FileOutputStream("/dev/null");
+            BlockedTest.write(devNull, 1); // warm
+            TimeUnit.MILLISECONDS.sleep(50); // the pool's thread parks: it must be woken
+        }
+
+        @AfterEach
+        void closeDevNull() throws IOException {
+            devNull.close();
+        }
+
+        @AfterAll
+        static void stopPool() {
+            beforeAll.shutdown();
+        }
+
+        @Test
+        void writesInAChildThread() throws Exception {
+            RealKernel.ORACLE.put("ranOn", Thread.currentThread().getName());
+            BlockedTest.write(devNull, OWN_WRITES);
+            Thread child = new Thread(() -> writeQuietly(4));
+            child.start();
+            child.join();
+        }
+
+        @Test
+        void handsOffToAnExistingPool() throws Exception {
+            BlockedTest.write(devNull, OWN_WRITES);
+            beforeAll.submit(() -> writeQuietly(4)).get();
+        }
+
+        private void writeQuietly(int times) {
+            try {
+                BlockedTest.write(devNull, times);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
     }
 
