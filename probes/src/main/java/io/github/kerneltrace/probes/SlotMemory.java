@@ -198,8 +198,8 @@ final class SlotMemory {
      * never count such a thread for the slot unless it is registered. Before the slot opens.
      */
     void nameTestRunners(int slot, byte[] kernelName) {
-        byte[] padded = java.util.Arrays.copyOf(kernelName, 16); // NUL-padded, as the kernel keeps task->comm
-        padded[15] = 0;
+        byte[] padded = java.util.Arrays.copyOf(kernelName, TASK_COMM_LEN); // NUL-padded, as the kernel keeps task->comm
+        padded[TASK_COMM_LEN - 1] = 0;
         controlMemory.write((long) slot * SLOT_CONTROL_SIZE + CONTROL_RUNNER_NAME, padded, 0, padded.length);
     }
 
