@@ -1,7 +1,6 @@
 package io.github.kerneltrace.junit;
 
 import java.util.Optional;
-import java.util.concurrent.ForkJoinWorkerThread;
 
 import io.github.kerneltrace.probes.KernelSupport;
 import io.github.kerneltrace.probes.KernelTracer;
@@ -36,9 +35,9 @@ final class KernelTracingBackend implements TracingBackend {
                 slot.require(ProbeFamily.SCHEDULER);
             }
             slot.recordLatency(plan.latency());
-            if (plan.scope() != Scope.PROCESS && Thread.currentThread() instanceof ForkJoinWorkerThread) {
-                // JUnit's parallel execution: the test runs on a worker of JUnit's ForkJoinPool, whose
-                // other workers (woken or started when this test blocks) run other tests, never this one's work
+            if (plan.parallelExecution() && plan.scope() != Scope.PROCESS) {
+                // The pool's other workers, woken or started when this test blocks, run other tests.
+                // They share this thread's kernel name (ForkJoinPool-1-worker-3: "ForkJoinPool-1-").
                 slot.excludeThreadsNamedLike(tid);
             }
             switch (plan.scope()) {
