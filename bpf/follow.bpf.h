@@ -12,6 +12,19 @@
  * thread) are never borrowed: a test wakes them too, but their work is the JVM's. Where this is
  * wrong (a borrowed thread that also takes another concurrent test's work) is said in
  * docs/metrics.md.
+ *
+ * Nor are the threads that run tests. Under JUnit's parallel execution the test's thread is a
+ * worker of JUnit's ForkJoinPool; when it blocks (a lock's condition, a barrier: ForkJoinPool's
+ * managedBlock), the pool puts another worker to work in its place: it wakes an idle one, or starts
+ * a new one from the blocking thread. That worker then runs the next test, @BeforeEach first, and
+ * was counted for the blocking test until it ended (CI saw 8 + 5 writes). User space names the
+ * threads that run tests per slot (slot_control.runner_name: the counting thread's own kernel name,
+ * "ForkJoinPool-N-", which every worker of that pool shares). Such a thread is never borrowed, and
+ * a child that takes that name as it starts (HotSpot names a Java thread before it runs any Java
+ * code) stops counting then (on_task_rename). Why the name and not thread ids: the pool starts and
+ * wakes workers that never ran a traced test, so no list of ids user space could keep would hold
+ * them; the name is the pool's, whichever worker it is. A thread that is registered for another
+ * slot stops counting here anyway: `tracked` holds one slot per thread.
  */
 #ifndef FOLLOW_BPF_H
 #define FOLLOW_BPF_H
@@ -58,7 +71,7 @@ static __always_inline int on_fork(__u64 *ctx)
 		*filter = 1;
 	child.slot = parent->slot;
 	/* a new task has run for 0 ns: its on-CPU time is known from its first switch-out on */
-	child.flags = (parent->flags & (TRACK_FOLLOW_CHILDREN | TRACK_FOLLOW_HANDOFFS)) | TRACK_RUNTIME_KNOWN;
+	child.flags = (parent->flags & (TRACK_FOLLOW_CHILDREN | TRACK_FOLLOW_HANDOFFS)) | TRACK_RUNTIME_KNOWN | TRACK_CHILD;
 	child.ns_tid = jvm_tid_of(child_task);
 	control = slot_control_of(parent);
 	if (!control)
@@ -115,6 +128,45 @@ static __always_inline bool jvm_internal(struct task_struct *task)
 	return false;
 }
 
+/*
+ * A kernel name as the kernel keeps it in task->comm: at most 15 bytes, NUL-padded to 16, so that
+ * two names compare as two words.
+ */
+static __always_inline void pad_name(char name[TASK_COMM_LEN])
+{
+	bool ended = false;
+	int i;
+
+	for (i = 0; i < TASK_COMM_LEN; i++) {
+		if (i == TASK_COMM_LEN - 1 || !name[i])
+			ended = true;
+		if (ended)
+			name[i] = 0;
+	}
+}
+
+/* Whether a padded kernel name is the one the slot's tests run under (slot_control.runner_name). */
+static __always_inline bool runner_named(struct slot_control *control, char name[TASK_COMM_LEN])
+{
+	__u64 words[2];
+
+	if (!control->runner_name[0])
+		return false;
+	__builtin_memcpy(words, name, sizeof(words));
+	return words[0] == control->runner_name[0] && words[1] == control->runner_name[1];
+}
+
+/* Whether the task is one of the threads that run tests, as the slot knows them. */
+static __always_inline bool runs_tests(struct slot_control *control, struct task_struct *task)
+{
+	char name[TASK_COMM_LEN];
+
+	if (!control->runner_name[0] || bpf_core_read(name, sizeof(name), &task->comm))
+		return false;
+	pad_name(name);
+	return runner_named(control, name);
+}
+
 #define NAMES_BORROWED 0
 #define NAMES_UNCOUNTED 1
 #define NAMES_FOREIGN 2
@@ -154,7 +206,7 @@ static __always_inline void follow_handoff(struct task_struct *wakee, __u32 wake
 	if (!waker || !in_futex_call(waker) || (__u32)(bpf_get_current_pid_tgid() >> 32) != wakee_tgid)
 		return;
 	control = open_slot(waker);
-	if (!control || jvm_internal(wakee))
+	if (!control || jvm_internal(wakee) || runs_tests(control, wakee))
 		return;
 	slot = waker->slot;
 	follow = waker->flags & TRACK_FOLLOW_HANDOFFS;
@@ -231,6 +283,36 @@ static __always_inline void count_handoff(struct tracked_thread *borrowed)
 	control = open_slot(waker);
 	if (control)
 		__sync_fetch_and_add(&control->borrowed_wakeups, 1);
+}
+
+/*
+ * task_rename: a task takes a name (prctl(PR_SET_NAME), which HotSpot calls in each Java thread as
+ * it starts; exec). A child followed for a slot that takes the name of the slot's test runners is a
+ * worker the pool started from a blocked test thread: it is JUnit's, so it stops counting. What it
+ * did before (the few system calls of a thread's start) stays counted: docs/user-guide.md.
+ */
+static __always_inline int on_task_rename(__u64 *ctx)
+{
+	struct task_struct *task = (struct task_struct *)ctx[0];
+	const char *comm = (const char *)ctx[1];
+	__u32 tgid = (__u32)BPF_CORE_READ(task, tgid), tid = (__u32)BPF_CORE_READ(task, pid);
+	struct tracked_thread *t = tracked_entry(tgid, tid);
+	struct slot_control *control;
+	char name[TASK_COMM_LEN] = {};
+
+	if (!t || !(t->flags & TRACK_CHILD))
+		return 0;
+	control = slot_control_of(t);
+	/* the new name may be longer than the kernel keeps (exec's file name): pad_name cuts it */
+	if (!control || !control->runner_name[0] || bpf_probe_read_kernel_str(name, sizeof(name), comm) < 0)
+		return 0;
+	pad_name(name);
+	if (!runner_named(control, name))
+		return 0;
+	bpf_map_delete_elem(&tracked, &tid);
+	/* the task holds a task-local copy of its entry (tracking.bpf.h) */
+	tracked_changed();
+	return 0;
 }
 
 /*

@@ -14,7 +14,7 @@
  *   pidns.bpf.h       thread ids across PID namespaces (the identity request)
  *   syscalls.bpf.h    system calls (core): sys_enter, sys_exit
  *   signals.bpf.h     system calls inside signal handlers, set apart (core): signal_deliver
- *   follow.bpf.h      threads a test creates or hands work to (core): fork, exit, sched_waking
+ *   follow.bpf.h      threads a test creates or hands work to (core): fork, exit, task_rename, sched_waking
  *   sched.bpf.h       scheduler: sched_switch, sched_wakeup(_new), sched_migrate_task
  *   memory.bpf.h      memory: the allocator uprobes; address space and page-fault sums
  */
@@ -34,6 +34,9 @@ SEC("tp_btf/sched_process_fork")
 int tp_btf_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("tp_btf/sched_process_exit")
 int tp_btf_exit(__u64 *ctx) { on_thread_exit(); return on_exit(); }
+
+SEC("tp_btf/task_rename")
+int tp_btf_rename(__u64 *ctx) { return on_task_rename(ctx); }
 
 SEC("tp_btf/signal_deliver")
 int tp_btf_signal_deliver(__u64 *ctx) { return on_signal_deliver(ctx); }
@@ -57,6 +60,8 @@ SEC("raw_tp/sched_process_fork")
 int raw_tp_fork(__u64 *ctx) { return on_fork(ctx); }
 SEC("raw_tp/sched_process_exit")
 int raw_tp_exit(__u64 *ctx) { on_thread_exit(); return on_exit(); }
+SEC("raw_tp/task_rename")
+int raw_tp_rename(__u64 *ctx) { return on_task_rename(ctx); }
 SEC("raw_tp/signal_deliver")
 int raw_tp_signal_deliver(__u64 *ctx) { return on_signal_deliver(ctx); }
 SEC("raw_tp/sched_switch")

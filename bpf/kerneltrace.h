@@ -30,6 +30,7 @@
 #define TRACK_FOLLOW_HANDOFFS 4u	/* threads of its process it wakes from a futex call work for its slot (follow.bpf.h) */
 #define TRACK_BORROWED 8u	/* existed before its slot's test and was woken to work for it */
 #define TRACK_IDLE 16u		/* listed only: every program treats it as untracked until a tracked thread wakes it */
+#define TRACK_CHILD 32u		/* added by following a fork of one of its slot's threads (follow.bpf.h) */
 
 /* slot_control.flags */
 #define SLOT_LATENCY 1u		/* time each call: costs two clock reads and a histogram update per call */
@@ -126,6 +127,13 @@ struct slot_control {
 	__u64 outside_switches;		/* switches of the slot's threads while it was not counting: the window's edges */
 	__u64 signal_handler_calls;	/* system calls made inside signal handlers (a profiler's, the JVM's): not counted (signals.bpf.h) */
 	__u64 histogram_entries;	/* entries of the slot's histogram_counts taken (may pass HISTOGRAM_ENTRIES: those were dropped) */
+	/*
+	 * Written by user space before the slot counts: the kernel name (comm, NUL-padded) shared by
+	 * the threads that run tests when the counting thread is one of them (the workers of JUnit's
+	 * ForkJoinPool under parallel execution, "ForkJoinPool-N-"). Such threads never count for the
+	 * slot unless user space registers them (follow.bpf.h). All zero: none.
+	 */
+	__u64 runner_name[2];
 };
 
 /*
@@ -281,7 +289,7 @@ struct foreign_key {
 
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
-_Static_assert(sizeof(struct slot_control) == 216, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
+_Static_assert(sizeof(struct slot_control) == 232, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
 _Static_assert(sizeof(struct identity) == 40 + MAX_LISTED_THREADS * 8, "identity: SlotLayout.IDENTITY_SIZE");
 _Static_assert(sizeof(struct config) == 152 + JVM_INTERNAL_THREADS * 32, "config: SlotLayout.CONFIG_SIZE");
 _Static_assert(sizeof(struct syscall_stats) == 32, "syscall_stats: SlotLayout.SYSCALL_STATS_SIZE");

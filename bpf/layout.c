@@ -53,6 +53,7 @@ int main(void)
 	FIELD(slot_control, outside_switches);
 	FIELD(slot_control, signal_handler_calls);
 	FIELD(slot_control, histogram_entries);
+	FIELD(slot_control, runner_name);
 
 	SIZE(identity);
 	FIELD(identity, request);

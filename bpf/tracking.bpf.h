@@ -9,7 +9,7 @@
  * there costs a hash of its id at every event, so the system-call programs, which run twice per
  * call, keep what the lookup said in the thread's own task storage (thread_calls) and look again
  * only when `tracked` may have changed: every writer of `tracked` bumps tracking_generation after
- * its change (user space: KernelTracer; the programs: follow_handoff). See current_slot().
+ * its change (user space: KernelTracer; the programs: follow_handoff, on_task_rename). See current_slot().
  */
 #ifndef TRACKING_BPF_H
 #define TRACKING_BPF_H

@@ -11,9 +11,11 @@ package io.github.kerneltrace.junit;
  * @param followHandOffs    under scope TEST, count the existing threads the test's threads hand work to
  * @param schedulerLimits   a limit reads what only the scheduler programs measure (switches, CPU
  *                          time, run-queue latency, page faults of threads other than the test's)
+ * @param parallelExecution JUnit runs tests in parallel: the test's thread is a worker of JUnit's
+ *                          pool, whose other workers run other tests and never count for this one
  */
 record CountingPlan(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs,
-                    boolean schedulerLimits) {
+                    boolean schedulerLimits, boolean parallelExecution) {
 
     /**
      * Whether the run needs the scheduler programs: for its limits, or because following hand-offs

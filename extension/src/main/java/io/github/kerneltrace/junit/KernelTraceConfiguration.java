@@ -19,9 +19,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *                  like the JSON: the cold per-test figure of cold-suite.sh did not move with it off)
  * @param failOnUncountedHandOffs {@code kerneltrace.uncountedHandOffs}: {@code report} (default) or
  *                  {@code fail} a test whose threads handed work to threads that are not counted
+ * @param parallelExecution JUnit's own {@code junit.jupiter.execution.parallel.enabled}, read as JUnit
+ *                  reads it: tests run on the workers of JUnit's pool
  */
 record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir, boolean followHandOffs,
-                                boolean failOnUncountedHandOffs, boolean histogramLogs) {
+                                boolean failOnUncountedHandOffs, boolean histogramLogs, boolean parallelExecution) {
 
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
@@ -30,6 +32,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
     static final String FOLLOW_HAND_OFFS = "kerneltrace.followHandOffs";
     static final String UNCOUNTED_HAND_OFFS = "kerneltrace.uncountedHandOffs";
     static final String HISTOGRAM_LOGS = "kerneltrace.histogramLogs";
+    static final String PARALLEL_EXECUTION = "junit.jupiter.execution.parallel.enabled";
 
     static KernelTraceConfiguration of(ExtensionContext context) {
         return new KernelTraceConfiguration(
@@ -38,7 +41,9 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
                 Path.of(context.getConfigurationParameter(REPORT_DIR).orElse(DEFAULT_REPORT_DIR)),
                 flag(context, FOLLOW_HAND_OFFS, true),
                 uncountedHandOffs(context),
-                flag(context, HISTOGRAM_LOGS, true));
+                flag(context, HISTOGRAM_LOGS, true),
+                // JUnit's key, so JUnit's reading: anything but "true" is false, never an error of ours
+                context.getConfigurationParameter(PARALLEL_EXECUTION, value -> Boolean.parseBoolean(value.strip())).orElse(false));
     }
 
     private static boolean uncountedHandOffs(ExtensionContext context) {

@@ -136,7 +136,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 AssertionWarmUp.awaitLoaded();
             }
             plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
-                    limits.stream().anyMatch(Limit::needsScheduler));
+                    limits.stream().anyMatch(Limit::needsScheduler), configuration.parallelExecution());
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;

@@ -35,6 +35,11 @@ final class KernelTracingBackend implements TracingBackend {
                 slot.require(ProbeFamily.SCHEDULER);
             }
             slot.recordLatency(plan.latency());
+            if (plan.parallelExecution() && plan.scope() != Scope.PROCESS) {
+                // The pool's other workers, woken or started when this test blocks, run other tests.
+                // They share this thread's kernel name (ForkJoinPool-1-worker-3: "ForkJoinPool-1-").
+                slot.excludeThreadsNamedLike(tid);
+            }
             switch (plan.scope()) {
                 case TEST -> slot.trackThread(tid, true, plan.followHandOffs());
                 case THREAD -> slot.trackThread(tid, false);

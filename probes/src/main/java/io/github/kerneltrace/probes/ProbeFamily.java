@@ -11,10 +11,11 @@ public enum ProbeFamily {
 
     /**
      * System calls, and what every other family stands on: the thread filter, the identity
-     * request, the canary at a window's start, following children and exits, and setting apart
-     * the calls signal handlers make. Without it nothing is traced.
+     * request, the canary at a window's start, following children and exits (and letting go of a
+     * child that turns out to be a worker of the pool that runs tests), and setting apart the calls
+     * signal handlers make. Without it nothing is traced.
      */
-    SYSCALLS("system calls", true, List.of("sys_enter", "sys_exit", "fork", "exit", "signal_deliver")),
+    SYSCALLS("system calls", true, List.of("sys_enter", "sys_exit", "fork", "exit", "rename", "signal_deliver")),
 
     /** Context switches, wake-ups, migrations, on/off-CPU time and run-queue latency; hand-offs to pool threads. */
     SCHEDULER("scheduler", true, List.of("sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_waking", "sched_migrate")),

@@ -193,6 +193,16 @@ final class SlotMemory {
         return (long) LONG.getAcquire(control, slot * SLOT_CONTROL_SIZE + field);
     }
 
+    /**
+     * The kernel name (up to 15 bytes) of the threads that run tests beside the slot's: the programs
+     * never count such a thread for the slot unless it is registered. Before the slot opens.
+     */
+    void nameTestRunners(int slot, byte[] kernelName) {
+        byte[] padded = java.util.Arrays.copyOf(kernelName, TASK_COMM_LEN); // NUL-padded, as the kernel keeps task->comm
+        padded[TASK_COMM_LEN - 1] = 0;
+        controlMemory.write((long) slot * SLOT_CONTROL_SIZE + CONTROL_RUNNER_NAME, padded, 0, padded.length);
+    }
+
     private void setControl(int slot, int field, long value) {
         LONG.setRelease(control, slot * SLOT_CONTROL_SIZE + field, value);
     }

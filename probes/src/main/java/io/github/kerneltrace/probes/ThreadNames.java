@@ -10,6 +10,17 @@ final class ThreadNames {
     private ThreadNames() {
     }
 
+    /** The name's bytes as the kernel keeps them (no trailing newline); empty when the thread has ended. */
+    static byte[] bytesOf(int tid) {
+        try {
+            byte[] comm = Files.readAllBytes(Path.of("/proc/self/task/" + tid + "/comm"));
+            int length = comm.length > 0 && comm[comm.length - 1] == '\n' ? comm.length - 1 : comm.length;
+            return java.util.Arrays.copyOf(comm, length);
+        } catch (IOException e) {
+            return new byte[0];
+        }
+    }
+
     /** The name, or "" when the thread has ended (or belongs to another process). */
     static String of(int tid) {
         try {

@@ -95,6 +95,24 @@ public final class TraceSlot implements AutoCloseable {
     }
 
     /**
+     * Tells the slot that the thread {@code tid} (this JVM's id, as for {@link #trackThread}) is one
+     * of a pool's threads that run tests, such as JUnit's ForkJoinPool workers under parallel
+     * execution: the pool's other workers do other tests' work, never this slot's. None of them is
+     * borrowed when a thread of the slot wakes it, and a thread the slot follows from a fork stops
+     * counting when it takes their name (the pool started it for a blocked test thread). They are
+     * known by the kernel's name of {@code tid} (its Java name's first 15 bytes, which the workers
+     * of one pool share: "ForkJoinPool-1-"). Call before {@link #trackThread}; it reads a file.
+     */
+    public synchronized void excludeThreadsNamedLike(int tid) {
+        requireOpen();
+        byte[] name = ThreadNames.bytesOf(tid);
+        if (name.length == 0) {
+            throw new IllegalArgumentException("no thread with id " + tid + " is running in this JVM");
+        }
+        memory.nameTestRunners(index, name);
+    }
+
+    /**
      * Registers a thread under a kernel id given by the caller, not asked of the kernel: a seam
      * for tests that simulate a thread the programs do not see (as a wrong id in a container would).
      */
