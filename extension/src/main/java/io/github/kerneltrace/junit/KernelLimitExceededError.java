@@ -60,7 +60,9 @@ public class KernelLimitExceededError extends AssertionError {
                 .append(outcome.test().shortName()).append(" [scope ").append(outcome.scope()).append("]:");
         for (LimitResult breach : outcome.breaches()) {
             message.append("\n  - ").append(breach.describe());
-            sites.linesFor(breach.limit().metric(), topSites).forEach(line -> message.append("\n      ").append(line));
+            if (breach.measuredAtAll()) {
+                sites.linesFor(breach.limit().metric(), topSites).forEach(line -> message.append("\n      ").append(line));
+            }
         }
         // The top system calls always; another family's figures only when one of its limits is
         // among the test's: a test budgeted on system calls alone keeps its message short.

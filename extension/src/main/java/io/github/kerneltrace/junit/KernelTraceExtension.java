@@ -185,8 +185,9 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                         session.stopping();
                         run.stop();
                     }
-                    if (attributing && last) {
-                        window = new RunWindow(startedAt, Instant.now(), run.javaThreadIds());
+                    Set<Long> threads = attributing && last ? run.javaThreadIds() : Set.of();
+                    if (!threads.isEmpty()) { // none: a stand-in backend, whose runs have no threads
+                        window = new RunWindow(startedAt, Instant.now(), threads);
                     }
                     if (repetition > 0) {
                         durationNanos = System.nanoTime() - startNanos;
