@@ -36,7 +36,8 @@ record CallSite(String methods, String shown) {
 
     /** Packages whose frames are not the user's code; KernelTrace's own are matched exactly, see {@link #isUserCode}. */
     private static final List<String> FRAMEWORK_PREFIXES = List.of("java.", "javax.", "jdk.", "sun.", "com.sun.",
-            "org.junit.", "org.assertj.", "org.opentest4j.", "org.apache.maven.surefire.");
+            "org.junit.", "org.assertj.", "org.opentest4j.", "org.apache.maven.surefire.", "net.bytebuddy.",
+            "org.mockito.", "org.hamcrest.");
     /** KernelTrace's packages: their classes are its own when they come from its jars (a user's test may share the package). */
     private static final List<String> OWN_PREFIXES = List.of("io.github.kerneltrace.junit.", "io.github.kerneltrace.probes.");
     /** Where KernelTrace's classes are loaded from: the extension's jar and the probes' jar. */

@@ -79,7 +79,13 @@ record CallSiteChanges(Limit.Unit unit, List<Change> changes) {
         sites.sites().forEach((site, weight) -> merged.merge(site.methods(), new Recorded(site.shown(), weight),
                 // the shown form of the larger part: sites come largest first
                 (first, more) -> new Recorded(first.shown(), first.weight() + more.weight())));
-        return merged;
+        // largest first again: merging may have grown a later one
+        Map<String, Recorded> sorted = new LinkedHashMap<>();
+        merged.entrySet().stream()
+                .sorted(Comparator.comparingLong((Map.Entry<String, Recorded> entry) -> entry.getValue().weight()).reversed()
+                        .thenComparing(Map.Entry::getKey))
+                .forEach(entry -> sorted.put(entry.getKey(), entry.getValue()));
+        return sorted;
     }
 
     boolean isEmpty() {

@@ -34,15 +34,34 @@ record CallSites(String metric, String what, Limit.Unit unit, long measured, lon
     private static final Set<String> WRITES = Set.of("jdk.FileWrite", "jdk.SocketWrite");
     private static final Set<String> READS = Set.of("jdk.FileRead", "jdk.SocketRead");
     private static final Set<String> ALLOCATIONS = Set.of("jdk.ObjectAllocationInNewTLAB", "jdk.ObjectAllocationOutsideTLAB");
-    /** What takes a thread off its CPU by its own doing, as far as Java sees it. */
-    private static final Set<String> BLOCKING = Set.of("jdk.ThreadPark", "jdk.JavaMonitorEnter", "jdk.ThreadSleep",
+    /**
+     * What takes a thread off its CPU by its own doing, as far as Java sees it. I/O is not among
+     * them for counts: most reads and writes of a warm file do not block, and counting them would
+     * explain switches that did not happen; it is for time off the CPU, weighed by its duration.
+     */
+    private static final Set<String> BLOCKING = Set.of("jdk.ThreadPark", "jdk.JavaMonitorEnter", "jdk.ThreadSleep");
+    private static final Set<String> BLOCKING_OR_IO = Set.of("jdk.ThreadPark", "jdk.JavaMonitorEnter", "jdk.ThreadSleep",
             "jdk.FileRead", "jdk.FileWrite", "jdk.FileForce", "jdk.SocketRead", "jdk.SocketWrite");
 
     /** How one event counts towards a metric. */
     enum Weight { EVENTS, ALLOCATED_BYTES, BYTES_WRITTEN, BYTES_READ, DURATION_NANOS }
 
-    /** The events that explain a metric, and how each counts. */
-    record Source(Set<String> eventTypes, Weight weight, String what, Limit.Unit unit) {
+    /**
+     * The events that explain a metric, and how each counts.
+     *
+     * @param forceWithMetadata for {@code jdk.FileForce}: {@code true} only {@code fsync}s (its field
+     *                          {@code metaData}), {@code false} only {@code fdatasync}s, null any
+     */
+    record Source(Set<String> eventTypes, Weight weight, String what, Limit.Unit unit, Boolean forceWithMetadata) {
+
+        Source(Set<String> eventTypes, Weight weight, String what, Limit.Unit unit) {
+            this(eventTypes, weight, what, unit, null);
+        }
+
+        boolean explainedBy(RecordedEvent event) {
+            return eventTypes.contains(event.getEventType().getName()) && (forceWithMetadata == null
+                    || !event.hasField("metaData") || event.getBoolean("metaData") == forceWithMetadata);
+        }
     }
 
     /**
@@ -64,8 +83,9 @@ record CallSites(String metric, String what, Limit.Unit unit, long measured, lon
                 case "read", "pread64", "readv", "preadv", "preadv2", "recvfrom", "recvmsg" -> Optional.of(bytes
                         ? new Source(READS, Weight.BYTES_READ, "bytes read by " + name, Limit.Unit.BYTES)
                         : new Source(READS, Weight.EVENTS, name + " calls", Limit.Unit.CALLS));
-                case "fsync", "fdatasync" -> bytes ? Optional.empty()
-                        : Optional.of(new Source(Set.of("jdk.FileForce"), Weight.EVENTS, name + " calls", Limit.Unit.CALLS));
+                // FileChannel.force(true) is an fsync, force(false) an fdatasync
+                case "fsync", "fdatasync" -> bytes ? Optional.empty() : Optional.of(new Source(Set.of("jdk.FileForce"),
+                        Weight.EVENTS, name + " calls", Limit.Unit.CALLS, name.equals("fsync")));
                 case "futex" -> bytes ? Optional.empty() : Optional.of(new Source(
                         Set.of("jdk.ThreadPark", "jdk.JavaMonitorEnter"), Weight.EVENTS, "futex calls", Limit.Unit.CALLS));
                 case "nanosleep", "clock_nanosleep" -> bytes ? Optional.empty()
@@ -79,8 +99,9 @@ record CallSites(String metric, String what, Limit.Unit unit, long measured, lon
             case "memory.heap.allocatedBytes" ->
                     Optional.of(new Source(ALLOCATIONS, Weight.ALLOCATED_BYTES, "bytes allocated", Limit.Unit.BYTES));
             case "scheduler.contextSwitches", "scheduler.voluntarySwitches" ->
-                    Optional.of(new Source(BLOCKING, Weight.EVENTS, "blocking calls", Limit.Unit.COUNT));
-            case "scheduler.offCpuNanos" -> Optional.of(new Source(BLOCKING, Weight.DURATION_NANOS, "blocked time",
+                    Optional.of(new Source(BLOCKING, Weight.EVENTS, "context switches",
+                            Limit.Unit.COUNT));
+            case "scheduler.offCpuNanos" -> Optional.of(new Source(BLOCKING_OR_IO, Weight.DURATION_NANOS, "blocked time",
                     Limit.Unit.NANOSECONDS));
             case "scheduler.onCpuNanos", "scheduler.involuntarySwitches" -> Optional.of(new Source(
                     Set.of("jdk.ExecutionSample"), Weight.EVENTS, "CPU samples (every 10 ms)", Limit.Unit.COUNT));
@@ -116,7 +137,7 @@ record CallSites(String metric, String what, Limit.Unit unit, long measured, lon
         Map<CallSite, Long> weights = new LinkedHashMap<>();
         long explained = 0;
         for (RecordedEvent event : events) {
-            if (source.eventTypes().contains(event.getEventType().getName())) {
+            if (source.explainedBy(event)) {
                 long weight = weight(event, source.weight());
                 weights.merge(CallSite.of(event.getStackTrace()), weight, Long::sum);
                 explained += weight;

@@ -187,7 +187,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     }
                     Set<Long> threads = attributing && last ? run.javaThreadIds() : Set.of();
                     if (!threads.isEmpty()) { // none: a stand-in backend, whose runs have no threads
-                        window = new RunWindow(startedAt, Instant.now(), threads);
+                        window = new RunWindow(startedAt, Instant.now(), threads, session.pauses());
                     }
                     if (repetition > 0) {
                         durationNanos = System.nanoTime() - startNanos;
@@ -341,7 +341,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
     }
 
     /** The last run's window and counted threads: where its Java call sites are looked up. */
-    private record RunWindow(Instant from, Instant to, Set<Long> threads) {
+    private record RunWindow(Instant from, Instant to, Set<Long> threads, List<KernelTraceSession.Pause> pauses) {
     }
 
     /**
@@ -361,7 +361,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         metrics.addAll(baseline.callSiteMetrics(outcome));
         try {
             TestCallSites sites = TestCallSites.record(metrics, outcome.metrics(), window.from(), window.to(),
-                    window.threads(), outcome.repetitions().size());
+                    window.pauses(), window.threads(), outcome.repetitions().size());
             return baseline.withCallSites(outcome, sites);
         } catch (RuntimeException unreadable) {
             // The verdict stands without its sites; say why they are missing rather than fail differently.

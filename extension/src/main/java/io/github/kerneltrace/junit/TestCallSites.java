@@ -35,12 +35,15 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
     }
 
     /**
-     * Dumps the recording and attributes the events of {@code threads} in {@code [from, to]} to
-     * each of {@code metrics}, against the figures of {@code measured} (the run the window was).
+     * Dumps the recording and attributes the events of {@code threads} in {@code [from, to]},
+     * outside the {@code pauses} of counting (a test reading its metrics midway), to each of
+     * {@code metrics}, against the figures of {@code measured} (the run the window was).
      */
-    static TestCallSites record(Set<String> metrics, KernelMetrics measured, Instant from, Instant to, Set<Long> threads,
-                                int repetitions) {
-        List<RecordedEvent> events = JfrRecorder.shared().events(from, to, threads);
+    static TestCallSites record(Set<String> metrics, KernelMetrics measured, Instant from, Instant to,
+                                List<KernelTraceSession.Pause> pauses, Set<Long> threads, int repetitions) {
+        List<RecordedEvent> events = JfrRecorder.shared().events(from, to, threads).stream()
+                .filter(event -> pauses.stream().noneMatch(pause -> pause.contains(event.getStartTime())))
+                .toList();
         Map<String, Long> figures = new LinkedHashMap<>();
         for (Metric metric : measured.list()) {
             figures.put(metric.key(), metric.value());
