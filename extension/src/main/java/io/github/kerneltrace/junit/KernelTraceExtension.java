@@ -172,6 +172,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     startedAt = Instant.now();
                     long startNanos = System.nanoTime();
                     startOrNotTraceable(run, configuration);
+                    Instant countingFrom = attributing ? Instant.now() : null; // the Java events' window
                     try {
                         if (last) {
                             proceeded = true;
@@ -187,7 +188,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     }
                     Set<Long> threads = attributing && last ? run.javaThreadIds() : Set.of();
                     if (!threads.isEmpty()) { // none: a stand-in backend, whose runs have no threads
-                        window = new RunWindow(startedAt, Instant.now(), threads, session.pauses());
+                        window = new RunWindow(countingFrom, Instant.now(), threads, session.pauses());
                     }
                     if (repetition > 0) {
                         durationNanos = System.nanoTime() - startNanos;
