@@ -78,10 +78,10 @@ record CallSites(String metric, String what, Limit.Unit unit, long measured, lon
             }
             return switch (name) {
                 case "write", "pwrite64", "writev", "pwritev", "pwritev2", "sendto", "sendmsg" -> Optional.of(bytes
-                        ? new Source(WRITES, Weight.BYTES_WRITTEN, "bytes written by " + name, Limit.Unit.BYTES)
+                        ? new Source(WRITES, Weight.BYTES_WRITTEN, "written by " + name, Limit.Unit.BYTES)
                         : new Source(WRITES, Weight.EVENTS, name + " calls", Limit.Unit.CALLS));
                 case "read", "pread64", "readv", "preadv", "preadv2", "recvfrom", "recvmsg" -> Optional.of(bytes
-                        ? new Source(READS, Weight.BYTES_READ, "bytes read by " + name, Limit.Unit.BYTES)
+                        ? new Source(READS, Weight.BYTES_READ, "read by " + name, Limit.Unit.BYTES)
                         : new Source(READS, Weight.EVENTS, name + " calls", Limit.Unit.CALLS));
                 // FileChannel.force(true) is an fsync, force(false) an fdatasync
                 case "fsync", "fdatasync" -> bytes ? Optional.empty() : Optional.of(new Source(Set.of("jdk.FileForce"),
@@ -94,8 +94,8 @@ record CallSites(String metric, String what, Limit.Unit unit, long measured, lon
             };
         }
         return switch (metric) {
-            case "totals.bytesWritten" -> Optional.of(new Source(WRITES, Weight.BYTES_WRITTEN, "bytes written", Limit.Unit.BYTES));
-            case "totals.bytesRead" -> Optional.of(new Source(READS, Weight.BYTES_READ, "bytes read", Limit.Unit.BYTES));
+            case "totals.bytesWritten" -> Optional.of(new Source(WRITES, Weight.BYTES_WRITTEN, "written", Limit.Unit.BYTES));
+            case "totals.bytesRead" -> Optional.of(new Source(READS, Weight.BYTES_READ, "read", Limit.Unit.BYTES));
             case "memory.heap.allocatedBytes" ->
                     Optional.of(new Source(ALLOCATIONS, Weight.ALLOCATED_BYTES, "bytes allocated", Limit.Unit.BYTES));
             case "scheduler.contextSwitches", "scheduler.voluntarySwitches" ->
@@ -107,6 +107,11 @@ record CallSites(String metric, String what, Limit.Unit unit, long measured, lon
                     Set.of("jdk.ExecutionSample"), Weight.EVENTS, "CPU samples (every 10 ms)", Limit.Unit.COUNT));
             default -> Optional.empty();
         };
+    }
+
+    /** Whether {@code metric} is explained by CPU samples, which the recording takes only for tests that need them. */
+    static boolean needsCpuSamples(String metric) {
+        return sourceOf(metric).map(source -> source.eventTypes().contains("jdk.ExecutionSample")).orElse(false);
     }
 
     /** Why no Java frame explains {@code metric}: a reader must never be left with nothing. */

@@ -26,8 +26,8 @@ import jdk.jfr.consumer.RecordingFile;
  * {@code jdk.FileForce}, {@code jdk.SocketRead}, {@code jdk.SocketWrite} (threshold 0: every
  * call), {@code jdk.ObjectAllocationInNewTLAB} and {@code jdk.ObjectAllocationOutsideTLAB},
  * {@code jdk.JavaMonitorEnter} (contended entries only), {@code jdk.ThreadPark} and
- * {@code jdk.ThreadSleep} (threshold 0), and {@code jdk.ExecutionSample} every 10 ms. Its memory
- * and disk are bounded ({@link #MAX_AGE}, {@link #MAX_SIZE}).
+ * {@code jdk.ThreadSleep} (threshold 0); {@code jdk.ExecutionSample} every 10 ms only while a lease
+ * asks for it ({@link #cpuSamples()}). Its memory and disk are bounded ({@link #MAX_AGE}, {@link #MAX_SIZE}).
  *
  * <p>Use: a test holds a {@link Lease} across its window ({@code try (Lease lease =
  * JfrRecorder.shared().open(Map.of()))}); a caller that needs more (say, execution samples every
@@ -75,9 +75,15 @@ final class JfrRecorder {
             settings.put(event + "#enabled", "true");
             settings.put(event + "#stackTrace", "true");
         }
-        settings.put("jdk.ExecutionSample#enabled", "true");
-        settings.put("jdk.ExecutionSample#period", "10 ms");
         return settings;
+    }
+
+    /**
+     * CPU samples every 10 ms, for a test whose limits are on CPU time: not in the shared settings,
+     * because sampling every thread of the JVM costs every test ({@code docs/user-guide.md}, cost).
+     */
+    static Map<String, String> cpuSamples() {
+        return Map.of("jdk.ExecutionSample#enabled", "true", "jdk.ExecutionSample#period", "10 ms");
     }
 
     /**

@@ -153,7 +153,8 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         List<KernelMetrics> measured = new ArrayList<>();
         // JUnit's invocation must be proceeded or skipped exactly once.
         boolean proceeded = false;
-        JfrRecorder.Lease recording = attributing ? JfrRecorder.shared().open(Map.of()) : null;
+        JfrRecorder.Lease recording = attributing ? JfrRecorder.shared().open(limits.stream()
+                .anyMatch(limit -> CallSites.needsCpuSamples(limit.metric())) ? JfrRecorder.cpuSamples() : Map.of()) : null;
         try {
             KernelTraceSession session = session(context);
             Instant startedAt = null;

@@ -51,7 +51,7 @@ class RealKernelBaselineTest {
                 .hasMessageStartingWith("""
                         KernelTrace baseline regressions in Writer.writesToDevNull() [scope TEST]:
                           - syscalls.write.bytes: 5 → 6 (+1, exact)
-                              call sites: 6 B of 6 B bytes written by write explained
+                              call sites: 6 B of 6 B written by write explained
                                 6 B × %s
                           - syscalls.write.count: 5 → 6 (+1, exact)
                               call sites: 6 of 6 write calls explained
