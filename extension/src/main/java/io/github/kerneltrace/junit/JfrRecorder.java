@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import jdk.jfr.Recording;
@@ -52,8 +53,12 @@ final class JfrRecorder {
 
     private static final JfrRecorder SHARED = new JfrRecorder();
 
+    private static final System.Logger LOGGER = System.getLogger(JfrRecorder.class.getName());
+
     /** Null until the first lease. */
     private Recording recording;
+    /** Why this JVM cannot record, once a start failed: then no test tries again. */
+    private String unavailable;
 
     private JfrRecorder() {
     }
@@ -111,6 +116,28 @@ final class JfrRecorder {
             extra.start();
         }
         return new Lease(extra);
+    }
+
+    /**
+     * {@link #open}, or empty where this JVM cannot record (Flight Recorder disabled by
+     * {@code -XX:-FlightRecorder}, or absent): said once on the log, then tests run without call sites.
+     */
+    Optional<Lease> tryOpen(Map<String, String> extraSettings) {
+        synchronized (this) {
+            if (unavailable != null) {
+                return Optional.empty();
+            }
+        }
+        try {
+            return Optional.of(open(extraSettings));
+        } catch (RuntimeException | LinkageError cannotRecord) {
+            synchronized (this) {
+                unavailable = String.valueOf(cannotRecord);
+            }
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace shows no Java call sites in this JVM: its Flight"
+                    + " Recorder cannot record (" + cannotRecord + "); set kerneltrace.callSites=off to silence this");
+            return Optional.empty();
+        }
     }
 
     /**

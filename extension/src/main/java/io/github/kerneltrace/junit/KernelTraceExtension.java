@@ -153,8 +153,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         List<KernelMetrics> measured = new ArrayList<>();
         // JUnit's invocation must be proceeded or skipped exactly once.
         boolean proceeded = false;
-        JfrRecorder.Lease recording = attributing ? JfrRecorder.shared().open(limits.stream()
-                .anyMatch(limit -> CallSites.needsCpuSamples(limit.metric())) ? JfrRecorder.cpuSamples() : Map.of()) : null;
+        JfrRecorder.Lease recording = !attributing ? null : JfrRecorder.shared().tryOpen(limits.stream()
+                .anyMatch(limit -> CallSites.needsCpuSamples(limit.metric())) ? JfrRecorder.cpuSamples() : Map.of())
+                .orElse(null);
+        attributing &= recording != null;
         try {
             KernelTraceSession session = session(context);
             Instant startedAt = null;
@@ -230,7 +232,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The report lists the gated keys' values over repetitions; one run has nothing to list.
         outcome = outcome.withBaseline(verdict, outcome.repetitions().size() > 1
                 ? baseline.gatedKeys(outcome, tolerances) : new TreeSet<>());
-        TestCallSites sites = window == null ? TestCallSites.NONE : callSites(outcome, baseline, window, context);
+        TestCallSites sites = window == null ? TestCallSites.NONE : callSites(outcome, baseline, window);
         report(outcome, sites, testFailure, configuration, context);
         Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict, sites,
                 configuration.topCallSites());
@@ -351,8 +353,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
      * those pay the recording's dump), or of every test when the baseline is being recorded. The
      * sites are the last run's: the one whose metrics the report shows.
      */
-    private static TestCallSites callSites(TraceOutcome outcome, ClassBaseline baseline, RunWindow window,
-                                           ExtensionContext context) {
+    private static TestCallSites callSites(TraceOutcome outcome, ClassBaseline baseline, RunWindow window) {
         boolean failing = !outcome.breaches().isEmpty() || outcome.baseline().status() == BaselineVerdict.Status.REGRESSED;
         if (!failing && !baseline.recordsCallSites()) {
             return TestCallSites.NONE;

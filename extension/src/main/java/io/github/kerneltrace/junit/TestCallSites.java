@@ -1,6 +1,8 @@
 package io.github.kerneltrace.junit;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,8 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
     private static final Pattern SYSCALL_FIGURE = Pattern.compile("syscalls\\.([a-z0-9_]+)\\..*");
 
     TestCallSites {
-        byMetric = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(byMetric));
-        changes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(changes));
+        byMetric = Collections.unmodifiableMap(new LinkedHashMap<>(byMetric));
+        changes = Collections.unmodifiableMap(new LinkedHashMap<>(changes));
     }
 
     /**
@@ -76,7 +78,7 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
 
     /** The lines a failure shows under a breached limit: its sites, and how they changed against the baseline. */
     List<String> linesFor(String metric, int top) {
-        List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new ArrayList<>();
         CallSites sites = byMetric.get(metric);
         if (sites != null) {
             lines.addAll(sites.lines(top));
