@@ -56,6 +56,16 @@ class RealKernelCallSitesTest {
     }
 
     @Test
+    void withRepetitionsTheSitesAreTheLastRunsAndSaySo() {
+        RealKernel.Run run = RealKernel.run(Repeated.class, Map.of(KernelTraceConfiguration.REQUIRE, "true"), 1);
+        assertThat(run.throwableOf("writesMoreEachRun").getMessage())
+                .contains("write calls: limit 1, measured 20  (@MaxSyscalls(value = 1, syscall = \"write\"))")
+                // runs write 10, 20, 30 times: the median is the second's, the sites the last's
+                .contains("\n      call sites: 30 of 30 write calls explained (the last of 3 repetitions)\n"
+                        + "        30 × RealKernelCallSitesTest$Repeated.writesMoreEachRun(RealKernelCallSitesTest.java:");
+    }
+
+    @Test
     void anAllocationBudgetNamesTheAllocatingMethod() {
         RealKernel.Run run = RealKernel.run(Allocates.class, Map.of(KernelTraceConfiguration.REQUIRE, "true"), 1);
         String message = run.throwableOf("allocatesTenMegabytes").getMessage();
@@ -169,6 +179,27 @@ class RealKernelCallSitesTest {
         @AfterEach
         void close() throws IOException {
             channel.close();
+        }
+    }
+
+    @Tag("fixture")
+    @KernelTrace(repetitions = 3)
+    static class Repeated {
+
+        @TempDir
+        Path dir;
+        int runs;
+
+        @Test
+        @MaxSyscalls(value = 1, syscall = "write")
+        void writesMoreEachRun() throws IOException {
+            runs++;
+            try (FileChannel channel = FileChannel.open(dir.resolve("log" + runs), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE)) {
+                for (int i = 0; i < 10 * runs; i++) {
+                    channel.write(ByteBuffer.wrap(new byte[8]));
+                }
+            }
         }
     }
 
