@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -281,9 +282,9 @@ class RealKernelCallSitesTest {
         @MaxSyscalls(value = 0, syscall = "write")
         void writesFromTheLeft() throws Exception {
             try (FileChannel channel = open("left")) {
-                BOTH_STARTED.await();
+                BOTH_STARTED.await(30, TimeUnit.SECONDS); // a timeout: not run in parallel fails, never hangs
                 left(channel, 20);
-                BOTH_WROTE.await();
+                BOTH_WROTE.await(30, TimeUnit.SECONDS);
             }
         }
 
@@ -291,9 +292,9 @@ class RealKernelCallSitesTest {
         @MaxSyscalls(value = 0, syscall = "write")
         void writesFromTheRight() throws Exception {
             try (FileChannel channel = open("right")) {
-                BOTH_STARTED.await();
+                BOTH_STARTED.await(30, TimeUnit.SECONDS); // a timeout: not run in parallel fails, never hangs
                 right(channel, 30);
-                BOTH_WROTE.await();
+                BOTH_WROTE.await(30, TimeUnit.SECONDS);
                 overlapped = true;
             }
         }
