@@ -29,9 +29,12 @@ import com.sun.jna.NativeLibrary;
  * append(int) [1] 64 :: syscalls.write.count = 1 exact
  * appendIsOneWrite() :: totals.syscalls = 34 relative 5% min 3
  * sync() :: syscalls.fdatasync.latencyNanos.p50 = 812345 samples 801000,805000,812345,820000,830000 slower 50% p 0.01
+ * appendIsOneWrite() :: site syscalls.write.count = 1 at AppendLog.flush(AppendLog.java:88) ← AppendLog.append(AppendLog.java:40)
  * </pre>
  * A line with a {@code slower} rule keeps every repetition's value after {@code samples} (the value
- * before them is their median, for people); the other rules compare the value alone.
+ * before them is their median, for people); the other rules compare the value alone. A {@code site}
+ * line is a Java call site of a metric's events ({@link CallSite}) and how many it had: not gated,
+ * the differential view of a failure compares them ({@link CallSiteChanges}).
  * Blank lines and {@code #} comments are allowed (recording rewrites the file without them). Any
  * other line that is not exactly this is an error naming the file and line, never skipped.
  *
@@ -39,8 +42,13 @@ import com.sun.jna.NativeLibrary;
  * @param environment the fingerprint, e.g. {@code kernel} → {@code 6.18.44}
  * @param tests       test (method, parameter types, and for repeated tests the display name) →
  *                    metric key → entry
+ * @param callSites   test → metric key → call site (its methods) → as recorded
  */
-record Baseline(Path file, Map<String, String> environment, SortedMap<String, SortedMap<String, Entry>> tests) {
+record Baseline(Path file, Map<String, String> environment, SortedMap<String, SortedMap<String, Entry>> tests,
+                SortedMap<String, SortedMap<String, Map<String, CallSiteChanges.Recorded>>> callSites) {
+
+    static final String SITE = "site ";
+    static final String AT = " at ";
 
     static final String ENVIRONMENT = "environment.";
     static final String TEST_SEPARATOR = " :: ";
@@ -62,7 +70,7 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
     }
 
     static Baseline empty(Path file, Map<String, String> environment) {
-        return new Baseline(file, environment, new TreeMap<>());
+        return new Baseline(file, environment, new TreeMap<>(), new TreeMap<>());
     }
 
     /**
@@ -81,6 +89,7 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
         Map<String, String> environment = new LinkedHashMap<>();
         SortedMap<String, SortedMap<String, Entry>> tests = new TreeMap<>();
         Map<String, Integer> seenAt = new HashMap<>();
+        SortedMap<String, SortedMap<String, Map<String, CallSiteChanges.Recorded>>> callSites = new TreeMap<>();
         for (int number = 1; number <= lines.size(); number++) {
             String line = lines.get(number - 1).strip();
             if (line.isEmpty() || line.startsWith("#")) {
@@ -101,6 +110,10 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
             }
             String test = line.substring(0, separator).strip();
             String fact = line.substring(separator + TEST_SEPARATOR.length());
+            if (fact.startsWith(SITE)) {
+                readSite(file, number, line, test, fact.substring(SITE.length()), callSites);
+                continue;
+            }
             int equals = fact.indexOf(" = ");
             if (equals <= 0 || fact.substring(0, equals).isBlank() || fact.substring(0, equals).contains(" ")) {
                 throw corrupt(file, number, line, "expected <metric> = <value> <rule> after \" :: \"");
@@ -143,7 +156,33 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
             }
             tests.computeIfAbsent(test, key -> new TreeMap<>()).put(metric, new Entry(value, samples, rule));
         }
-        return new Baseline(file, environment, tests);
+        return new Baseline(file, environment, tests, callSites);
+    }
+
+    /** {@code syscalls.write.count = 1 at SegmentLog.flush(SegmentLog.java:88) ← SegmentLog.append(SegmentLog.java:40)}. */
+    private static void readSite(Path file, int number, String line, String test, String site,
+                                 SortedMap<String, SortedMap<String, Map<String, CallSiteChanges.Recorded>>> callSites) {
+        int equals = site.indexOf(" = ");
+        int at = site.indexOf(AT);
+        if (equals <= 0 || at < equals || site.substring(0, equals).contains(" ")) {
+            throw corrupt(file, number, line, "expected site <metric> = <count> at <call site> after \" :: \"");
+        }
+        long weight = wholeNumber(site.substring(equals + 3, at).strip());
+        if (weight < 0) {
+            throw corrupt(file, number, line, "the count \"" + site.substring(equals + 3, at).strip()
+                    + "\" is not a whole number >= 0");
+        }
+        String shown = site.substring(at + AT.length()).strip();
+        if (shown.isEmpty()) {
+            throw corrupt(file, number, line, "the call site after \"at\" is empty");
+        }
+        CallSite callSite = CallSite.ofShown(shown);
+        CallSiteChanges.Recorded previous = callSites.computeIfAbsent(test, key -> new TreeMap<>())
+                .computeIfAbsent(site.substring(0, equals), key -> new LinkedHashMap<>())
+                .putIfAbsent(callSite.methods(), new CallSiteChanges.Recorded(shown, weight));
+        if (previous != null) {
+            throw corrupt(file, number, line, "the same test, metric and call site as an earlier line");
+        }
     }
 
     /** The number, or -1 when the text is not a whole number >= 0. */
@@ -182,9 +221,17 @@ record Baseline(Path file, Map<String, String> environment, SortedMap<String, So
                 .append(" a rule after a value may be edited: exact, max, relative <percent>% min <amount>,")
                 .append(" slower <percent>% p <alpha> (times, over samples)\n");
         environment.forEach((name, value) -> text.append(ENVIRONMENT).append(name).append(" = ").append(value).append('\n'));
-        tests.forEach((test, entries) -> entries.forEach((metric, entry) -> text.append(test).append(TEST_SEPARATOR)
-                .append(metric).append(" = ").append(entry.value()).append(samplesText(entry)).append(' ').append(entry.rule())
-                .append('\n')));
+        java.util.SortedSet<String> names = new java.util.TreeSet<>(tests.keySet());
+        names.addAll(callSites.keySet());
+        for (String test : names) {
+            tests.getOrDefault(test, new TreeMap<>()).forEach((metric, entry) -> text.append(test).append(TEST_SEPARATOR)
+                    .append(metric).append(" = ").append(entry.value()).append(samplesText(entry)).append(' ')
+                    .append(entry.rule()).append('\n'));
+            // a metric's sites after its entries, largest first: the test's story in one place
+            callSites.getOrDefault(test, new TreeMap<>()).forEach((metric, sites) -> sites.values().forEach(site ->
+                    text.append(test).append(TEST_SEPARATOR).append(SITE).append(metric).append(" = ")
+                            .append(site.weight()).append(AT).append(site.shown()).append('\n')));
+        }
         return text.toString();
     }
 

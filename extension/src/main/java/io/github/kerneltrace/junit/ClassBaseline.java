@@ -3,10 +3,13 @@ package io.github.kerneltrace.junit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -51,6 +54,9 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
     private final Baseline recorded;
     /** Update mode: each test measured, with its entries as they will be written. */
     private final Map<String, SortedMap<String, Entry>> measured = new ConcurrentHashMap<>();
+    /** Update mode: each test's call sites by metric, as they will be written. */
+    private final Map<String, SortedMap<String, Map<String, CallSiteChanges.Recorded>>> measuredSites =
+            new ConcurrentHashMap<>();
     /** Where the class's tests ran, for the file update mode writes. */
     private volatile Map<String, String> environmentHere;
 
@@ -153,13 +159,91 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
     }
 
     /**
+     * Whether the class's tests need their Java call sites recorded for the baseline: in update
+     * mode, to record them; in compare mode, when the file has sites to compare with.
+     */
+    boolean active() {
+        return mode == Mode.UPDATE || mode == Mode.COMPARE && !recorded.callSites().isEmpty();
+    }
+
+    /** Whether every test's call sites are recorded into the file (update mode), not only a failing test's. */
+    boolean recordsCallSites() {
+        return mode == Mode.UPDATE;
+    }
+
+    /**
+     * In update mode, the metrics whose call sites the file keeps for this test: its limits', and
+     * its counts gated exactly (the system calls the code makes, which a Java event explains);
+     * empty otherwise.
+     */
+    Set<String> callSiteMetrics(TraceOutcome outcome) {
+        Set<String> metrics = new LinkedHashSet<>();
+        if (mode != Mode.UPDATE) {
+            return metrics;
+        }
+        outcome.limits().forEach(result -> metrics.add(result.limit().metric()));
+        SortedMap<String, Entry> entries = measured.getOrDefault(testKey(outcome.test()), new TreeMap<>());
+        entries.forEach((metric, entry) -> {
+            if (entry.rule().kind() == BaselineRule.Kind.EXACT && metric.endsWith(".count")) {
+                metrics.add(metric);
+            }
+        });
+        // times are explained by the same events as counts, and vary: their sites would repeat the counts'
+        metrics.removeIf(metric -> CallSites.sourceOf(metric).isEmpty() || metric.contains("Nanos"));
+        return metrics;
+    }
+
+    /**
+     * In update mode, keeps the test's sites for the file; in compare mode, adds what changed
+     * against the file's sites of the same metrics.
+     */
+    TestCallSites withCallSites(TraceOutcome outcome, TestCallSites sites) {
+        String test = testKey(outcome.test());
+        if (mode == Mode.UPDATE) {
+            SortedMap<String, Map<String, CallSiteChanges.Recorded>> kept = new TreeMap<>();
+            // a figure of 0 has nothing to explain (JFR's file events do not tell read from pread64)
+            callSiteMetrics(outcome).forEach(metric -> sites.of(metric)
+                    .filter(found -> found.measured() > 0 && !found.sites().isEmpty())
+                    .ifPresent(found -> kept.put(metric, CallSiteChanges.byMethods(found))));
+            measuredSites.put(test, kept);
+            return sites;
+        }
+        SortedMap<String, Map<String, CallSiteChanges.Recorded>> before = recorded.callSites().get(test);
+        if (mode != Mode.COMPARE || before == null) {
+            return sites;
+        }
+        Map<String, CallSiteChanges> changes = new LinkedHashMap<>();
+        sites.byMetric().forEach((metric, now) -> {
+            Map<String, CallSiteChanges.Recorded> then = before.get(metric);
+            if (then != null && now.notAttributable() == null) {
+                CallSiteChanges changed = CallSiteChanges.between(then, now);
+                if (!changed.isEmpty()) {
+                    changes.put(metric, changed);
+                }
+            }
+        });
+        return sites.withChanges(changes);
+    }
+
+    /**
      * The failure a verdict calls for: when a metric regressed, or the environment differs and
      * {@code kerneltrace.baselineMismatch=fail}.
      */
     Optional<KernelLimitExceededError> failure(TraceOutcome outcome, BaselineVerdict verdict) {
+        return failure(outcome, verdict, TestCallSites.NONE, 0);
+    }
+
+    /** {@link #failure(TraceOutcome, BaselineVerdict)}, each regression followed by its call sites and their changes. */
+    Optional<KernelLimitExceededError> failure(TraceOutcome outcome, BaselineVerdict verdict, TestCallSites sites,
+                                               int topSites) {
         if (!verdict.regressions().isEmpty()) {
-            return Optional.of(failure(outcome, "KernelTrace baseline regressions in ",
-                    verdict.regressions().stream().map(BaselineVerdict.Change::text).toList(),
+            List<String> lines = new ArrayList<>();
+            for (BaselineVerdict.Change change : verdict.regressions()) {
+                StringBuilder line = new StringBuilder(change.text());
+                sites.linesFor(change.metric(), topSites).forEach(site -> line.append("\n      ").append(site));
+                lines.add(line.toString());
+            }
+            return Optional.of(failure(outcome, "KernelTrace baseline regressions in ", lines,
                     "if the increase is intended, record the baseline again with -D" + MODE + "=update"));
         }
         if (verdict.status() == BaselineVerdict.Status.INCOMPARABLE && failOnMismatch && mode == Mode.COMPARE) {
@@ -383,6 +467,14 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         }
         TreeMap<String, SortedMap<String, Entry>> tests = new TreeMap<>(recorded.tests());
         tests.putAll(measured);
-        new Baseline(recorded.file(), environmentHere, tests).write(className);
+        TreeMap<String, SortedMap<String, Map<String, CallSiteChanges.Recorded>>> sites = new TreeMap<>(recorded.callSites());
+        // a test measured again replaces its sites, also with none (call sites off, or nothing to attribute)
+        measured.keySet().forEach(sites::remove);
+        measuredSites.forEach((test, kept) -> {
+            if (!kept.isEmpty()) {
+                sites.put(test, kept);
+            }
+        });
+        new Baseline(recorded.file(), environmentHere, tests, sites).write(className);
     }
 }

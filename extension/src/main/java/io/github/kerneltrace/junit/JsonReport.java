@@ -68,6 +68,11 @@ final class JsonReport {
      *                    {@code limits} and {@code baseline})
      */
     static String render(TraceOutcome outcome, String testFailure) {
+        return render(outcome, testFailure, TestCallSites.NONE);
+    }
+
+    /** {@link #render(TraceOutcome, String)} with the test's Java call sites ({@code callSites}: none when empty). */
+    static String render(TraceOutcome outcome, String testFailure, TestCallSites sites) {
         KernelMetrics metrics = outcome.metrics();
         JsonWriter json = new JsonWriter().beginObject();
         json.member("schemaVersion", SCHEMA_VERSION);
@@ -117,6 +122,7 @@ final class JsonReport {
             });
             json.endObject().endObject();
         }
+        writeCallSites(json, sites);
         KernelMetrics.Diagnostics diagnostics = metrics.diagnostics();
         json.name("diagnostics").beginObject()
                 .member("followedChildren", diagnostics.followedChildren())
@@ -139,6 +145,44 @@ final class JsonReport {
         json.member("sharedWithConcurrentTests", handOffs.sharedWithConcurrentTests());
         json.endObject().endObject();
         return json.endObject().toString();
+    }
+
+    /**
+     * {@code "callSites": {"run": ..., "metrics": [{"metric", "unit", "measured", "explained",
+     * "notAttributable", "sites": [{"site", "methods", "weight"}], "changes": [{"kind", "site",
+     * "methods", "baseline", "measured"}]}]}}; {@code null} when none were looked up (a passing test).
+     */
+    private static void writeCallSites(JsonWriter json, TestCallSites sites) {
+        if (sites.byMetric().isEmpty()) {
+            json.name("callSites").nullValue();
+            return;
+        }
+        json.name("callSites").beginObject().member("run", sites.run().isEmpty() ? "the only run" : sites.run());
+        json.name("metrics").beginArray();
+        sites.byMetric().forEach((metric, found) -> {
+            json.beginObject().member("metric", metric).member("what", found.what())
+                    .member("unit", found.unit().jsonName())
+                    .member("measured", found.measured()).member("explained", found.explained());
+            if (found.notAttributable() == null) {
+                json.name("notAttributable").nullValue();
+            } else {
+                json.member("notAttributable", found.notAttributable());
+            }
+            json.name("sites").beginArray();
+            found.sites().forEach((site, weight) -> json.beginObject().member("site", site.shown())
+                    .member("methods", site.methods()).member("weight", weight).endObject());
+            json.endArray();
+            json.name("changes").beginArray();
+            CallSiteChanges changes = sites.changes().get(metric);
+            if (changes != null) {
+                changes.changes().forEach(change -> json.beginObject().member("kind", change.kind().jsonName())
+                        .member("site", change.shown()).member("methods", change.methods())
+                        .member("baseline", change.baseline()).member("measured", change.measured()).endObject());
+            }
+            json.endArray();
+            json.endObject();
+        });
+        json.endArray().endObject();
     }
 
     private static void writeBaseline(JsonWriter json, BaselineVerdict verdict) {

@@ -40,6 +40,19 @@ public class KernelLimitExceededError extends AssertionError {
      * </pre>
      */
     static KernelLimitExceededError of(TraceOutcome outcome) {
+        return of(outcome, TestCallSites.NONE, 0);
+    }
+
+    /**
+     * {@link #of(TraceOutcome)}, each breach followed by its top {@code topSites} Java call sites
+     * and how they changed against the baseline, e.g.
+     * <pre>
+     *   - write calls: limit 1, measured 100  (@MaxSyscalls(value = 1, syscall = "write"))
+     *       call sites: 100 of 100 write calls explained
+     *         100 × SegmentLog.flushWriteBuffer(SegmentLog.java:291) ← SegmentLog.appendAll(SegmentLog.java:187)
+     * </pre>
+     */
+    static KernelLimitExceededError of(TraceOutcome outcome, TestCallSites sites, int topSites) {
         // A limit the metrics could not check fails too; the heading must not claim it was exceeded.
         boolean notMeasured = outcome.breaches().stream().anyMatch(breach -> !breach.measuredAtAll());
         StringBuilder message = new StringBuilder(notMeasured ? "KernelTrace limits exceeded or not measured in "
@@ -47,6 +60,9 @@ public class KernelLimitExceededError extends AssertionError {
                 .append(outcome.test().shortName()).append(" [scope ").append(outcome.scope()).append("]:");
         for (LimitResult breach : outcome.breaches()) {
             message.append("\n  - ").append(breach.describe());
+            if (breach.measuredAtAll()) {
+                sites.linesFor(breach.limit().metric(), topSites).forEach(line -> message.append("\n      ").append(line));
+            }
         }
         // The top system calls always; another family's figures only when one of its limits is
         // among the test's: a test budgeted on system calls alone keeps its message short.

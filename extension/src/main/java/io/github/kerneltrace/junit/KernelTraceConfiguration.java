@@ -21,9 +21,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *                  {@code fail} a test whose threads handed work to threads that are not counted
  * @param parallelExecution JUnit's own {@code junit.jupiter.execution.parallel.enabled}, read as JUnit
  *                  reads it: tests run on the workers of JUnit's pool
+ * @param callSites {@code kerneltrace.callSites}: {@code onFailure} (default) records the Java stacks of
+ *                  tests with limits or baselines with the JVM's Flight Recorder and shows a failing
+ *                  test's call sites; {@code off} records nothing ({@link JfrRecorder})
+ * @param topCallSites {@code kerneltrace.callSites.top}: how many call sites a failure shows per limit (default 3)
  */
 record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir, boolean followHandOffs,
-                                boolean failOnUncountedHandOffs, boolean histogramLogs, boolean parallelExecution) {
+                                boolean failOnUncountedHandOffs, boolean histogramLogs, boolean parallelExecution,
+                                boolean callSites, int topCallSites) {
 
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
@@ -33,6 +38,8 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
     static final String UNCOUNTED_HAND_OFFS = "kerneltrace.uncountedHandOffs";
     static final String HISTOGRAM_LOGS = "kerneltrace.histogramLogs";
     static final String PARALLEL_EXECUTION = "junit.jupiter.execution.parallel.enabled";
+    static final String CALL_SITES = "kerneltrace.callSites";
+    static final String TOP_CALL_SITES = "kerneltrace.callSites.top";
 
     static KernelTraceConfiguration of(ExtensionContext context) {
         return new KernelTraceConfiguration(
@@ -43,7 +50,38 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
                 uncountedHandOffs(context),
                 flag(context, HISTOGRAM_LOGS, true),
                 // JUnit's key, so JUnit's reading: anything but "true" is false, never an error of ours
-                context.getConfigurationParameter(PARALLEL_EXECUTION, value -> Boolean.parseBoolean(value.strip())).orElse(false));
+                context.getConfigurationParameter(PARALLEL_EXECUTION, value -> Boolean.parseBoolean(value.strip())).orElse(false),
+                callSites(context),
+                topCallSites(context));
+    }
+
+    private static boolean callSites(ExtensionContext context) {
+        String value = context.getConfigurationParameter(CALL_SITES).map(String::strip).orElse("");
+        if (value.isEmpty() || value.equalsIgnoreCase("onFailure")) {
+            return true;
+        }
+        if (value.equalsIgnoreCase("off")) {
+            return false;
+        }
+        throw new KernelTraceConfigurationException(
+                "configuration parameter " + CALL_SITES + " = \"" + value + "\"; use onFailure or off");
+    }
+
+    private static int topCallSites(ExtensionContext context) {
+        String value = context.getConfigurationParameter(TOP_CALL_SITES).map(String::strip).orElse("");
+        if (value.isEmpty()) {
+            return 3;
+        }
+        try {
+            int top = Integer.parseInt(value);
+            if (top >= 1) {
+                return top;
+            }
+        } catch (NumberFormatException notANumber) {
+            // said below
+        }
+        throw new KernelTraceConfigurationException(
+                "configuration parameter " + TOP_CALL_SITES + " = \"" + value + "\"; use a whole number of at least 1");
     }
 
     private static boolean uncountedHandOffs(ExtensionContext context) {

@@ -5,8 +5,11 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -142,11 +145,18 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             throw notRun;
         }
         marker.set();
+        // Java call sites: recorded for a test with limits or a baseline, shown when it fails.
+        boolean attributing = configuration.callSites() && (!limits.isEmpty() || baseline.active());
+        RunWindow window = null;
         TraceOutcome outcome = null;
         Throwable testFailure = null;
         List<KernelMetrics> measured = new ArrayList<>();
         // JUnit's invocation must be proceeded or skipped exactly once.
         boolean proceeded = false;
+        JfrRecorder.Lease recording = !attributing ? null : JfrRecorder.shared().tryOpen(limits.stream()
+                .anyMatch(limit -> CallSites.needsCpuSamples(limit.metric())) ? JfrRecorder.cpuSamples() : Map.of())
+                .orElse(null);
+        attributing &= recording != null;
         try {
             KernelTraceSession session = session(context);
             Instant startedAt = null;
@@ -165,6 +175,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     startedAt = Instant.now();
                     long startNanos = System.nanoTime();
                     startOrNotTraceable(run, configuration);
+                    Instant countingFrom = attributing ? Instant.now() : null; // the Java events' window
                     try {
                         if (last) {
                             proceeded = true;
@@ -177,6 +188,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     } finally {
                         session.stopping();
                         run.stop();
+                    }
+                    Set<Long> threads = attributing && last ? run.javaThreadIds() : Set.of();
+                    if (!threads.isEmpty()) { // none: a stand-in backend, whose runs have no threads
+                        window = new RunWindow(countingFrom, Instant.now(), threads, session.pauses());
                     }
                     if (repetition > 0) {
                         durationNanos = System.nanoTime() - startNanos;
@@ -201,6 +216,9 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             testFailure.addSuppressed(readingFailed);
             throw testFailure;
         } finally {
+            if (recording != null) {
+                recording.close();
+            }
             marker.clear();
             if (!proceeded) {
                 invocation.skip();
@@ -214,11 +232,13 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The report lists the gated keys' values over repetitions; one run has nothing to list.
         outcome = outcome.withBaseline(verdict, outcome.repetitions().size() > 1
                 ? baseline.gatedKeys(outcome, tolerances) : new TreeSet<>());
-        report(outcome, testFailure, configuration, context);
-        Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict);
+        TestCallSites sites = window == null ? TestCallSites.NONE : callSites(outcome, baseline, window);
+        report(outcome, sites, testFailure, configuration, context);
+        Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict, sites,
+                configuration.topCallSites());
         List<KernelLimitExceededError> failures = new ArrayList<>();
         if (!outcome.breaches().isEmpty()) {
-            failures.add(KernelLimitExceededError.of(outcome));
+            failures.add(KernelLimitExceededError.of(outcome, sites, configuration.topCallSites()));
         }
         regression.ifPresent(failures::add);
         if (!failures.isEmpty()) {
@@ -324,9 +344,39 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
+    /** The last run's window and counted threads: where its Java call sites are looked up. */
+    private record RunWindow(Instant from, Instant to, Set<Long> threads, List<KernelTraceSession.Pause> pauses) {
+    }
+
+    /**
+     * The Java call sites of a test that breached a limit or regressed against its baseline (only
+     * those pay the recording's dump), or of every test when the baseline is being recorded. The
+     * sites are the last run's: the one whose metrics the report shows.
+     */
+    private static TestCallSites callSites(TraceOutcome outcome, ClassBaseline baseline, RunWindow window) {
+        boolean failing = !outcome.breaches().isEmpty() || outcome.baseline().status() == BaselineVerdict.Status.REGRESSED;
+        if (!failing && !baseline.recordsCallSites()) {
+            return TestCallSites.NONE;
+        }
+        Set<String> metrics = new LinkedHashSet<>();
+        outcome.breaches().forEach(breach -> metrics.add(breach.limit().metric()));
+        outcome.baseline().regressions().forEach(change -> metrics.add(change.metric()));
+        metrics.addAll(baseline.callSiteMetrics(outcome));
+        try {
+            TestCallSites sites = TestCallSites.record(metrics, outcome.metrics(), window.from(), window.to(),
+                    window.pauses(), window.threads(), outcome.repetitions().size());
+            return baseline.withCallSites(outcome, sites);
+        } catch (RuntimeException unreadable) {
+            // The verdict stands without its sites; say why they are missing rather than fail differently.
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not read the Java call sites of "
+                    + outcome.test().shortName() + ": " + unreadable);
+            return TestCallSites.NONE;
+        }
+    }
+
     /** @param testFailure what the test method itself threw, or null: the run reports say the test failed */
-    private static void report(TraceOutcome outcome, Throwable testFailure, KernelTraceConfiguration configuration,
-                               ExtensionContext context) {
+    private static void report(TraceOutcome outcome, TestCallSites sites, Throwable testFailure,
+                               KernelTraceConfiguration configuration, ExtensionContext context) {
         String failure = testFailure == null ? null : JsonReport.describeFailure(testFailure);
         context.publishReportEntry(ReportEntries.of(outcome));
         if (configuration.summary()) {
@@ -335,7 +385,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The JSON is made and written on the report writer's thread: the test does not wait for it.
         Path reportDir = configuration.reportDir();
         ReportFiles.write(outcome.test().uniqueId(), () -> new ReportFiles.Report(
-                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome, failure),
+                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome, failure, sites),
                 configuration.histogramLogs() ? HistogramLog.render(outcome) : null));
     }
 

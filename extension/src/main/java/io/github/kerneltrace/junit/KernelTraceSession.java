@@ -1,5 +1,9 @@
 package io.github.kerneltrace.junit;
 
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
 /**
@@ -17,6 +21,16 @@ public final class KernelTraceSession {
     private final Scope scope;
     private TraceRun run;
     private KernelMetrics finalMetrics;
+    /** The current run's pauses, while {@link #metrics()} read: what its Java call sites leave out. */
+    private final List<Pause> pauses = new ArrayList<>();
+
+    /** Counting paused from {@code from} to {@code to}. */
+    record Pause(Instant from, Instant to) {
+
+        boolean contains(Instant time) {
+            return !time.isBefore(from) && !time.isAfter(to);
+        }
+    }
 
     KernelTraceSession(Scope scope) {
         this.scope = scope;
@@ -33,12 +47,14 @@ public final class KernelTraceSession {
     public synchronized KernelMetrics metrics() {
         if (run != null) {
             run.stop();
+            Instant pausedAt = Instant.now();
             try {
                 // While counting is paused: what the test asserts on these metrics next must not
                 // load classes inside the measurement (see AssertionWarmUp).
                 AssertionWarmUp.awaitLoaded();
                 return run.metrics();
             } finally {
+                pauses.add(new Pause(pausedAt, Instant.now()));
                 run.start();
             }
         }
@@ -56,6 +72,12 @@ public final class KernelTraceSession {
 
     synchronized void running(TraceRun run) {
         this.run = run;
+        pauses.clear();
+    }
+
+    /** The current (or last) run's pauses. */
+    synchronized List<Pause> pauses() {
+        return List.copyOf(pauses);
     }
 
     /** Called before counting stops, so that no later {@link #metrics()} call switches it on again. */

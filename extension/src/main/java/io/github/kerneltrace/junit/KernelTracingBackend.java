@@ -1,6 +1,8 @@
 package io.github.kerneltrace.junit;
 
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 import io.github.kerneltrace.probes.KernelSupport;
 import io.github.kerneltrace.probes.KernelTracer;
@@ -72,6 +74,13 @@ final class KernelTracingBackend implements TracingBackend {
         @Override
         public KernelMetrics metrics() {
             return slot.metrics();
+        }
+
+        @Override
+        public Set<Long> javaThreadIds() {
+            Set<Long> ids = new HashSet<>();
+            slot.countedThreadsOfThisJvm().forEach(tid -> ids.add((long) tid));
+            return ids;
         }
 
         @Override

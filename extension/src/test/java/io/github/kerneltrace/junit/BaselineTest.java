@@ -247,6 +247,34 @@ class BaselineTest {
     }
 
     @Test
+    void everyKindOfBadCallSiteLineIsNamedAndAGoodOneIsKeptByUpdate() throws IOException {
+        Path file = record();
+        Map<String, String> problems = Map.of(
+                "writes() :: site syscalls.write.count = 3", "expected site <metric> = <count> at <call site>",
+                "writes() :: site syscalls.write.count = x at A.b(A.java:1)", "the count \"x\" is not a whole number >= 0",
+                "writes() :: site syscalls.write.count = 3 at ", "expected site <metric> = <count> at <call site>",
+                "writes() :: site syscalls.write.count = 3 at A.b(A.java:1)\nwrites() :: site syscalls.write.count = 4 at A.b(A.java:2)",
+                "the same test, metric and call site as an earlier line");
+        String recorded = Files.readString(file);
+        for (Map.Entry<String, String> problem : problems.entrySet()) {
+            Files.writeString(file, recorded + problem.getKey() + "\n");
+            assertThat(Fixtures.throwableOf(run("compare").testEvents(), "writes"))
+                    .as(problem.getKey())
+                    .hasMessageStartingWith("baseline " + file + " line ")
+                    .hasMessageContaining(problem.getValue());
+        }
+        // a good site line is read, and kept by update mode for a test that did not record sites (a stand-in run)
+        String site = "alsoWrites() :: site syscalls.write.count = 3 at Writer.flush(Writer.java:12) ← Writer.append(Writer.java:7)";
+        Files.writeString(file, recorded + site + "\n");
+        assertThat(Fixtures.statusOf(run("compare").testEvents(), "writes")).isEqualTo(Status.SUCCESSFUL);
+        Baseline read = Baseline.read(file);
+        assertThat(read.callSites().get("alsoWrites()").get("syscalls.write.count"))
+                .containsEntry("Writer.flush ← Writer.append", new CallSiteChanges.Recorded(
+                        "Writer.flush(Writer.java:12) ← Writer.append(Writer.java:7)", 3));
+        assertThat(read.render(Baselined.class.getName())).contains("\n" + site + "\n");
+    }
+
+    @Test
     void theCodesCallsAreExactTheJvmsOwnCallsAndTotalsLooseTimesNotRecorded() {
         assertThat(defaultFor("syscalls.write.count", Metric.Unit.CALLS, 3)).hasToString("exact");
         assertThat(defaultFor("syscalls.write.bytes", Metric.Unit.BYTES, 3)).hasToString("exact");

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -44,18 +45,41 @@ class RealKernelBaselineTest {
 
         Writer.writes = 6;
         Throwable regression = Fixtures.throwableOf(run(directory, "compare").testEvents(), "writesToDevNull");
+        // each regression, then its Java call sites, and for the count how they changed against the baseline
+        String site = "RealKernelBaselineTest$Writer.writesToDevNull(RealKernelBaselineTest.java:" + Writer.WRITE_LINE + ")";
         assertThat(regression).isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageStartingWith("""
                         KernelTrace baseline regressions in Writer.writesToDevNull() [scope TEST]:
                           - syscalls.write.bytes: 5 → 6 (+1, exact)
+                              call sites: 6 B of 6 B written by write explained
+                                6 B × %s
                           - syscalls.write.count: 5 → 6 (+1, exact)
+                              call sites: 6 of 6 write calls explained
+                                6 × %s
+                              call sites against the baseline:
+                                grown 5 → 6: %s
                         Baseline %s: if the increase is intended, record the baseline again with -Dkerneltrace.baseline=update
-                        Top system calls: write 6 (6 B)""".formatted(file));
+                        Top system calls: write 6 (6 B)""".formatted(site, site, site, file));
     }
 
     private static EngineExecutionResults run(Path directory, String mode) {
         return Fixtures.run(Writer.class, Map.of(KernelTraceConfiguration.REQUIRE, "true",
                 ClassBaseline.DIRECTORY, directory.toString(), ClassBaseline.MODE, mode));
+    }
+
+    /** The number of this file's line that ends with {@code marker} (Surefire runs in the module's directory). */
+    static int lineEndingWith(String marker) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("src/test/java/io/github/kerneltrace/junit/RealKernelBaselineTest.java"));
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).endsWith(marker)) {
+                    return i + 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        throw new AssertionError("no line ends with " + marker);
     }
 
     private static Status status(EngineExecutionResults results) {
@@ -67,6 +91,8 @@ class RealKernelBaselineTest {
     static class Writer {
 
         static volatile int writes;
+        /** The line of the write above, as its call site names it. */
+        static final int WRITE_LINE = lineEndingWith(": WRITE_LINE");
         OutputStream devNull;
 
         @BeforeEach
@@ -78,7 +104,7 @@ class RealKernelBaselineTest {
         @Test
         void writesToDevNull() throws IOException {
             for (int i = 0; i < writes; i++) {
-                devNull.write('x'); // one write(2) of one byte
+                devNull.write('x'); // one write(2) of one byte: WRITE_LINE
             }
         }
 

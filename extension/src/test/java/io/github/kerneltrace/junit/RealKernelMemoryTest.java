@@ -97,7 +97,10 @@ class RealKernelMemoryTest {
         assertThat(breach).isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageStartingWith("KernelTrace limits exceeded in Heap.allocatesTwentyMegabytes() [scope TEST]:\n"
                         + "  - heap allocated: limit 1.0 MiB (1048576 B), measured 19.1 MiB (")
-                .hasMessageContaining("  (@MaxHeapAllocation(\"1MiB\"))\nTop system calls: ")
+                // the allocating method named for (nearly) all of it: the new TLABs it took
+                .hasMessageContaining("  (@MaxHeapAllocation(\"1MiB\"))\n      call sites: 19.")
+                .hasMessageContaining(" × RealKernelMemoryTest$Heap.allocate(RealKernelMemoryTest.java:")
+                .hasMessageContaining("\nTop system calls: ")
                 .hasMessageContaining("\nMemory: heap 19.1 MiB (1 thread), native allocations not counted, ");
         long measured = number(breach.getMessage(), "measured 19\\.1 MiB \\((\\d+) B\\)");
         HeapAllocation allocation = heap.metrics("allocatesTwentyMegabytes").memory().heap();

@@ -82,6 +82,10 @@ class RealKernelSchedulerTest {
                 .hasMessageMatching("(?s)KernelTrace limits exceeded in Blocking\\.parksOnce\\(\\) \\[scope TEST\\]:\n"
                         + "  - voluntary context switches: limit 0, measured [12]  "
                         + "\\(@MaxContextSwitches\\(value = 0, kind = VOLUNTARY\\)\\)\n"
+                        // the park, named where the test's code made it (a safepoint has no Java call site)
+                        + "      call sites: 1 of [12] context switches explained\n"
+                        + "        1 × RealKernelSchedulerTest\\$Recorded\\.park\\(RealKernelSchedulerTest\\.java:\\d+\\)"
+                        + " ← RealKernelSchedulerTest\\$Blocking\\.parksOnce\\(RealKernelSchedulerTest\\.java:\\d+\\)\n"
                         + "Top system calls: futex .*\nScheduler: [12] voluntary \\+ .*")
                 .hasMessageNotContaining("off-CPU time: limit"); // @MaxOffCpuTime("1s") holds
         assertThat(blocking.throwableOf("assertsItDoesNotBlock"))

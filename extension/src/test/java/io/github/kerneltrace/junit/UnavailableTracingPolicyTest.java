@@ -91,6 +91,18 @@ class UnavailableTracingPolicyTest {
     }
 
     @Test
+    void rejectsAnUnknownCallSitesSettingAndABadTop() {
+        assertThat(Fixtures.throwableOf(Fixtures.run(CannotTrace.class, Map.of("kerneltrace.callSites", "always"))
+                .testEvents(), "traced"))
+                .isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessage("configuration parameter kerneltrace.callSites = \"always\"; use onFailure or off");
+        assertThat(Fixtures.throwableOf(Fixtures.run(CannotTrace.class, Map.of("kerneltrace.callSites.top", "0"))
+                .testEvents(), "traced"))
+                .isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessage("configuration parameter kerneltrace.callSites.top = \"0\"; use a whole number of at least 1");
+    }
+
+    @Test
     void messageEndsWithOnePeriodWhateverTheReason() {
         assertThat(TracingUnavailable.message("no BTF.", false))
                 .startsWith("KernelTrace cannot trace here: no BTF. The test is skipped");

@@ -247,6 +247,21 @@ public final class TraceSlot implements AutoCloseable {
                 MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms));
     }
 
+    /**
+     * The ids, in this JVM's PID namespace (as {@code gettid()} gives them here), of the threads of
+     * this JVM the slot counts now: the counting thread and the followed, borrowed or registered
+     * others. Tracked threads that have ended are gone from it. Call before {@link #close()}: for a
+     * test's Java call sites, whose events carry these ids.
+     */
+    public synchronized java.util.Set<Integer> countedThreadsOfThisJvm() {
+        requireOpen();
+        java.util.Set<Integer> tids = new java.util.TreeSet<>(threads.otherThreadsOfThisJvm(countingTid).namesByTid().keySet());
+        if (countingThread) {
+            tids.add(countingTid);
+        }
+        return tids;
+    }
+
     /** The heap figure: the counting thread's, and the other tracked Java threads' of this JVM. */
     private HeapAllocation heapAllocation() {
         SlotThreads.OtherThreads others = threads.otherThreadsOfThisJvm(countingTid);
