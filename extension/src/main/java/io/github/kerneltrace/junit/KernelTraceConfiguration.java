@@ -1,6 +1,10 @@
 package io.github.kerneltrace.junit;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -19,9 +23,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *                  like the JSON: the cold per-test figure of cold-suite.sh did not move with it off)
  * @param failOnUncountedHandOffs {@code kerneltrace.uncountedHandOffs}: {@code report} (default) or
  *                  {@code fail} a test whose threads handed work to threads that are not counted
+ * @param profiles  {@code kerneltrace.profile}: flame graphs for every traced test, besides those its
+ *                  {@code @KernelTrace(profile = ...)} asks for: {@code all}, or names such as
+ *                  {@code cpu,off-cpu} (default none)
  */
 record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir, boolean followHandOffs,
-                                boolean failOnUncountedHandOffs, boolean histogramLogs) {
+                                boolean failOnUncountedHandOffs, boolean histogramLogs, Set<Profile> profiles) {
 
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
@@ -30,6 +37,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
     static final String FOLLOW_HAND_OFFS = "kerneltrace.followHandOffs";
     static final String UNCOUNTED_HAND_OFFS = "kerneltrace.uncountedHandOffs";
     static final String HISTOGRAM_LOGS = "kerneltrace.histogramLogs";
+    static final String PROFILE = "kerneltrace.profile";
 
     static KernelTraceConfiguration of(ExtensionContext context) {
         return new KernelTraceConfiguration(
@@ -38,7 +46,31 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
                 Path.of(context.getConfigurationParameter(REPORT_DIR).orElse(DEFAULT_REPORT_DIR)),
                 flag(context, FOLLOW_HAND_OFFS, true),
                 uncountedHandOffs(context),
-                flag(context, HISTOGRAM_LOGS, true));
+                flag(context, HISTOGRAM_LOGS, true),
+                profiles(context));
+    }
+
+    /** {@code all}, {@code none}, or profile names separated by commas, e.g. {@code cpu, off-cpu}. */
+    private static Set<Profile> profiles(ExtensionContext context) {
+        String value = context.getConfigurationParameter(PROFILE).map(String::strip).orElse("");
+        Set<Profile> profiles = EnumSet.noneOf(Profile.class);
+        if (value.isEmpty() || value.equalsIgnoreCase("none")) {
+            return profiles;
+        }
+        if (value.equalsIgnoreCase("all")) {
+            return EnumSet.allOf(Profile.class);
+        }
+        for (String name : value.split(",")) {
+            String wanted = name.strip();
+            profiles.add(Arrays.stream(Profile.values())
+                    .filter(profile -> profile.parameterName().equalsIgnoreCase(wanted) || profile.name().equalsIgnoreCase(wanted))
+                    .findFirst()
+                    .orElseThrow(() -> new KernelTraceConfigurationException("configuration parameter " + PROFILE
+                            + " = \"" + value + "\": no flame graph is called \"" + wanted + "\"; use all, none, or some of "
+                            + Arrays.stream(Profile.values()).map(Profile::parameterName).collect(Collectors.joining(", "))
+                            + " separated by commas")));
+        }
+        return profiles;
     }
 
     private static boolean uncountedHandOffs(ExtensionContext context) {

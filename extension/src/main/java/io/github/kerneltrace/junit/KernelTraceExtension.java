@@ -5,8 +5,11 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -118,6 +121,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         DeclaredTolerances tolerances;
         Repetitions repetitions;
         CountingPlan plan;
+        Set<Profile> profiles;
         try {
             // Bad input fails this test before it runs, and before any kernel resource is taken.
             configuration = KernelTraceConfiguration.of(context);
@@ -125,6 +129,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             baseline = ClassBaseline.of(context);
             tolerances = DeclaredTolerances.of(context, test);
             repetitions = Repetitions.of(context, test);
+            profiles = DeclaredProfiles.of(context, configuration, test);
             boolean latency = DeclaredScope.latency(context);
             requireLatencyForLatencyLimits(latency, limits, test);
             // Only tests that ask pay for the allocator uprobes; a limit on native allocations asks.
@@ -135,8 +140,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 // Counts every thread of the JVM, so the assertion classes are loaded before counting starts.
                 AssertionWarmUp.awaitLoaded();
             }
+            // A CPU or off-CPU flame graph's title compares with the kernel's CPU times: the scheduler programs measure them.
             plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
-                    limits.stream().anyMatch(Limit::needsScheduler));
+                    limits.stream().anyMatch(Limit::needsScheduler)
+                            || profiles.contains(Profile.CPU) || profiles.contains(Profile.OFF_CPU));
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;
@@ -145,6 +152,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         TraceOutcome outcome = null;
         Throwable testFailure = null;
         List<KernelMetrics> measured = new ArrayList<>();
+        TestEvents profiled = null; // the last repetition's flight recording, when flame graphs are asked for
         // JUnit's invocation must be proceeded or skipped exactly once.
         boolean proceeded = false;
         try {
@@ -160,8 +168,14 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                  repetition++) {
                 boolean last = repetition == repetitions.count();
                 TraceRun run = open(backend, plan, configuration);
+                TestEvents recording = last && !profiles.isEmpty() ? new TestRecording(profiles, session.scope()) : null;
                 try {
                     session.running(run);
+                    if (recording != null) {
+                        // Started before the kernel counts and the clock runs: starting JFR is not the test's work.
+                        recording.start();
+                        profiled = recording;
+                    }
                     startedAt = Instant.now();
                     long startNanos = System.nanoTime();
                     startOrNotTraceable(run, configuration);
@@ -177,6 +191,9 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     } finally {
                         session.stopping();
                         run.stop();
+                        if (recording != null) {
+                            recording.stop();
+                        }
                     }
                     if (repetition > 0) {
                         durationNanos = System.nanoTime() - startNanos;
@@ -186,6 +203,9 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     }
                 } finally {
                     run.close();
+                    if (recording != null) {
+                        recording.close();
+                    }
                 }
             }
             if (measured.size() == repetitions.count()) {
@@ -214,7 +234,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The report lists the gated keys' values over repetitions; one run has nothing to list.
         outcome = outcome.withBaseline(verdict, outcome.repetitions().size() > 1
                 ? baseline.gatedKeys(outcome, tolerances) : new TreeSet<>());
-        report(outcome, testFailure, configuration, context);
+        report(outcome, testFailure, configuration, context, profiles, profiled);
         Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict);
         List<KernelLimitExceededError> failures = new ArrayList<>();
         if (!outcome.breaches().isEmpty()) {
@@ -326,17 +346,39 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
 
     /** @param testFailure what the test method itself threw, or null: the run reports say the test failed */
     private static void report(TraceOutcome outcome, Throwable testFailure, KernelTraceConfiguration configuration,
-                               ExtensionContext context) {
+                               ExtensionContext context, Set<Profile> profiles, TestEvents profiled) {
         String failure = testFailure == null ? null : JsonReport.describeFailure(testFailure);
         context.publishReportEntry(ReportEntries.of(outcome));
         if (configuration.summary()) {
             System.out.println(SummaryLine.of(outcome));
         }
         // The JSON is made and written on the report writer's thread: the test does not wait for it.
+        // So are the flame graphs, from the test's flight recording.
         Path reportDir = configuration.reportDir();
-        ReportFiles.write(outcome.test().uniqueId(), () -> new ReportFiles.Report(
-                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome, failure),
-                configuration.histogramLogs() ? HistogramLog.render(outcome) : null));
+        String fileName = JsonReport.fileName(outcome.test());
+        ReportFiles.write(outcome.test().uniqueId(), () -> {
+            List<FlameGraphs.Graph> graphs = flameGraphs(outcome, profiles, profiled, fileName);
+            Map<String, String> pages = new LinkedHashMap<>();
+            graphs.forEach(graph -> pages.put(graph.file(), graph.html()));
+            return new ReportFiles.Report(reportDir.resolve(fileName), JsonReport.render(outcome, failure, graphs),
+                    configuration.histogramLogs() ? HistogramLog.render(outcome) : null, pages);
+        });
+    }
+
+    /** The test's flame graphs, or none when it asked for none or they could not be drawn (the report says nothing of them then). */
+    private static List<FlameGraphs.Graph> flameGraphs(TraceOutcome outcome, Set<Profile> profiles, TestEvents profiled,
+                                                       String fileName) {
+        if (profiled == null) {
+            return List.of();
+        }
+        try {
+            return FlameGraphs.render(profiles, profiled.events(), outcome.test(), outcome.metrics(), fileName);
+        } catch (RuntimeException e) {
+            // A flame graph that cannot be drawn must not cost the test its JSON report.
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not draw the flame graphs of "
+                    + outcome.test().shortName(), e);
+            return List.of();
+        }
     }
 
     private static KernelTraceSession session(ExtensionContext context) {

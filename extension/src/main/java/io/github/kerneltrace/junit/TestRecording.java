@@ -1,0 +1,136 @@
+package io.github.kerneltrace.junit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingFile;
+
+import io.github.kerneltrace.probes.Threads;
+
+/**
+ * A test's own short JFR recording, for its {@link TestEvents}: the events its profiles need, each
+ * with its stack, at every duration (threshold 0), and Java execution sampled every
+ * {@value FlameGraphs#SAMPLING_PERIOD}. Recordings of tests that run at once see each other's
+ * events (JFR records what any recording enables), so the events are kept by thread: the
+ * test's thread, under {@link Scope#TEST} also the threads started from it (JFR's
+ * {@code jdk.ThreadStart} names each thread's parent), under {@link Scope#PROCESS} every thread.
+ */
+final class TestRecording implements TestEvents {
+
+    private final Recording recording = new Recording();
+    private final Scope scope;
+    // Set on the test's thread by start() and stop(), read on the report writer's after close():
+    // the report writer's queue hands them over (a happens-before edge).
+    private long testThread;
+    private Instant from;
+    private Instant to;
+    private Path file;
+
+    TestRecording(Set<Profile> profiles, Scope scope) {
+        this.scope = scope;
+        recording.setName("KernelTrace flame graphs");
+        for (Profile profile : profiles) {
+            for (String event : profile.eventNames()) {
+                if (event.equals("jdk.ExecutionSample")) {
+                    recording.enable(event).withPeriod(Duration.ofMillis(1)).withStackTrace();
+                } else {
+                    recording.enable(event).withThreshold(Duration.ZERO).withStackTrace();
+                }
+            }
+        }
+        recording.enable("jdk.ThreadStart");
+    }
+
+    @Override
+    public void start() {
+        testThread = Threads.currentTid();
+        recording.start();
+        from = Instant.now();
+    }
+
+    @Override
+    public void stop() {
+        to = Instant.now();
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (recording.getState() == RecordingState.RUNNING) {
+                recording.stop();
+                // Written out at once: the recording's buffers are the JVM's, and not kept past the test.
+                file = Files.createTempFile("kerneltrace-", ".jfr");
+                recording.dump(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("KernelTrace could not write the test's flight recording", e);
+        } finally {
+            recording.close();
+        }
+    }
+
+    @Override
+    public List<RecordedEvent> events() {
+        if (file == null || to == null) {
+            return List.of(); // the test did not get as far as its method
+        }
+        try {
+            List<RecordedEvent> all = RecordingFile.readAllEvents(file);
+            Set<Long> threads = testThreads(all);
+            // Started in the method's window: not KernelTrace's own reading of the counts after it.
+            return all.stream()
+                    .filter(event -> !event.getStartTime().isBefore(from) && !event.getStartTime().isAfter(to))
+                    .filter(event -> scope == Scope.PROCESS || threads.contains(osThreadId(event)))
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("KernelTrace could not read the test's flight recording " + file, e);
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a temporary file left behind harms nothing
+            }
+        }
+    }
+
+    /** The test's thread, and under scope TEST the threads started from it and from those, in order. */
+    private Set<Long> testThreads(List<RecordedEvent> events) {
+        Set<Long> threads = new HashSet<>(Set.of(testThread));
+        if (scope != Scope.TEST) {
+            return threads;
+        }
+        List<RecordedEvent> starts = events.stream()
+                .filter(event -> event.getEventType().getName().equals("jdk.ThreadStart"))
+                .toList();
+        // Until nothing is added: a file's events are not in time order across threads.
+        boolean added = true;
+        while (added) {
+            added = false;
+            for (RecordedEvent start : starts) {
+                RecordedThread parent = start.getThread("parentThread");
+                RecordedThread started = start.getThread("thread");
+                if (parent != null && started != null && threads.contains(parent.getOSThreadId())) {
+                    added |= threads.add(started.getOSThreadId());
+                }
+            }
+        }
+        return threads;
+    }
+
+    /** The thread an event is about: the sampled thread of an execution sample, else the thread that committed it. */
+    static long osThreadId(RecordedEvent event) {
+        RecordedThread thread = event.hasField("sampledThread") ? event.getThread("sampledThread") : event.getThread();
+        return thread == null ? -1 : thread.getOSThreadId();
+    }
+}
