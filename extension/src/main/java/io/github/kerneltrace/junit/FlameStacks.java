@@ -110,15 +110,14 @@ record FlameStacks(Profile profile, Map<String, Long> stacks, long events, long 
             case OFF_CPU -> "[" + event.getEventType().getLabel() + "]";
             case ALLOCATION -> {
                 RecordedClass allocated = event.getClass("objectClass");
-                yield allocated == null ? null : clean(allocated.getName());
+                yield allocated == null ? null : clean(typeName(allocated.getName()));
             }
             default -> null;
         };
     }
 
     private static String name(RecordedFrame frame) {
-        String type = frame.getMethod().getType().getName();
-        String simple = type.substring(type.lastIndexOf('.') + 1);
+        String simple = simpleName(frame.getMethod().getType().getName());
         String line = frame.getLineNumber() > 0 ? ":" + frame.getLineNumber() : "";
         String suffix = switch (frame.getType()) {
             case "Interpreted" -> "_[0]";
@@ -127,6 +126,42 @@ record FlameStacks(Profile profile, Map<String, Long> stacks, long events, long 
             default -> ""; // native: the renderer colours it by name
         };
         return clean(simple + "." + frame.getMethod().getName() + line) + suffix;
+    }
+
+    /**
+     * A class's name without its package: {@code SegmentLog}, {@code SegmentLog$Batch}; a lambda's
+     * class, {@code SegmentLog$$Lambda$14/0x…} (JFR names it {@code SegmentLog$$Lambda$14.1716932897}),
+     * reads {@code SegmentLog$$Lambda}.
+     */
+    static String simpleName(String binaryName) {
+        int lambda = binaryName.indexOf("$$Lambda");
+        String named = lambda >= 0 ? binaryName.substring(0, lambda) : binaryName;
+        String simple = named.substring(named.lastIndexOf('.') + 1);
+        return lambda >= 0 ? simple + "$$Lambda" : simple;
+    }
+
+    /** An allocated class as Java spells it: JFR names arrays by descriptor ({@code [B}, {@code [Ljava.lang.String;}). */
+    static String typeName(String name) {
+        int dimensions = 0;
+        while (dimensions < name.length() && name.charAt(dimensions) == '[') {
+            dimensions++;
+        }
+        if (dimensions == 0) {
+            return name;
+        }
+        String element = name.substring(dimensions);
+        String type = switch (element) {
+            case "B" -> "byte";
+            case "C" -> "char";
+            case "S" -> "short";
+            case "I" -> "int";
+            case "J" -> "long";
+            case "F" -> "float";
+            case "D" -> "double";
+            case "Z" -> "boolean";
+            default -> element.startsWith("L") && element.endsWith(";") ? element.substring(1, element.length() - 1) : element;
+        };
+        return type + "[]".repeat(dimensions);
     }
 
     /** A collapsed stack is split at ';' and its weight at the last space. */
