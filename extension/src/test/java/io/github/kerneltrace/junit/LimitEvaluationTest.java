@@ -140,7 +140,7 @@ class LimitEvaluationTest {
         }
         String json = Files.readString(reports.resolve(prefix + ".breachesThree.json"));
         assertThat(json)
-                .contains("\"schemaVersion\": 6,")
+                .contains("\"schemaVersion\": 5,")
                 .contains("\"className\": \"" + prefix + "\"")
                 .contains("\"methodName\": \"breachesThree\"")
                 .contains("\"scope\": \"TEST\"")

@@ -169,7 +169,7 @@ class MemoryLimitsTest {
         String json = Files.readString(reports.resolve(Measured.class.getName() + ".breachesAll.json"));
         // Sizes 48, 100, 3 × 1000 and 4096 in the histogram of 2 significant digits: each bucket's top is shown.
         assertThat(json)
-                .contains("\"schemaVersion\": 6,")
+                .contains("\"schemaVersion\": 5,")
                 .contains("""
                           "memory": {
                             "heap": {

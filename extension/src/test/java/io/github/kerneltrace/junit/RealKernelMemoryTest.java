@@ -173,7 +173,7 @@ class RealKernelMemoryTest {
         RealKernel.Run reported = RealKernel.runSuccessfully(Reported.class, Map.of("kerneltrace.reportDir", reports.toString()), 1);
 
         String json = Files.readString(RealKernel.report(reports, Reported.class, "allocatesEverything"));
-        assertThat(json).contains("\"schemaVersion\": 6,");
+        assertThat(json).contains("\"schemaVersion\": 5,");
         assertThat(number(json, "\"heap\": \\{\\s+\"allocatedBytes\": (\\d+),"))
                 .isGreaterThanOrEqualTo(Reported.ARRAYS * ARRAY_HEAP_BYTES);
         assertThat(json).containsPattern("\"threadsCounted\": 1,\\s+\"threadsNotCounted\": 0,\\s+\"supported\": true");

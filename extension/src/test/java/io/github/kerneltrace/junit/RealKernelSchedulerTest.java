@@ -118,7 +118,7 @@ class RealKernelSchedulerTest {
 
         String json = Files.readString(RealKernel.report(reports, Sleeping.class, "parksTwentyTimes"));
         assertThat(json)
-                .contains("\"schemaVersion\": 6,")
+                .contains("\"schemaVersion\": 5,")
                 .containsPattern("\"scheduler\": \\{\\s+\"voluntarySwitches\": (1[89]|2[0-2]),")
                 .containsPattern("\"wakeups\": (1[89]|2[0-2]),")
                 .containsPattern("\"offCpuTimeNanos\": \\{\\s+\"count\": (1[89]|2[0-2]),")

@@ -163,7 +163,7 @@ class RealKernelTracingTest {
 
         String json = Files.readString(RealKernel.report(reports, Breaching.class, "writesThreeBytes"));
         assertThat(json)
-                .contains("\"schemaVersion\": 6,")
+                .contains("\"schemaVersion\": 5,")
                 .contains("\"methodName\": \"writesThreeBytes\"")
                 .containsPattern("\"kernel\": \"libbpf [^\"]+\"")
                 .containsPattern("\"write\": \\{\\s+\"count\": 3,\\s+\"errors\": 0,\\s+\"errorsByErrno\": \\{},\\s+\"bytes\": 3,")

@@ -134,7 +134,7 @@ class SchedulerLimitsTest {
 
         String json = Files.readString(reports.resolve(Scheduled.class.getName() + ".breachesAll.json"));
         assertThat(json)
-                .contains("\"schemaVersion\": 6,")
+                .contains("\"schemaVersion\": 5,")
                 .contains("""
                           "scheduler": {
                             "voluntarySwitches": 10,
