@@ -80,7 +80,9 @@ final class FlameGraphs {
         return switch (stacks.profile()) {
             case CPU -> stacks.events() + " samples, one every " + SAMPLING_PERIOD + " of Java code running";
             case OFF_CPU -> stacks.events() + " waits, " + Durations.format(stacks.weight() * 1000) + " in all";
-            case ALLOCATION -> stacks.events() + " allocation events, " + ByteSizes.format(stacks.weight());
+            // A short test's few samples each weigh a whole TLAB: the sum may exceed what it allocated.
+            case ALLOCATION -> stacks.events() + " allocation samples (new TLABs and objects outside them), "
+                    + ByteSizes.format(stacks.weight()) + " by their sizes";
             case WRITES -> stacks.events() + " Java writes";
             case READS -> stacks.events() + " Java reads";
             case FORCES -> stacks.events() + " Java forces";

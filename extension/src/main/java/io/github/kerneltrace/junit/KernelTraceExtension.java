@@ -170,7 +170,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 TraceRun run = open(backend, plan, configuration);
                 TestEvents recording = last && !profiles.isEmpty() ? new TestRecording(profiles, session.scope()) : null;
                 try {
-                    session.running(run);
+                    session.running(run, recording);
                     if (recording != null) {
                         // Started before the kernel counts and the clock runs: starting JFR is not the test's work.
                         recording.start();

@@ -16,6 +16,7 @@ public final class KernelTraceSession {
 
     private final Scope scope;
     private TraceRun run;
+    private TestEvents events; // the run's flight recording when flame graphs are drawn, else null
     private KernelMetrics finalMetrics;
 
     KernelTraceSession(Scope scope) {
@@ -33,12 +34,18 @@ public final class KernelTraceSession {
     public synchronized KernelMetrics metrics() {
         if (run != null) {
             run.stop();
+            if (events != null) {
+                events.pause(); // the flame graphs leave out what the kernel does not count
+            }
             try {
                 // While counting is paused: what the test asserts on these metrics next must not
                 // load classes inside the measurement (see AssertionWarmUp).
                 AssertionWarmUp.awaitLoaded();
                 return run.metrics();
             } finally {
+                if (events != null) {
+                    events.resume();
+                }
                 run.start();
             }
         }
@@ -54,13 +61,16 @@ public final class KernelTraceSession {
         return scope;
     }
 
-    synchronized void running(TraceRun run) {
+    /** @param events the run's flight recording, paused with the counting; null when none is made */
+    synchronized void running(TraceRun run, TestEvents events) {
         this.run = run;
+        this.events = events;
     }
 
     /** Called before counting stops, so that no later {@link #metrics()} call switches it on again. */
     synchronized void stopping() {
         this.run = null;
+        this.events = null;
     }
 
     synchronized void finished(KernelMetrics metrics) {

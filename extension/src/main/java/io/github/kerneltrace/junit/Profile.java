@@ -15,12 +15,16 @@ public enum Profile {
 
     /**
      * Where they waited: parking (locks, queues, futures), monitor entry, sleeping, file and
-     * socket I/O, each weighted by how long it took, in microseconds.
+     * socket I/O, each weighted by how long it took, in microseconds. An I/O call's time is its
+     * whole time, on CPU in the kernel too, so this can exceed the kernel's off-CPU time.
      */
-    OFF_CPU("off-cpu", "off-CPU (blocked)", List.of("jdk.ThreadPark", "jdk.JavaMonitorEnter", "jdk.ThreadSleep",
+    OFF_CPU("off-cpu", "off-CPU (blocked, sleeping or in I/O calls)", List.of("jdk.ThreadPark", "jdk.JavaMonitorEnter", "jdk.ThreadSleep",
             "jdk.FileRead", "jdk.FileWrite", "jdk.FileForce", "jdk.SocketRead", "jdk.SocketWrite")),
 
-    /** Where they allocated on the Java heap, weighted by bytes (a new TLAB's size, or the object's outside one). */
+    /**
+     * Where they allocated on the Java heap, weighted by bytes: JFR sees an allocation only where a
+     * thread takes a new TLAB (weighing the TLAB's size) or allocates outside one (the object's size).
+     */
     ALLOCATION("allocation", "heap allocation", List.of("jdk.ObjectAllocationInNewTLAB", "jdk.ObjectAllocationOutsideTLAB")),
 
     /** Where they wrote files and sockets: each Java write counted once. */

@@ -17,9 +17,21 @@ interface TestEvents extends AutoCloseable {
 
     void stop();
 
+    /**
+     * While the kernel's counting pauses inside the method ({@link KernelTraceSession#metrics()}
+     * reading, and loading the assertion classes): events then are left out, as the kernel leaves
+     * out that work. Called by whichever thread reads the metrics.
+     */
+    void pause();
+
+    void resume();
+
     @Override
     void close();
 
-    /** The events of the test's threads between {@link #start()} and {@link #stop()}; read once, after {@link #close()}. */
+    /**
+     * The events of the test's threads that started between {@link #start()} and {@link #stop()},
+     * outside the pauses; read once, after {@link #close()}.
+     */
     List<RecordedEvent> events();
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +37,8 @@ final class TestRecording implements TestEvents {
     private Instant from;
     private Instant to;
     private Path file;
+    /** Each pause's start and end, in order; guarded by this (any thread reading the metrics pauses). */
+    private final List<Instant[]> pauses = new ArrayList<>();
 
     TestRecording(Set<Profile> profiles, Scope scope) {
         this.scope = scope;
@@ -65,6 +68,25 @@ final class TestRecording implements TestEvents {
     }
 
     @Override
+    public synchronized void pause() {
+        pauses.add(new Instant[] {Instant.now(), Instant.MAX});
+    }
+
+    @Override
+    public synchronized void resume() {
+        pauses.get(pauses.size() - 1)[1] = Instant.now();
+    }
+
+    private synchronized boolean inPause(Instant time) {
+        for (Instant[] pause : pauses) {
+            if (!time.isBefore(pause[0]) && !time.isAfter(pause[1])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public void close() {
         try {
             if (recording.getState() == RecordingState.RUNNING) {
@@ -90,7 +112,8 @@ final class TestRecording implements TestEvents {
             Set<Long> threads = testThreads(all);
             // Started in the method's window: not KernelTrace's own reading of the counts after it.
             return all.stream()
-                    .filter(event -> !event.getStartTime().isBefore(from) && !event.getStartTime().isAfter(to))
+                    .filter(event -> !event.getStartTime().isBefore(from) && !event.getStartTime().isAfter(to)
+                            && !inPause(event.getStartTime()))
                     .filter(event -> scope == Scope.PROCESS || threads.contains(osThreadId(event)))
                     .toList();
         } catch (IOException e) {
