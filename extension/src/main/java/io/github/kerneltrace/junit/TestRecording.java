@@ -108,12 +108,14 @@ final class TestRecording implements TestEvents {
             return List.of(); // the test did not get as far as its method
         }
         try {
-            List<RecordedEvent> all = RecordingFile.readAllEvents(file);
-            Set<Long> threads = testThreads(all);
-            // Started in the method's window: not KernelTrace's own reading of the counts after it.
-            return all.stream()
+            // Started in the method's window: not KernelTrace's own reading of the counts after it,
+            // nor JFR's own threads, which the test's thread started when it started the recording.
+            List<RecordedEvent> inWindow = RecordingFile.readAllEvents(file).stream()
                     .filter(event -> !event.getStartTime().isBefore(from) && !event.getStartTime().isAfter(to)
                             && !inPause(event.getStartTime()))
+                    .toList();
+            Set<Long> threads = testThreads(inWindow);
+            return inWindow.stream()
                     .filter(event -> scope == Scope.PROCESS || threads.contains(osThreadId(event)))
                     .toList();
         } catch (IOException e) {
