@@ -77,16 +77,21 @@ final class FlameGraphs {
 
     /** What the stacks add up to, in words. */
     static String amount(FlameStacks stacks) {
+        long events = stacks.events();
         return switch (stacks.profile()) {
-            case CPU -> stacks.events() + " samples, one every " + SAMPLING_PERIOD + " of Java code running";
-            case OFF_CPU -> stacks.events() + " waits, " + Durations.format(stacks.weight() * 1000) + " in all";
+            case CPU -> count(events, "sample") + ", one every " + SAMPLING_PERIOD + " of Java code running";
+            case OFF_CPU -> count(events, "wait") + ", " + Durations.format(stacks.weight() * 1000) + " in all";
             // A short test's few samples each weigh a whole TLAB: the sum may exceed what it allocated.
-            case ALLOCATION -> stacks.events() + " allocation samples (new TLABs and objects outside them), "
+            case ALLOCATION -> count(events, "allocation sample") + " (new TLABs and objects outside them), "
                     + ByteSizes.format(stacks.weight()) + " by their sizes";
-            case WRITES -> stacks.events() + " Java writes";
-            case READS -> stacks.events() + " Java reads";
-            case FORCES -> stacks.events() + " Java forces";
+            case WRITES -> count(events, "Java write");
+            case READS -> count(events, "Java read");
+            case FORCES -> count(events, "Java force");
         };
+    }
+
+    private static String count(long n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     /** How much of what the kernel counted the stacks account for; empty where it counted nothing comparable. */
