@@ -202,9 +202,12 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                         session.finished(metrics);
                     }
                 } finally {
-                    run.close();
-                    if (recording != null) {
-                        recording.close();
+                    try {
+                        run.close();
+                    } finally {
+                        if (recording != null) {
+                            recording.close();
+                        }
                     }
                 }
             }
