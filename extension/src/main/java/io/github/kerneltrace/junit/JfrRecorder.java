@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,7 @@ final class JfrRecorder {
             settings.put(event + "#threshold", "0 ms");
             settings.put(event + "#stackTrace", "true");
         }
+        settings.put("jdk.ThreadStart#enabled", "true"); // which threads a test's threads started (events())
         for (String event : List.of("jdk.ObjectAllocationInNewTLAB", "jdk.ObjectAllocationOutsideTLAB")) {
             settings.put(event + "#enabled", "true");
             settings.put(event + "#stackTrace", "true");
@@ -142,12 +144,14 @@ final class JfrRecorder {
 
     /**
      * The recorded events that started in {@code [from, to]} on a thread whose OS id is in
-     * {@code osThreadIds}, in the order recorded. Dumps the recording to a temporary file, reads
-     * it and deletes it.
+     * {@code osThreadIds} or, with {@code followStarted}, on a thread one of those started in the
+     * window (and so on): a thread the test started and joined has ended before its slot's threads
+     * are listed, yet the kernel counted it. In the order recorded. Dumps the recording to a
+     * temporary file, reads it and deletes it.
      *
      * @throws IllegalStateException when no lease was ever opened
      */
-    List<RecordedEvent> events(Instant from, Instant to, Set<Long> osThreadIds) {
+    List<RecordedEvent> events(Instant from, Instant to, Set<Long> osThreadIds, boolean followStarted) {
         Path dump;
         try {
             dump = Files.createTempFile("kerneltrace-call-sites", ".jfr");
@@ -158,25 +162,54 @@ final class JfrRecorder {
                     }
                     recording.dump(dump);
                 }
-                List<RecordedEvent> events = new ArrayList<>();
+                List<RecordedEvent> inWindow = new ArrayList<>();
                 try (RecordingFile file = new RecordingFile(dump)) {
                     while (file.hasMoreEvents()) {
                         RecordedEvent event = file.readEvent();
-                        RecordedThread thread = event.getThread();
                         Instant start = event.getStartTime();
-                        if (thread != null && osThreadIds.contains(thread.getOSThreadId())
-                                && !start.isBefore(from) && !start.isAfter(to)) {
-                            events.add(event);
+                        if (!start.isBefore(from) && !start.isAfter(to)) {
+                            inWindow.add(event);
                         }
                     }
                 }
-                return events;
+                Set<Long> threads = followStarted ? withStarted(osThreadIds, inWindow) : osThreadIds;
+                return inWindow.stream().filter(event -> threads.contains(osThreadId(event))).toList();
             } finally {
                 Files.deleteIfExists(dump);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("could not read the call-site recording back: " + e.getMessage(), e);
         }
+    }
+
+    /** {@code threads} and the threads they started among {@code events}, by {@code jdk.ThreadStart}'s parent links. */
+    private static Set<Long> withStarted(Set<Long> threads, List<RecordedEvent> events) {
+        Set<Long> all = new HashSet<>(threads);
+        List<RecordedEvent> starts = events.stream()
+                .filter(event -> event.getEventType().getName().equals("jdk.ThreadStart"))
+                .toList();
+        // Until nothing is added: a file's events are not in time order across threads.
+        boolean added = true;
+        while (added) {
+            added = false;
+            for (RecordedEvent start : starts) {
+                RecordedThread parent = start.getThread("parentThread");
+                RecordedThread started = start.getThread("thread");
+                if (parent != null && started != null && all.contains(parent.getOSThreadId())) {
+                    added |= all.add(started.getOSThreadId());
+                }
+            }
+        }
+        return all;
+    }
+
+    /**
+     * The OS id of the thread an event is about: the sampled thread of an execution sample (which
+     * has no committing thread of its own), else the thread that committed it; -1 for neither.
+     */
+    static long osThreadId(RecordedEvent event) {
+        RecordedThread thread = event.hasField("sampledThread") ? event.getThread("sampledThread") : event.getThread();
+        return thread == null ? -1 : thread.getOSThreadId();
     }
 
     /** A caller's hold on the recording; closing it ends its extra settings, never the shared recording. */

@@ -1,5 +1,6 @@
 package io.github.kerneltrace.junit;
 
+import java.util.List;
 import java.util.StringJoiner;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -15,7 +16,8 @@ final class JsonReport {
     /**
      * 2 added {@code scheduler}, scheduler limits and the limit unit {@code count}; 3 added {@code memory},
      * memory limits, and limits that fail because they could not be measured; 4 added
-     * {@code diagnostics.handOffs}; 5 added {@code baseline}; see the schema's history.
+     * {@code diagnostics.handOffs}; 5 added {@code baseline} (and later {@code flameGraphs}: added members
+     * do not change the version); see the schema's history.
      */
     static final int SCHEMA_VERSION = 5;
 
@@ -68,11 +70,14 @@ final class JsonReport {
      *                    {@code limits} and {@code baseline})
      */
     static String render(TraceOutcome outcome, String testFailure) {
-        return render(outcome, testFailure, TestCallSites.NONE);
+        return render(outcome, testFailure, TestCallSites.NONE, List.of());
     }
 
-    /** {@link #render(TraceOutcome, String)} with the test's Java call sites ({@code callSites}: none when empty). */
-    static String render(TraceOutcome outcome, String testFailure, TestCallSites sites) {
+    /**
+     * {@link #render(TraceOutcome, String)} with the test's Java call sites ({@code callSites}: none when
+     * empty) and its flame graph pages, written beside the report (listed in {@code flameGraphs}).
+     */
+    static String render(TraceOutcome outcome, String testFailure, TestCallSites sites, List<FlameGraphs.Graph> flameGraphs) {
         KernelMetrics metrics = outcome.metrics();
         JsonWriter json = new JsonWriter().beginObject();
         json.member("schemaVersion", SCHEMA_VERSION);
@@ -123,6 +128,21 @@ final class JsonReport {
             json.endObject().endObject();
         }
         writeCallSites(json, sites);
+        json.name("flameGraphs").beginArray();
+        for (FlameGraphs.Graph graph : flameGraphs) {
+            json.beginObject()
+                    .member("profile", graph.profile().parameterName())
+                    .member("file", graph.file())
+                    .member("title", graph.title())
+                    .member("events", graph.events())
+                    .member("weight", graph.weight())
+                    .member("unit", graph.unit());
+            if (graph.profile() == Profile.CPU) {
+                json.member("samplingPeriod", FlameGraphs.SAMPLING_PERIOD);
+            }
+            json.member("coverage", graph.coverage()).endObject();
+        }
+        json.endArray();
         KernelMetrics.Diagnostics diagnostics = metrics.diagnostics();
         json.name("diagnostics").beginObject()
                 .member("followedChildren", diagnostics.followedChildren())

@@ -70,4 +70,14 @@ public @interface KernelTrace {
      * {@link KernelTraceSession} shows the repetition running, and afterwards the last one.
      */
     int repetitions() default 1;
+
+    /**
+     * Flame graphs to draw of the test's threads while its method runs (the last repetition's, with
+     * {@link #repetitions()}): on-CPU, off-CPU (blocked), heap allocation, writes, reads, forces. Each
+     * is a self-contained HTML page beside the test's JSON report, linked from it and from the run's
+     * HTML report. None by default: recording them costs the test time (docs/user-guide.md,
+     * "Flame graphs"). The configuration parameter {@code kerneltrace.profile} (e.g. {@code all}, or
+     * {@code cpu,off-cpu}) adds graphs for every traced test of a run, for a re-run that diagnoses.
+     */
+    Profile[] profile() default {};
 }

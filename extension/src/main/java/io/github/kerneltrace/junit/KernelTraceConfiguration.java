@@ -1,6 +1,10 @@
 package io.github.kerneltrace.junit;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -25,10 +29,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *                  tests with limits or baselines with the JVM's Flight Recorder and shows a failing
  *                  test's call sites; {@code off} records nothing ({@link JfrRecorder})
  * @param topCallSites {@code kerneltrace.callSites.top}: how many call sites a failure shows per limit (default 3)
+ * @param profiles  {@code kerneltrace.profile}: flame graphs for every traced test, besides those its
+ *                  {@code @KernelTrace(profile = ...)} asks for: {@code all}, or names such as
+ *                  {@code cpu,off-cpu} (default none)
  */
 record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir, boolean followHandOffs,
                                 boolean failOnUncountedHandOffs, boolean histogramLogs, boolean parallelExecution,
-                                boolean callSites, int topCallSites) {
+                                boolean callSites, int topCallSites, Set<Profile> profiles) {
 
     static final String REQUIRE = "kerneltrace.require";
     static final String SUMMARY = "kerneltrace.summary";
@@ -40,6 +47,7 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
     static final String PARALLEL_EXECUTION = "junit.jupiter.execution.parallel.enabled";
     static final String CALL_SITES = "kerneltrace.callSites";
     static final String TOP_CALL_SITES = "kerneltrace.callSites.top";
+    static final String PROFILE = "kerneltrace.profile";
 
     static KernelTraceConfiguration of(ExtensionContext context) {
         return new KernelTraceConfiguration(
@@ -52,7 +60,8 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
                 // JUnit's key, so JUnit's reading: anything but "true" is false, never an error of ours
                 context.getConfigurationParameter(PARALLEL_EXECUTION, value -> Boolean.parseBoolean(value.strip())).orElse(false),
                 callSites(context),
-                topCallSites(context));
+                topCallSites(context),
+                profiles(context));
     }
 
     private static boolean callSites(ExtensionContext context) {
@@ -82,6 +91,29 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
         }
         throw new KernelTraceConfigurationException(
                 "configuration parameter " + TOP_CALL_SITES + " = \"" + value + "\"; use a whole number of at least 1");
+    }
+
+    /** {@code all}, {@code none}, or profile names separated by commas, e.g. {@code cpu, off-cpu}. */
+    private static Set<Profile> profiles(ExtensionContext context) {
+        String value = context.getConfigurationParameter(PROFILE).map(String::strip).orElse("");
+        Set<Profile> profiles = EnumSet.noneOf(Profile.class);
+        if (value.isEmpty() || value.equalsIgnoreCase("none")) {
+            return profiles;
+        }
+        if (value.equalsIgnoreCase("all")) {
+            return EnumSet.allOf(Profile.class);
+        }
+        for (String name : value.split(",")) {
+            String wanted = name.strip();
+            profiles.add(Arrays.stream(Profile.values())
+                    .filter(profile -> profile.parameterName().equalsIgnoreCase(wanted) || profile.name().equalsIgnoreCase(wanted))
+                    .findFirst()
+                    .orElseThrow(() -> new KernelTraceConfigurationException("configuration parameter " + PROFILE
+                            + " = \"" + value + "\": no flame graph is called \"" + wanted + "\"; use all, none, or some of "
+                            + Arrays.stream(Profile.values()).map(Profile::parameterName).collect(Collectors.joining(", "))
+                            + " separated by commas")));
+        }
+        return profiles;
     }
 
     private static boolean uncountedHandOffs(ExtensionContext context) {

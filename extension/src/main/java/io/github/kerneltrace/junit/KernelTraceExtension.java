@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -121,6 +123,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         DeclaredTolerances tolerances;
         Repetitions repetitions;
         CountingPlan plan;
+        Set<Profile> profiles;
         try {
             // Bad input fails this test before it runs, and before any kernel resource is taken.
             configuration = KernelTraceConfiguration.of(context);
@@ -128,6 +131,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             baseline = ClassBaseline.of(context);
             tolerances = DeclaredTolerances.of(context, test);
             repetitions = Repetitions.of(context, test);
+            profiles = DeclaredProfiles.of(context, configuration, test);
             boolean latency = DeclaredScope.latency(context);
             requireLatencyForLatencyLimits(latency, limits, test);
             // Only tests that ask pay for the allocator uprobes; a limit on native allocations asks.
@@ -138,8 +142,11 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 // Counts every thread of the JVM, so the assertion classes are loaded before counting starts.
                 AssertionWarmUp.awaitLoaded();
             }
+            // A CPU or off-CPU flame graph's title compares with the kernel's CPU times: the scheduler programs measure them.
             plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
-                    limits.stream().anyMatch(Limit::needsScheduler), configuration.parallelExecution());
+                    limits.stream().anyMatch(Limit::needsScheduler)
+                            || profiles.contains(Profile.CPU) || profiles.contains(Profile.OFF_CPU),
+                    configuration.parallelExecution());
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;
@@ -153,9 +160,14 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         List<KernelMetrics> measured = new ArrayList<>();
         // JUnit's invocation must be proceeded or skipped exactly once.
         boolean proceeded = false;
-        JfrRecorder.Lease recording = !attributing ? null : JfrRecorder.shared().tryOpen(limits.stream()
-                .anyMatch(limit -> CallSites.needsCpuSamples(limit.metric())) ? JfrRecorder.cpuSamples() : Map.of())
-                .orElse(null);
+        // One lease on the Flight Recorder serves both the call sites and the flame graphs asked for.
+        Map<String, String> settings = new HashMap<>();
+        if (attributing && limits.stream().anyMatch(limit -> CallSites.needsCpuSamples(limit.metric()))) {
+            settings.putAll(JfrRecorder.cpuSamples());
+        }
+        settings.putAll(FlameGraphs.settings(profiles)); // after: a flame graph samples more often
+        JfrRecorder.Lease recording = !attributing && profiles.isEmpty() ? null
+                : JfrRecorder.shared().tryOpen(settings).orElse(null);
         attributing &= recording != null;
         try {
             KernelTraceSession session = session(context);
@@ -175,7 +187,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                     startedAt = Instant.now();
                     long startNanos = System.nanoTime();
                     startOrNotTraceable(run, configuration);
-                    Instant countingFrom = attributing ? Instant.now() : null; // the Java events' window
+                    Instant countingFrom = Instant.now(); // the Java events' window
                     try {
                         if (last) {
                             proceeded = true;
@@ -189,9 +201,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                         session.stopping();
                         run.stop();
                     }
-                    Set<Long> threads = attributing && last ? run.javaThreadIds() : Set.of();
+                    Set<Long> threads = recording != null && last ? run.javaThreadIds() : Set.of();
                     if (!threads.isEmpty()) { // none: a stand-in backend, whose runs have no threads
-                        window = new RunWindow(countingFrom, Instant.now(), threads, session.pauses());
+                        window = new RunWindow(countingFrom, Instant.now(), threads, session.scope() != Scope.THREAD,
+                                session.pauses());
                     }
                     if (repetition > 0) {
                         durationNanos = System.nanoTime() - startNanos;
@@ -232,8 +245,8 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The report lists the gated keys' values over repetitions; one run has nothing to list.
         outcome = outcome.withBaseline(verdict, outcome.repetitions().size() > 1
                 ? baseline.gatedKeys(outcome, tolerances) : new TreeSet<>());
-        TestCallSites sites = window == null ? TestCallSites.NONE : callSites(outcome, baseline, window);
-        report(outcome, sites, testFailure, configuration, context);
+        TestCallSites sites = window == null || !attributing ? TestCallSites.NONE : callSites(outcome, baseline, window);
+        report(outcome, sites, testFailure, configuration, context, profiles, window);
         Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict, sites,
                 configuration.topCallSites());
         List<KernelLimitExceededError> failures = new ArrayList<>();
@@ -344,10 +357,6 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
-    /** The last run's window and counted threads: where its Java call sites are looked up. */
-    private record RunWindow(Instant from, Instant to, Set<Long> threads, List<KernelTraceSession.Pause> pauses) {
-    }
-
     /**
      * The Java call sites of a test that breached a limit or regressed against its baseline (only
      * those pay the recording's dump), or of every test when the baseline is being recorded. The
@@ -363,8 +372,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         outcome.baseline().regressions().forEach(change -> metrics.add(change.metric()));
         metrics.addAll(baseline.callSiteMetrics(outcome));
         try {
-            TestCallSites sites = TestCallSites.record(metrics, outcome.metrics(), window.from(), window.to(),
-                    window.pauses(), window.threads(), outcome.repetitions().size());
+            TestCallSites sites = TestCallSites.record(metrics, outcome.metrics(), window, outcome.repetitions().size());
             return baseline.withCallSites(outcome, sites);
         } catch (RuntimeException unreadable) {
             // The verdict stands without its sites; say why they are missing rather than fail differently.
@@ -376,17 +384,40 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
 
     /** @param testFailure what the test method itself threw, or null: the run reports say the test failed */
     private static void report(TraceOutcome outcome, TestCallSites sites, Throwable testFailure,
-                               KernelTraceConfiguration configuration, ExtensionContext context) {
+                               KernelTraceConfiguration configuration, ExtensionContext context,
+                               Set<Profile> profiles, RunWindow window) {
         String failure = testFailure == null ? null : JsonReport.describeFailure(testFailure);
         context.publishReportEntry(ReportEntries.of(outcome));
         if (configuration.summary()) {
             System.out.println(SummaryLine.of(outcome));
         }
         // The JSON is made and written on the report writer's thread: the test does not wait for it.
+        // So are the flame graphs, from the test's flight recording.
         Path reportDir = configuration.reportDir();
-        ReportFiles.write(outcome.test().uniqueId(), () -> new ReportFiles.Report(
-                reportDir.resolve(JsonReport.fileName(outcome.test())), JsonReport.render(outcome, failure, sites),
-                configuration.histogramLogs() ? HistogramLog.render(outcome) : null));
+        String fileName = JsonReport.fileName(outcome.test());
+        ReportFiles.write(outcome.test().uniqueId(), () -> {
+            List<FlameGraphs.Graph> graphs = flameGraphs(outcome, profiles, window, fileName);
+            Map<String, String> pages = new LinkedHashMap<>();
+            graphs.forEach(graph -> pages.put(graph.file(), graph.html()));
+            return new ReportFiles.Report(reportDir.resolve(fileName), JsonReport.render(outcome, failure, sites, graphs),
+                    configuration.histogramLogs() ? HistogramLog.render(outcome) : null, pages);
+        });
+    }
+
+    /** The test's flame graphs, or none when it asked for none or they could not be drawn (the report says nothing of them then). */
+    private static List<FlameGraphs.Graph> flameGraphs(TraceOutcome outcome, Set<Profile> profiles, RunWindow window,
+                                                       String fileName) {
+        if (profiles.isEmpty() || window == null) {
+            return List.of();
+        }
+        try {
+            return FlameGraphs.render(profiles, window.events(), outcome.test(), outcome.metrics(), fileName);
+        } catch (RuntimeException e) {
+            // A flame graph that cannot be drawn must not cost the test its JSON report.
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not draw the flame graphs of "
+                    + outcome.test().shortName(), e);
+            return List.of();
+        }
     }
 
     private static KernelTraceSession session(ExtensionContext context) {

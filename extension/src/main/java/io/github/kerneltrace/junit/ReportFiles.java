@@ -21,13 +21,14 @@ final class ReportFiles {
     private static final BackgroundTasks WRITER = new BackgroundTasks("kerneltrace-reports");
 
     /**
-     * A report as made on the writer thread: the file it is meant for, its JSON, and the test's
-     * histogram log (written beside it as {@code .hlog}; null for none).
+     * A report as made on the writer thread: the file it is meant for, its JSON, the test's
+     * histogram log (written beside it as {@code .hlog}; null for none), and its flame graph pages
+     * by file name (written beside it; named after the JSON file, {@code <name>.flame-<profile>.html}).
      */
-    record Report(Path file, String json, String histogramLog) {
+    record Report(Path file, String json, String histogramLog, Map<String, String> flameGraphs) {
 
         Report(Path file, String json) {
-            this(file, json, null);
+            this(file, json, null, Map.of());
         }
     }
 
@@ -65,14 +66,22 @@ final class ReportFiles {
                 return;
             }
             Path target = unclaimed(made.file(), uniqueId);
+            String json = made.json();
             try {
                 Files.createDirectories(target.getParent());
+                String intended = stem(made.file());
+                for (Map.Entry<String, String> page : made.flameGraphs().entrySet()) {
+                    // A report moved to a ~2 name takes its pages along, and its JSON names them so.
+                    String name = stem(target) + page.getKey().substring(intended.length());
+                    json = json.replace("\"" + page.getKey() + "\"", "\"" + name + "\"");
+                    replace(target.resolveSibling(name), page.getValue());
+                }
                 if (made.histogramLog() != null) {
                     String name = target.getFileName().toString();
                     replace(target.resolveSibling(name.substring(0, name.length() - ".json".length()) + ".hlog"),
                             made.histogramLog());
                 }
-                replace(target, made.json());
+                replace(target, json);
             } catch (IOException | RuntimeException e) {
                 LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not write the report " + target, e);
             }
@@ -87,6 +96,12 @@ final class ReportFiles {
         Path temporary = file.resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.writeString(temporary, text);
         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A report file's name without {@code .json}. */
+    private static String stem(Path file) {
+        String name = file.getFileName().toString();
+        return name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;
     }
 
     private static Path unclaimed(Path file, String uniqueId) {

@@ -37,15 +37,11 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
     }
 
     /**
-     * Dumps the recording and attributes the events of {@code threads} in {@code [from, to]},
-     * outside the {@code pauses} of counting (a test reading its metrics midway), to each of
-     * {@code metrics}, against the figures of {@code measured} (the run the window was).
+     * Attributes the Java events of a run's {@code window} to each of {@code metrics}, against the
+     * figures of {@code measured} (the run the window was). Dumps the recording.
      */
-    static TestCallSites record(Set<String> metrics, KernelMetrics measured, Instant from, Instant to,
-                                List<KernelTraceSession.Pause> pauses, Set<Long> threads, int repetitions) {
-        List<RecordedEvent> events = JfrRecorder.shared().events(from, to, threads).stream()
-                .filter(event -> pauses.stream().noneMatch(pause -> pause.contains(event.getStartTime())))
-                .toList();
+    static TestCallSites record(Set<String> metrics, KernelMetrics measured, RunWindow window, int repetitions) {
+        List<RecordedEvent> events = window.events();
         Map<String, Long> figures = new LinkedHashMap<>();
         for (Metric metric : measured.list()) {
             figures.put(metric.key(), metric.value());

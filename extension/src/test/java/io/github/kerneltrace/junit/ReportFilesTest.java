@@ -27,6 +27,23 @@ class ReportFilesTest {
         }
     }
 
+    /** A report moved to a {@code ~2} name takes its flame graph pages along, and its JSON names them so. */
+    @Test
+    void flameGraphPagesFollowTheirReportToItsName(@TempDir Path reports) throws Exception {
+        Path file = reports.resolve("com.example.A.overloaded.json");
+        String page = "com.example.A.overloaded.flame-cpu.html";
+
+        ReportFiles.write(file, "[method:overloaded(int)]", "{\"first\": 1}");
+        ReportFiles.write("[method:overloaded(java.lang.String)]", () -> new ReportFiles.Report(file,
+                "{\"flameGraphs\": [{\"file\": \"" + page + "\"}]}", null, java.util.Map.of(page, "<html>second</html>")));
+        ReportFiles.flush();
+
+        assertThat(Files.readString(reports.resolve("com.example.A.overloaded~2.json")))
+                .isEqualTo("{\"flameGraphs\": [{\"file\": \"com.example.A.overloaded~2.flame-cpu.html\"}]}");
+        assertThat(Files.readString(reports.resolve("com.example.A.overloaded~2.flame-cpu.html"))).isEqualTo("<html>second</html>");
+        assertThat(reports.resolve(page)).doesNotExist();
+    }
+
     @Test
     void reportsMadeOnTheWriterThreadAreWrittenEvenAfterOneThatCannotBeMade(@TempDir Path reports) throws Exception {
         Thread[] madeOn = new Thread[1];

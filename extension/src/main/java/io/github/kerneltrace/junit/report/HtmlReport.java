@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ final class HtmlReport {
     private HtmlReport() {
     }
 
-    static String render(RunReport run, List<String> sources) {
+    /** @param out the directory the page goes into: its links to flame graphs are relative to it */
+    static String render(RunReport run, List<String> sources, Path out) {
         String template;
         try (InputStream in = HtmlReport.class.getResourceAsStream("index-template.html")) {
             if (in == null) {
@@ -35,11 +37,11 @@ final class HtmlReport {
             throw new UncheckedIOException(e);
         }
         // "</" inside the data would end the script element: JSON allows "<\/" for it.
-        String data = Json.writeCompact(data(run, sources)).replace("</", "<\\/");
+        String data = Json.writeCompact(data(run, sources, out)).replace("</", "<\\/");
         return template.replace(PLACEHOLDER, data);
     }
 
-    private static Map<String, Object> data(RunReport run, List<String> sources) {
+    private static Map<String, Object> data(RunReport run, List<String> sources, Path out) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("generated", "made " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
         root.put("sources", sources);
@@ -66,6 +68,7 @@ final class HtmlReport {
             baseline.put("improvements", test.changes("improvements"));
             baseline.put("notes", test.baseline().get("notes") instanceof List<?> notes ? notes : List.of());
             entry.put("baseline", baseline);
+            entry.put("flameGraphs", flameGraphLinks(test, out));
             tests.add(entry);
         }
         root.put("tests", tests);
@@ -78,5 +81,23 @@ final class HtmlReport {
         root.put("duplicates", duplicates);
         root.put("unreadable", run.problems());
         return root;
+    }
+
+    /** Each flame graph page of a test, as a link from the directory {@code out}: they lie beside its JSON report. */
+    private static List<Object> flameGraphLinks(TestEntry test, Path out) {
+        List<Object> links = new ArrayList<>();
+        Path from = out.toAbsolutePath().normalize();
+        for (Map<String, Object> graph : test.flameGraphs()) {
+            if (!(graph.get("file") instanceof String file)) {
+                continue;
+            }
+            Path page = Path.of(test.file()).toAbsolutePath().normalize().resolveSibling(file);
+            Map<String, Object> link = new LinkedHashMap<>();
+            link.put("profile", graph.get("profile"));
+            link.put("title", graph.get("title"));
+            link.put("href", from.relativize(page).toString().replace('\\', '/'));
+            links.add(link);
+        }
+        return links;
     }
 }

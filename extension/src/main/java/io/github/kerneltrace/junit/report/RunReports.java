@@ -55,7 +55,7 @@ public final class RunReports {
         String markdown = SummaryMarkdown.render(run);
         replace(out.resolve(RunReport.SUMMARY_JSON), SummaryJson.render(run));
         replace(out.resolve(RunReport.SUMMARY_MD), markdown);
-        replace(out.resolve(RunReport.INDEX_HTML), HtmlReport.render(run, directories.stream().map(Path::toString).toList()));
+        replace(out.resolve(RunReport.INDEX_HTML), HtmlReport.render(run, directories.stream().map(Path::toString).toList(), out));
         if (stepSummary != null && !stepSummary.isBlank()) {
             Files.writeString(Path.of(stepSummary), markdown, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);

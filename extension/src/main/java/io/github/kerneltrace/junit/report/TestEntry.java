@@ -18,11 +18,13 @@ import java.util.Map;
  * @param limits       the limits as the report lists them
  * @param baseline     the report's {@code baseline} block (empty when absent)
  * @param testFailure  what the test method itself threw (first line), or null
+ * @param flameGraphs  the report's {@code flameGraphs} entries ({@code profile}, {@code file} beside
+ *                     the report, {@code title} …); empty when the test drew none
  */
 record TestEntry(String file, String className, String methodName, String displayName, String uniqueId,
                  long durationNanos, Map<String, Long> metrics, Map<String, Long> syscalls,
                  Map<String, Map<String, Object>> histograms, List<Map<String, Object>> limits,
-                 Map<String, Object> baseline, String testFailure) {
+                 Map<String, Object> baseline, String testFailure, List<Map<String, Object>> flameGraphs) {
 
     /** The families whose integer members are metrics (the schema's "Metric keys"). */
     private static final List<String> METRIC_ROOTS = List.of("totals", "syscalls", "scheduler", "memory");
@@ -50,12 +52,18 @@ record TestEntry(String file, String className, String methodName, String displa
                 limits.add(asObject(limit, "limits[]", file));
             }
         }
+        List<Map<String, Object>> flameGraphs = new ArrayList<>();
+        if (report.get("flameGraphs") instanceof List<?> drawn) {
+            for (Object graph : drawn) {
+                flameGraphs.add(asObject(graph, "flameGraphs[]", file));
+            }
+        }
         Map<String, Object> baseline = report.get("baseline") instanceof Map<?, ?> block
                 ? asObject(block, "baseline", file) : Map.of();
         return new TestEntry(file, text(test, "className", file), text(test, "methodName", file),
                 text(test, "displayName", file), text(test, "uniqueId", file),
                 report.get("durationNanos") instanceof Long nanos ? nanos : 0, metrics, syscalls, histograms,
-                limits, baseline, report.get("testFailure") instanceof String failure ? failure : null);
+                limits, baseline, report.get("testFailure") instanceof String failure ? failure : null, flameGraphs);
     }
 
     /** Integer leaves are metrics; an object with percentiles is also a histogram summary. */

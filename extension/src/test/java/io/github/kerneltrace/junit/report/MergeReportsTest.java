@@ -61,6 +61,29 @@ class MergeReportsTest {
                 "[kerneltrace] 3 traced: 3 passed, 0 failed (limit breached), 0 regressed, 1 improved, 0 incomparable, 1 new; 0 not traced");
     }
 
+    /** The page links each test's flame graphs where they lie, beside its report, from wherever the page is written. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theHtmlReportLinksTheFlameGraphsBesideEachReport() throws Exception {
+        Path shard = work.resolve("reports");
+        Reports.test("com.example.ATest", "writes").calls("write", 4).flameGraph("cpu").flameGraph("writes").writeTo(shard);
+        Reports.test("com.example.BTest", "reads").calls("read", 1).writeTo(shard);
+        Path merged = work.resolve("merged");
+
+        assertThat(merge("--out", merged.toString(), shard.toString())).isZero();
+
+        String html = Files.readString(merged.resolve("index.html"));
+        String marker = "<script id=\"data\" type=\"application/json\">";
+        String data = html.substring(html.indexOf(marker) + marker.length(), html.indexOf("</script>"));
+        List<Map<String, Object>> tests = (List<Map<String, Object>>) ((Map<String, Object>) Json.parse(data)).get("tests");
+        assertThat(tests.get(0).get("flameGraphs")).isEqualTo(List.of(
+                Map.of("profile", "cpu", "title", "writes(): cpu", "href", "../reports/com.example.ATest.writes.flame-cpu.html"),
+                Map.of("profile", "writes", "title", "writes(): writes",
+                        "href", "../reports/com.example.ATest.writes.flame-writes.html")));
+        assertThat(tests.get(1).get("flameGraphs")).isEqualTo(List.of());
+        assertThat(html).contains("\"Flame graphs\"");
+    }
+
     @Test
     void theMarkdownIsAppendedToTheGitHubStepSummaryFile() throws Exception {
         Path shard = work.resolve("shard");

@@ -20,6 +20,7 @@ final class Reports {
     private final Map<String, Object> baseline = new LinkedHashMap<>();
     private final List<Object> regressions = new ArrayList<>();
     private final List<Object> improvements = new ArrayList<>();
+    private final List<Object> flameGraphs = new ArrayList<>();
     private final String className;
     private final String methodName;
     private long total;
@@ -63,6 +64,13 @@ final class Reports {
         return this;
     }
 
+    /** A flame graph page {@code <class>.<method>.flame-<profile>.html} listed (the page itself is not written). */
+    Reports flameGraph(String profile) {
+        flameGraphs.add(Map.of("profile", profile, "file", className + "." + methodName + ".flame-" + profile + ".html",
+                "title", methodName + "(): " + profile, "events", 3L, "weight", 3L, "unit", "events", "coverage", ""));
+        return this;
+    }
+
     Reports baseline(String status) {
         baseline.put("status", status);
         return this;
@@ -85,6 +93,7 @@ final class Reports {
         baseline.put("improvements", improvements);
         baseline.put("notes", List.of());
         report.put("baseline", baseline);
+        report.put("flameGraphs", flameGraphs);
         Files.createDirectories(directory);
         Path file = directory.resolve(className + "." + methodName + ".json");
         Files.writeString(file, Json.write(report));
