@@ -36,15 +36,17 @@ import jdk.jfr.consumer.RecordingFile;
  * millisecond for a flame graph) passes JFR settings ({@code "jdk.ExecutionSample#period" -> "1 ms"}),
  * recorded by a second recording while the lease is open: JFR records an event at the most
  * detailed setting of all running recordings, and every recording's data holds it.
- * {@link #events} then dumps the recording (which forces the threads' buffers out: no wait for
- * JFR's once-a-second flush) and reads back the events of a window on some threads. Only a test
- * that wants its call sites (a failing one) pays the dump; a passing test pays the events'
- * recording alone.
+ * {@link #events}, called while the lease is open, dumps the recording (which forces the threads'
+ * buffers out: no wait for JFR's once-a-second flush) and reads back the events of a window on
+ * some threads. The recording stops when the last lease closes: JFR's events, buffers and stack
+ * walks happen on the recorded threads, and a test counted while it ran would count them too
+ * (with it left running, a later test's run counted 54 KiB of JFR's native allocations). So only
+ * a failing test's re-run, and a test that asks for flame graphs, is ever recorded.
  *
  * <p>Thread ids are the OS's, as {@link RecordedThread#getOSThreadId()} gives them: in the JVM's
  * own PID namespace, the ids {@code gettid()} returns here (not the kernel's initial namespace).
  *
- * <p>Locking: {@code this} guards {@link #recording}; leases' own recordings are theirs.
+ * <p>Locking: {@code this} guards {@link #recording} and {@link #leases}; leases' own recordings are theirs.
  */
 final class JfrRecorder {
 
@@ -56,8 +58,10 @@ final class JfrRecorder {
 
     private static final System.Logger LOGGER = System.getLogger(JfrRecorder.class.getName());
 
-    /** Null until the first lease. */
+    /** Running while a lease is open, else null. */
     private Recording recording;
+    /** Leases open. */
+    private int leases;
     /** Why this JVM cannot record, once a start failed: then no test tries again. */
     private String unavailable;
 
@@ -108,16 +112,30 @@ final class JfrRecorder {
                 started.start();
                 recording = started;
             }
+            leases++;
         }
         Recording extra = null;
-        if (!extraSettings.isEmpty()) {
-            extra = new Recording(extraSettings);
-            extra.setName("KernelTrace call sites (extra settings)");
-            extra.setToDisk(false); // its events go to the shared recording too
-            extra.setMaxAge(MAX_AGE);
-            extra.start();
+        try {
+            if (!extraSettings.isEmpty()) {
+                extra = new Recording(extraSettings);
+                extra.setName("KernelTrace call sites (extra settings)");
+                extra.setToDisk(false); // its events go to the shared recording too
+                extra.setMaxAge(MAX_AGE);
+                extra.start();
+            }
+        } catch (RuntimeException e) {
+            release();
+            throw e;
         }
         return new Lease(extra);
+    }
+
+    /** A lease closed: the last one stops the recording. */
+    private synchronized void release() {
+        if (--leases == 0) {
+            recording.close();
+            recording = null;
+        }
     }
 
     /**
@@ -158,7 +176,7 @@ final class JfrRecorder {
             try {
                 synchronized (this) {
                     if (recording == null) {
-                        throw new IllegalStateException("the call-site recording was never started: open a lease first");
+                        throw new IllegalStateException("the call-site recording is not running: read its events while a lease is open");
                     }
                     recording.dump(dump);
                 }
@@ -212,10 +230,11 @@ final class JfrRecorder {
         return thread == null ? -1 : thread.getOSThreadId();
     }
 
-    /** A caller's hold on the recording; closing it ends its extra settings, never the shared recording. */
-    static final class Lease implements AutoCloseable {
+    /** A caller's hold on the recording; closing it ends its extra settings, and the last one the recording. */
+    final class Lease implements AutoCloseable {
 
         private final Recording extra;
+        private boolean closed;
 
         private Lease(Recording extra) {
             this.extra = extra;
@@ -223,8 +242,16 @@ final class JfrRecorder {
 
         @Override
         public void close() {
-            if (extra != null) {
-                extra.close();
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (extra != null) {
+                    extra.close();
+                }
+            } finally {
+                release();
             }
         }
     }

@@ -5,14 +5,15 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+
+import jdk.jfr.consumer.RecordedEvent;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -152,23 +153,20 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             throw notRun;
         }
         marker.set();
-        // Java call sites: recorded for a test with limits or a baseline, shown when it fails.
+        // Java call sites: for a test with limits or a baseline, looked up when it fails, in a
+        // re-run of its method with the Flight Recorder on (diagnosticCallSites): the gated runs
+        // are counted without it, whose events, buffers and stack walks the kernel would count too.
         boolean attributing = configuration.callSites() && (!limits.isEmpty() || baseline.active());
-        RunWindow window = null;
+        // Flame graphs are asked for: their recording runs in the counted runs, and says so (user guide).
+        JfrRecorder.Lease recording = profiles.isEmpty() ? null
+                : JfrRecorder.shared().tryOpen(FlameGraphs.settings(profiles)).orElse(null);
+        RunWindow window = null; // the last run's, for its flame graphs
+        List<RecordedEvent> profileEvents = List.of();
         TraceOutcome outcome = null;
         Throwable testFailure = null;
         List<KernelMetrics> measured = new ArrayList<>();
         // JUnit's invocation must be proceeded or skipped exactly once.
         boolean proceeded = false;
-        // One lease on the Flight Recorder serves both the call sites and the flame graphs asked for.
-        Map<String, String> settings = new HashMap<>();
-        if (attributing && limits.stream().anyMatch(limit -> CallSites.needsCpuSamples(limit.metric()))) {
-            settings.putAll(JfrRecorder.cpuSamples());
-        }
-        settings.putAll(FlameGraphs.settings(profiles)); // after: a flame graph samples more often
-        JfrRecorder.Lease recording = !attributing && profiles.isEmpty() ? null
-                : JfrRecorder.shared().tryOpen(settings).orElse(null);
-        attributing &= recording != null;
         try {
             KernelTraceSession session = session(context);
             Instant startedAt = null;
@@ -185,9 +183,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 try {
                     session.running(run);
                     startedAt = Instant.now();
+                    // the Java events' window, taken before counting starts: an Instant is heap the test would count
+                    Instant countingFrom = recording != null ? Instant.now() : null;
                     long startNanos = System.nanoTime();
                     startOrNotTraceable(run, configuration);
-                    Instant countingFrom = Instant.now(); // the Java events' window
                     try {
                         if (last) {
                             proceeded = true;
@@ -215,6 +214,10 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
                 } finally {
                     run.close();
                 }
+            }
+            if (window != null) {
+                // read while the lease holds the recording: it stops when the last lease closes
+                profileEvents = profileEvents(window, test);
             }
             if (measured.size() == repetitions.count()) {
                 List<LimitResult> results = limits.stream().map(limit -> checkMedian(limit, measured)).toList();
@@ -245,8 +248,9 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         // The report lists the gated keys' values over repetitions; one run has nothing to list.
         outcome = outcome.withBaseline(verdict, outcome.repetitions().size() > 1
                 ? baseline.gatedKeys(outcome, tolerances) : new TreeSet<>());
-        TestCallSites sites = window == null || !attributing ? TestCallSites.NONE : callSites(outcome, baseline, window);
-        report(outcome, sites, testFailure, configuration, context, profiles, window);
+        TestCallSites sites = attributing && testFailure == null
+                ? diagnosticCallSites(outcome, baseline, backend, plan, method, context) : TestCallSites.NONE;
+        report(outcome, sites, testFailure, configuration, context, profiles, profileEvents);
         Optional<KernelLimitExceededError> regression = baseline.failure(outcome, verdict, sites,
                 configuration.topCallSites());
         List<KernelLimitExceededError> failures = new ArrayList<>();
@@ -357,27 +361,59 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         }
     }
 
+    /** The last run's events for its flame graphs, or none (said on the log) when the recording cannot be read. */
+    private static List<RecordedEvent> profileEvents(RunWindow window, TracedTest test) {
+        try {
+            return window.events();
+        } catch (RuntimeException e) {
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not read the flight recording for the flame graphs of "
+                    + test.shortName(), e);
+            return List.of();
+        }
+    }
+
     /**
-     * The Java call sites of a test that breached a limit or regressed against its baseline (only
-     * those pay the recording's dump), or of every test when the baseline is being recorded. The
-     * sites are the last run's: the one whose metrics the report shows.
+     * The Java call sites of a test that breached a limit or regressed against its baseline, or of
+     * every test while its baseline is recorded: from one more run of its method, counted like the
+     * others, with the Flight Recorder recording the Java stacks of that run's threads. Only those
+     * tests pay it (a run, a dump of the recording); a passing test pays nothing, and no counted
+     * run has the recording's own work in its figures. A re-run that throws, or a JVM that cannot
+     * record, leaves the verdict without sites and says why.
      */
-    private static TestCallSites callSites(TraceOutcome outcome, ClassBaseline baseline, RunWindow window) {
+    private static TestCallSites diagnosticCallSites(TraceOutcome outcome, ClassBaseline baseline, TracingBackend backend,
+                                                     CountingPlan plan, ReflectiveInvocationContext<Method> method,
+                                                     ExtensionContext context) {
         boolean failing = !outcome.breaches().isEmpty() || outcome.baseline().status() == BaselineVerdict.Status.REGRESSED;
-        if (!failing && !baseline.recordsCallSites()) {
+        if (!failing && !baseline.recordsCallSites() || !backend.countsThreadsOfThisJvm()) {
             return TestCallSites.NONE;
         }
         Set<String> metrics = new LinkedHashSet<>();
         outcome.breaches().forEach(breach -> metrics.add(breach.limit().metric()));
         outcome.baseline().regressions().forEach(change -> metrics.add(change.metric()));
         metrics.addAll(baseline.callSiteMetrics(outcome));
-        try {
-            TestCallSites sites = TestCallSites.record(metrics, outcome.metrics(), window, outcome.repetitions().size());
+        Map<String, String> settings = metrics.stream().anyMatch(CallSites::needsCpuSamples) ? JfrRecorder.cpuSamples() : Map.of();
+        Optional<JfrRecorder.Lease> lease = JfrRecorder.shared().tryOpen(settings);
+        if (lease.isEmpty()) {
+            return TestCallSites.NONE; // said once on the log: this JVM cannot record
+        }
+        KernelTraceSession session = session(context);
+        try (JfrRecorder.Lease recording = lease.get(); TraceRun run = backend.open(plan)) {
+            session.running(run);
+            Instant from = Instant.now();
+            run.start();
+            try {
+                invokeAgain(method);
+            } finally {
+                session.stopping();
+                run.stop();
+            }
+            RunWindow window = new RunWindow(from, Instant.now(), run.javaThreadIds(), session.scope() != Scope.THREAD, session.pauses());
+            TestCallSites sites = TestCallSites.record(metrics, run.metrics(), window);
             return baseline.withCallSites(outcome, sites);
-        } catch (RuntimeException unreadable) {
+        } catch (Throwable notRecorded) {
             // The verdict stands without its sites; say why they are missing rather than fail differently.
-            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not read the Java call sites of "
-                    + outcome.test().shortName() + ": " + unreadable);
+            LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not find the Java call sites of "
+                    + outcome.test().shortName() + " (its method run once more, with the Flight Recorder on): " + notRecorded);
             return TestCallSites.NONE;
         }
     }
@@ -385,7 +421,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
     /** @param testFailure what the test method itself threw, or null: the run reports say the test failed */
     private static void report(TraceOutcome outcome, TestCallSites sites, Throwable testFailure,
                                KernelTraceConfiguration configuration, ExtensionContext context,
-                               Set<Profile> profiles, RunWindow window) {
+                               Set<Profile> profiles, List<RecordedEvent> profileEvents) {
         String failure = testFailure == null ? null : JsonReport.describeFailure(testFailure);
         context.publishReportEntry(ReportEntries.of(outcome));
         if (configuration.summary()) {
@@ -396,7 +432,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
         Path reportDir = configuration.reportDir();
         String fileName = JsonReport.fileName(outcome.test());
         ReportFiles.write(outcome.test().uniqueId(), () -> {
-            List<FlameGraphs.Graph> graphs = flameGraphs(outcome, profiles, window, fileName);
+            List<FlameGraphs.Graph> graphs = flameGraphs(outcome, profiles, profileEvents, fileName);
             Map<String, String> pages = new LinkedHashMap<>();
             graphs.forEach(graph -> pages.put(graph.file(), graph.html()));
             return new ReportFiles.Report(reportDir.resolve(fileName), JsonReport.render(outcome, failure, sites, graphs),
@@ -405,13 +441,13 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
     }
 
     /** The test's flame graphs, or none when it asked for none or they could not be drawn (the report says nothing of them then). */
-    private static List<FlameGraphs.Graph> flameGraphs(TraceOutcome outcome, Set<Profile> profiles, RunWindow window,
+    private static List<FlameGraphs.Graph> flameGraphs(TraceOutcome outcome, Set<Profile> profiles, List<RecordedEvent> events,
                                                        String fileName) {
-        if (profiles.isEmpty() || window == null) {
+        if (profiles.isEmpty() || events.isEmpty()) {
             return List.of();
         }
         try {
-            return FlameGraphs.render(profiles, window.events(), outcome.test(), outcome.metrics(), fileName);
+            return FlameGraphs.render(profiles, events, outcome.test(), outcome.metrics(), fileName);
         } catch (RuntimeException e) {
             // A flame graph that cannot be drawn must not cost the test its JSON report.
             LOGGER.log(System.Logger.Level.WARNING, "KernelTrace could not draw the flame graphs of "

@@ -26,6 +26,11 @@ final class KernelTracingBackend implements TracingBackend {
     }
 
     @Override
+    public boolean countsThreadsOfThisJvm() {
+        return true;
+    }
+
+    @Override
     public TraceRun open(CountingPlan plan) {
         int tid = Threads.currentTid();
         KernelTracer tracer = KernelTracer.shared();

@@ -21,7 +21,7 @@ import io.github.kerneltrace.probes.metrics.Metric;
  * {@link CallSites} of the test's threads in one run's window, and what changed against the
  * baseline's sites ({@link CallSiteChanges}). Made from one dump of {@link JfrRecorder}.
  *
- * @param run       which run the sites are from, for people: {@code the last of 5 repetitions}, or empty for one run
+ * @param run       which run the sites are from, for people: {@link #RE_RUN}
  * @param byMetric  the sites by metric key, in the order asked
  * @param changes   against the baseline's sites, by metric key: only metrics that changed
  */
@@ -36,11 +36,14 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
         changes = Collections.unmodifiableMap(new LinkedHashMap<>(changes));
     }
 
+    /** Which run the sites are from, as failures and reports say it. */
+    static final String RE_RUN = "in a re-run with the Flight Recorder on";
+
     /**
      * Attributes the Java events of a run's {@code window} to each of {@code metrics}, against the
-     * figures of {@code measured} (the run the window was). Dumps the recording.
+     * figures of {@code measured} (the run the window was: the diagnostic re-run). Dumps the recording.
      */
-    static TestCallSites record(Set<String> metrics, KernelMetrics measured, RunWindow window, int repetitions) {
+    static TestCallSites record(Set<String> metrics, KernelMetrics measured, RunWindow window) {
         List<RecordedEvent> events = window.events();
         Map<String, Long> figures = new LinkedHashMap<>();
         for (Metric metric : measured.list()) {
@@ -51,7 +54,7 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
             String counted = countedFigure(metric);
             byMetric.put(metric, CallSites.of(metric, figures.getOrDefault(counted, 0L), events));
         }
-        return new TestCallSites(repetitions > 1 ? "the last of " + repetitions + " repetitions" : "", byMetric, Map.of());
+        return new TestCallSites(RE_RUN, byMetric, Map.of());
     }
 
     /**

@@ -26,4 +26,12 @@ interface TracingBackend {
      *                                     cannot be counted
      */
     TraceRun open(CountingPlan plan);
+
+    /**
+     * Whether its runs count real threads of this JVM, whose Java events the Flight Recorder can
+     * show: a failing test's method is run once more for its call sites only then.
+     */
+    default boolean countsThreadsOfThisJvm() {
+        return false;
+    }
 }

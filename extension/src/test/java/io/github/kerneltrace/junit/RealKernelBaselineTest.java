@@ -51,10 +51,10 @@ class RealKernelBaselineTest {
                 .hasMessageStartingWith("""
                         KernelTrace baseline regressions in Writer.writesToDevNull() [scope TEST]:
                           - syscalls.write.bytes: 5 → 6 (+1, exact)
-                              call sites: 6 B of 6 B written by write explained
+                              call sites: 6 B of 6 B written by write explained (in a re-run with the Flight Recorder on)
                                 6 B × %s
                           - syscalls.write.count: 5 → 6 (+1, exact)
-                              call sites: 6 of 6 write calls explained
+                              call sites: 6 of 6 write calls explained (in a re-run with the Flight Recorder on)
                                 6 × %s
                               call sites against the baseline:
                                 grown 5 → 6: %s

@@ -83,7 +83,7 @@ class RealKernelSchedulerTest {
                         + "  - voluntary context switches: limit 0, measured [12]  "
                         + "\\(@MaxContextSwitches\\(value = 0, kind = VOLUNTARY\\)\\)\n"
                         // the park, named where the test's code made it (a safepoint has no Java call site)
-                        + "      call sites: 1 of [12] context switches explained\n"
+                        + "      call sites: 1 of [12] context switches explained \\(in a re-run with the Flight Recorder on\\)\n"
                         + "        1 × RealKernelSchedulerTest\\$Recorded\\.park\\(RealKernelSchedulerTest\\.java:\\d+\\)"
                         + " ← RealKernelSchedulerTest\\$Blocking\\.parksOnce\\(RealKernelSchedulerTest\\.java:\\d+\\)\n"
                         + "Top system calls: futex .*\nScheduler: [12] voluntary \\+ .*")

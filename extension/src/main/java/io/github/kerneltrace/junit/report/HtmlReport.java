@@ -69,6 +69,7 @@ final class HtmlReport {
             baseline.put("notes", test.baseline().get("notes") instanceof List<?> notes ? notes : List.of());
             entry.put("baseline", baseline);
             entry.put("flameGraphs", flameGraphLinks(test, out));
+            entry.put("callSites", test.callSites());
             tests.add(entry);
         }
         root.put("tests", tests);

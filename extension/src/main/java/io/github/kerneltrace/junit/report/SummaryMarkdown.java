@@ -36,6 +36,8 @@ final class SummaryMarkdown {
                     if (lines++ < CAP) {
                         md.append("- `").append(code(test.shortName())).append("` `")
                                 .append(code(String.valueOf(change.get("text")))).append("`\n");
+                        test.topCallSite(String.valueOf(change.get("metric")))
+                                .ifPresent(site -> md.append("  - `").append(code(site)).append("`\n"));
                     } else {
                         left++;
                     }
@@ -55,6 +57,8 @@ final class SummaryMarkdown {
                                 .append(code(String.valueOf(limit.get("declaration")))).append("`: measured ")
                                 .append(limit.get("measured")).append(" ").append(limit.get("unit"))
                                 .append(", limit ").append(limit.get("limit")).append('\n');
+                        test.topCallSite(String.valueOf(limit.get("metric")))
+                                .ifPresent(site -> md.append("  - `").append(code(site)).append("`\n"));
                     } else {
                         left++;
                     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One traced test invocation as its per-test JSON report tells it ({@code docs/report-schema.md}):
@@ -18,13 +19,16 @@ import java.util.Map;
  * @param limits       the limits as the report lists them
  * @param baseline     the report's {@code baseline} block (empty when absent)
  * @param testFailure  what the test method itself threw (first line), or null
+ * @param callSites    the report's {@code callSites} block: the Java call sites of its breached or
+ *                     regressed figures and how they changed against the baseline (empty when absent)
  * @param flameGraphs  the report's {@code flameGraphs} entries ({@code profile}, {@code file} beside
  *                     the report, {@code title} …); empty when the test drew none
  */
 record TestEntry(String file, String className, String methodName, String displayName, String uniqueId,
                  long durationNanos, Map<String, Long> metrics, Map<String, Long> syscalls,
                  Map<String, Map<String, Object>> histograms, List<Map<String, Object>> limits,
-                 Map<String, Object> baseline, String testFailure, List<Map<String, Object>> flameGraphs) {
+                 Map<String, Object> baseline, String testFailure, List<Map<String, Object>> flameGraphs,
+                 Map<String, Object> callSites) {
 
     /** The families whose integer members are metrics (the schema's "Metric keys"). */
     private static final List<String> METRIC_ROOTS = List.of("totals", "syscalls", "scheduler", "memory");
@@ -63,7 +67,8 @@ record TestEntry(String file, String className, String methodName, String displa
         return new TestEntry(file, text(test, "className", file), text(test, "methodName", file),
                 text(test, "displayName", file), text(test, "uniqueId", file),
                 report.get("durationNanos") instanceof Long nanos ? nanos : 0, metrics, syscalls, histograms,
-                limits, baseline, report.get("testFailure") instanceof String failure ? failure : null, flameGraphs);
+                limits, baseline, report.get("testFailure") instanceof String failure ? failure : null, flameGraphs,
+                report.get("callSites") instanceof Map<?, ?> sites ? asObject(sites, "callSites", file) : Map.of());
     }
 
     /** Integer leaves are metrics; an object with percentiles is also a histogram summary. */
@@ -110,6 +115,35 @@ record TestEntry(String file, String className, String methodName, String displa
         Map<String, Long> among = new LinkedHashMap<>();
         keys.stream().filter(metrics::containsKey).forEach(key -> among.put(key, metrics.get(key)));
         return among;
+    }
+
+    /**
+     * Where {@code metric} came from, in a line: its grown or new call site against the baseline
+     * when there is one ({@code grown 1 → 100: SegmentLog.flushWriteBuffer(…) ← …}), else its
+     * largest site with its share; empty when the report has no sites for it.
+     */
+    Optional<String> topCallSite(String metric) {
+        if (!(callSites.get("metrics") instanceof List<?> metrics)) {
+            return Optional.empty();
+        }
+        for (Object entry : metrics) {
+            if (entry instanceof Map<?, ?> sites && metric.equals(sites.get("metric"))) {
+                if (sites.get("changes") instanceof List<?> changes) {
+                    for (Object change : changes) {
+                        if (change instanceof Map<?, ?> c && ("grown".equals(c.get("kind")) || "new".equals(c.get("kind")))) {
+                            return Optional.of(c.get("kind") + " " + c.get("baseline") + " → " + c.get("measured") + ": " + c.get("site"));
+                        }
+                    }
+                }
+                if (sites.get("sites") instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> top) {
+                    return Optional.of(top.get("weight") + " of " + sites.get("measured") + " " + sites.get("what") + ": " + top.get("site"));
+                }
+                if (sites.get("notAttributable") instanceof String why) {
+                    return Optional.of(why);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     long metric(String key) {
