@@ -41,6 +41,11 @@ final class HtmlReport {
         return template.replace(PLACEHOLDER, data);
     }
 
+    private static void topSite(TestEntry test, Map<String, Object> figure, Map<String, Object> topSites) {
+        String metric = String.valueOf(figure.get("metric"));
+        test.topCallSite(metric).ifPresent(site -> topSites.put(metric, site));
+    }
+
     private static Map<String, Object> data(RunReport run, List<String> sources, Path out) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("generated", "made " + Instant.now().truncatedTo(ChronoUnit.SECONDS));
@@ -70,6 +75,11 @@ final class HtmlReport {
             entry.put("baseline", baseline);
             entry.put("flameGraphs", flameGraphLinks(test, out));
             entry.put("callSites", test.callSites());
+            // each regressed or breached figure's top call site, for the findings at the top of the page
+            Map<String, Object> topSites = new LinkedHashMap<>();
+            test.changes("regressions").forEach(change -> topSite(test, change, topSites));
+            test.breaches().forEach(limit -> topSite(test, limit, topSites));
+            entry.put("topSites", topSites);
             tests.add(entry);
         }
         root.put("tests", tests);

@@ -120,7 +120,7 @@ record TestEntry(String file, String className, String methodName, String displa
     /**
      * Where {@code metric} came from, in a line: its grown or new call site against the baseline
      * when there is one ({@code grown 1 → 100: SegmentLog.flushWriteBuffer(…) ← …}), else its
-     * largest site with its share; empty when the report has no sites for it.
+     * largest site with its share; empty when the report has no sites for it (or none in Java code).
      */
     Optional<String> topCallSite(String metric) {
         if (!(callSites.get("metrics") instanceof List<?> metrics)) {
@@ -137,9 +137,6 @@ record TestEntry(String file, String className, String methodName, String displa
                 }
                 if (sites.get("sites") instanceof List<?> list && !list.isEmpty() && list.get(0) instanceof Map<?, ?> top) {
                     return Optional.of(top.get("weight") + " of " + sites.get("measured") + " " + sites.get("what") + ": " + top.get("site"));
-                }
-                if (sites.get("notAttributable") instanceof String why) {
-                    return Optional.of(why);
                 }
             }
         }
