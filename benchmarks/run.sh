@@ -6,6 +6,7 @@
 #   (d) first load and attach, in a fresh JVM
 #   (e) a context-switch-heavy workload (pipe ping-pong between two threads), traced vs untraced
 #   (f) malloc+free in a C loop inside the JVM: untraced, floor, allocator uprobes attached, traced; attach/detach
+#   (g) Java call sites: a passing test with a write limit, call sites off vs the default; a failing one (its re-run)
 # Usage: benchmarks/run.sh [--quick]    Needs root, gcc, clang, and a Maven build of the project;
 # installs bpftrace and strace (Debian/Ubuntu) when they are missing.
 set -euo pipefail
@@ -37,6 +38,7 @@ echo "# $(date -u +%Y-%m-%d) $(uname -r) $(nproc) CPUs, $(java -version 2>&1 | h
 java -cp "$cp" io.github.kerneltrace.benchmarks.SyscallOverhead "$work/syscall_loop" "$work/floor.bpf.o" "$calls" "$rounds"
 java -cp "$cp" io.github.kerneltrace.benchmarks.ContextSwitchOverhead "$work/pingpong" "$trips" "$rounds"
 java -cp "$cp" io.github.kerneltrace.benchmarks.TestOverhead
+java -cp "$cp" io.github.kerneltrace.benchmarks.CallSiteOverhead
 java -cp "$cp" io.github.kerneltrace.benchmarks.NativeAllocationOverhead "$work/alloc_churn.so" "$work/floor.bpf.o" "$pairs" "$rounds"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bare=$(for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad bare; done)
