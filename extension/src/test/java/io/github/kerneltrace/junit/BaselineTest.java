@@ -305,7 +305,7 @@ class BaselineTest {
     void anUnknownModeIsRefusedNamingTheParameter() {
         assertThat(Fixtures.throwableOf(run("record").testEvents(), "writes"))
                 .isInstanceOf(KernelTraceConfigurationException.class)
-                .hasMessage("configuration parameter kerneltrace.baseline = \"record\"; use compare, update or off");
+                .hasMessage("configuration parameter kerneltrace.baseline = \"record\"; use compare, update, sites or off");
     }
 
     private static BaselineRule defaultFor(String key, Metric.Unit unit, long value) {

@@ -40,6 +40,9 @@ class RealKernelBaselineTest {
                 .contains("environment.attach = ")
                 .contains("\nwritesToDevNull() :: syscalls.write.count = 5 exact\n")
                 .contains("\nwritesToDevNull() :: syscalls.write.bytes = 5 exact\n");
+        // the call sites of its exact counts, from a re-run of the test (sites mode)
+        assertThat(status(run(directory, "sites"))).isEqualTo(Status.SUCCESSFUL);
+        assertThat(Files.readString(file)).contains("\nwritesToDevNull() :: site syscalls.write.count = 5 at ");
 
         assertThat(status(run(directory, "compare"))).as("unchanged").isEqualTo(Status.SUCCESSFUL);
 

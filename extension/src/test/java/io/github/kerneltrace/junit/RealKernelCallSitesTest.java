@@ -114,6 +114,14 @@ class RealKernelCallSitesTest {
         Batches.writePerRecord = false;
         RealKernel.run(Batches.class, Map.of(KernelTraceConfiguration.REQUIRE, "true",
                 ClassBaseline.DIRECTORY, directory.toString(), ClassBaseline.MODE, "update"), 1);
+        // update mode records the values, never re-running a test: no call sites yet
+        String values = Files.readString(file);
+        assertThat(values).contains("\nappendsABatch() :: syscalls.write.count = 1 exact\n").doesNotContain(" :: site ");
+        RealKernel.run(Batches.class, Map.of(KernelTraceConfiguration.REQUIRE, "true",
+                ClassBaseline.DIRECTORY, directory.toString(), ClassBaseline.MODE, "sites"), 1);
+        // sites mode adds them from a re-run of each test, and leaves the values as they were
+        assertThat(Files.readString(file).lines().filter(line -> !line.contains(" :: site ")))
+                .containsExactlyElementsOf(values.lines().toList());
         String flushLine = "RealKernelCallSitesTest$Batches.flush(RealKernelCallSitesTest.java:" + LINES.get("flush") + ")";
         assertThat(Files.readString(file)).contains("\nappendsABatch() :: site syscalls.write.count = 1 at " + flushLine
                 + " ← RealKernelCallSitesTest$Batches.append(RealKernelCallSitesTest.java:" + LINES.get("flushBatch") + ")\n");
