@@ -99,12 +99,15 @@ class RealKernelMemoryTest {
         assertThat(breach).isInstanceOf(KernelLimitExceededError.class)
                 .hasMessageStartingWith("KernelTrace limits exceeded in Heap.allocatesTwentyMegabytes() [scope TEST]:\n"
                         + "  - heap allocated: limit 1.0 MiB (1048576 B), measured 19.1 MiB (")
-                // the allocating method named for (nearly) all of it: the new TLABs it took
-                .hasMessageContaining("  (@MaxHeapAllocation(\"1MiB\"))\n      call sites: 19.")
+                .hasMessageContaining("  (@MaxHeapAllocation(\"1MiB\"))\n      call sites: ")
                 .hasMessageContaining(" × RealKernelMemoryTest$Heap.allocate(RealKernelMemoryTest.java:")
                 .hasMessageContaining("\nTop system calls: ")
                 .hasMessageContaining("\nMemory: heap 19.1 MiB (1 thread), native allocations not counted, ");
         long measured = number(breach.getMessage(), "measured 19\\.1 MiB \\((\\d+) B\\)");
+        // the allocating method named for nearly all of it: JFR sees the new TLABs it took and the
+        // arrays allocated outside them, one buffer's worth short at most (18.1 of 19.1 MiB seen on Temurin 25)
+        long explained = number(breach.getMessage(), "call sites: [0-9.]+ MiB \\((\\d+) B\\) in new TLABs");
+        assertThat(explained).isGreaterThan((long) (0.9 * Heap.ARRAYS * ARRAY_HEAP_BYTES));
         HeapAllocation allocation = heap.metrics("allocatesTwentyMegabytes").memory().heap();
         assertThat(allocation.bytes()).isEqualTo(measured);
         // At least the arrays, and what the JVM itself counted for the loop; the rest is the list
