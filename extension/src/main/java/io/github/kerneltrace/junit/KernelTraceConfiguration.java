@@ -55,25 +55,13 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
                 flag(context, SUMMARY, true),
                 Path.of(context.getConfigurationParameter(REPORT_DIR).orElse(DEFAULT_REPORT_DIR)),
                 flag(context, FOLLOW_HAND_OFFS, true),
-                uncountedHandOffs(context),
+                either(context, UNCOUNTED_HAND_OFFS, "report", "fail"),
                 flag(context, HISTOGRAM_LOGS, true),
                 // JUnit's key, so JUnit's reading: anything but "true" is false, never an error of ours
                 context.getConfigurationParameter(PARALLEL_EXECUTION, value -> Boolean.parseBoolean(value.strip())).orElse(false),
-                callSites(context),
+                !either(context, CALL_SITES, "onFailure", "off"),
                 topCallSites(context),
                 profiles(context));
-    }
-
-    private static boolean callSites(ExtensionContext context) {
-        String value = context.getConfigurationParameter(CALL_SITES).map(String::strip).orElse("");
-        if (value.isEmpty() || value.equalsIgnoreCase("onFailure")) {
-            return true;
-        }
-        if (value.equalsIgnoreCase("off")) {
-            return false;
-        }
-        throw new KernelTraceConfigurationException(
-                "configuration parameter " + CALL_SITES + " = \"" + value + "\"; use onFailure or off");
     }
 
     private static int topCallSites(ExtensionContext context) {
@@ -116,16 +104,20 @@ record KernelTraceConfiguration(boolean require, boolean summary, Path reportDir
         return profiles;
     }
 
-    private static boolean uncountedHandOffs(ExtensionContext context) {
-        String value = context.getConfigurationParameter(UNCOUNTED_HAND_OFFS).map(String::strip).orElse("");
-        if (value.isEmpty() || value.equalsIgnoreCase("report")) {
+    /**
+     * A parameter that is one of two words: false for {@code unset} (also when it is not set),
+     * true for {@code set}; any other value is a configuration error naming both.
+     */
+    private static boolean either(ExtensionContext context, String key, String unset, String set) {
+        String value = context.getConfigurationParameter(key).map(String::strip).orElse("");
+        if (value.isEmpty() || value.equalsIgnoreCase(unset)) {
             return false;
         }
-        if (value.equalsIgnoreCase("fail")) {
+        if (value.equalsIgnoreCase(set)) {
             return true;
         }
         throw new KernelTraceConfigurationException(
-                "configuration parameter " + UNCOUNTED_HAND_OFFS + " = \"" + value + "\"; use report or fail");
+                "configuration parameter " + key + " = \"" + value + "\"; use " + unset + " or " + set);
     }
 
     static boolean flag(ExtensionContext context, String key, boolean otherwise) {

@@ -19,15 +19,15 @@ import io.github.kerneltrace.probes.metrics.Metric;
 /**
  * One test's call sites: for each metric asked about (its limits', and its baseline's), the
  * {@link CallSites} of the test's threads in one run's window, and what changed against the
- * baseline's sites ({@link CallSiteChanges}). Made from one dump of {@link JfrRecorder}.
+ * baseline's sites ({@link CallSiteChanges}). Made from one dump of {@link JfrRecorder}, of the
+ * failing test's re-run ({@link #RE_RUN}).
  *
- * @param run       which run the sites are from, for people: {@link #RE_RUN}
  * @param byMetric  the sites by metric key, in the order asked
  * @param changes   against the baseline's sites, by metric key: only metrics that changed
  */
-record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, CallSiteChanges> changes) {
+record TestCallSites(Map<String, CallSites> byMetric, Map<String, CallSiteChanges> changes) {
 
-    static final TestCallSites NONE = new TestCallSites("", Map.of(), Map.of());
+    static final TestCallSites NONE = new TestCallSites(Map.of(), Map.of());
 
     private static final Pattern SYSCALL_FIGURE = Pattern.compile("syscalls\\.([a-z0-9_]+)\\..*");
 
@@ -54,7 +54,7 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
             String counted = countedFigure(metric);
             byMetric.put(metric, CallSites.of(metric, figures.getOrDefault(counted, 0L), events));
         }
-        return new TestCallSites(RE_RUN, byMetric, Map.of());
+        return new TestCallSites(byMetric, Map.of());
     }
 
     /**
@@ -72,7 +72,7 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
     }
 
     TestCallSites withChanges(Map<String, CallSiteChanges> changed) {
-        return new TestCallSites(run, byMetric, changed);
+        return new TestCallSites(byMetric, changed);
     }
 
     /** The lines a failure shows under a breached limit: its sites, and how they changed against the baseline. */
@@ -81,8 +81,8 @@ record TestCallSites(String run, Map<String, CallSites> byMetric, Map<String, Ca
         CallSites sites = byMetric.get(metric);
         if (sites != null) {
             lines.addAll(sites.lines(top));
-            if (!run.isEmpty() && sites.notAttributable() == null) {
-                lines.set(0, lines.get(0) + " (" + run + ")");
+            if (sites.notAttributable() == null) {
+                lines.set(0, lines.get(0) + " (" + RE_RUN + ")");
             }
         }
         CallSiteChanges changed = changes.get(metric);
