@@ -173,13 +173,26 @@ public final class BpfObject implements AutoCloseable {
     /**
      * Attaches a loaded {@code SEC("uprobe")} or {@code SEC("uretprobe")} program to the entry or the return of
      * {@code function} (or {@code offset} bytes into it) in the ELF file {@code binaryPath}, for this
-     * process only.
+     * process only, until {@link #detachUprobes}.
      */
     public void attachUprobe(String programName, String binaryPath, String function, long offset, boolean returnProbe) {
-        Pointer program = api.bpf_object__find_program_by_name(object, programName);
-        if (program == null) {
-            throw new IllegalStateException("BPF object has no program " + programName);
-        }
+        uprobeLinks.add(uprobe(programName, LibC.INSTANCE.getpid(), binaryPath, function, offset, returnProbe, 0));
+    }
+
+    /**
+     * Attaches a loaded uprobe program to {@code function} (plus {@code offset}) in {@code binaryPath}, in process
+     * {@code pid} (-1: every process), with {@code cookie} for {@code bpf_get_attach_cookie()}: one generic
+     * program serves many probes. The caller owns the link.
+     */
+    public BpfLink attachUprobe(String programName, int pid, String binaryPath, String function, long offset,
+                                boolean returnProbe, long cookie) {
+        return new BpfLink(api, uprobe(programName, pid, binaryPath, function, offset, returnProbe, cookie),
+                (returnProbe ? "uretprobe " : "uprobe ") + function + (offset == 0 ? "" : "+" + offset) + " in " + binaryPath);
+    }
+
+    private Pointer uprobe(String programName, int pid, String binaryPath, String function, long offset,
+                           boolean returnProbe, long cookie) {
+        Pointer program = program(programName);
         // struct bpf_uprobe_opts (libbpf 1.1): size_t sz; size_t ref_ctr_offset; u64 bpf_cookie; bool retprobe;
         // const char *func_name;
         Memory functionName = new Memory(function.length() + 1L);
@@ -187,17 +200,80 @@ public final class BpfObject implements AutoCloseable {
         Memory opts = new Memory(40);
         opts.clear();
         opts.setLong(0, 40);
+        opts.setLong(16, cookie);
         opts.setByte(24, (byte) (returnProbe ? 1 : 0));
         opts.setPointer(32, functionName);
         libbpf.log().clear();
-        // the process id, not 0 ("the calling thread" to perf): the probe must outlive the attaching thread
-        Pointer link = api.bpf_program__attach_uprobe_opts(program, LibC.INSTANCE.getpid(), binaryPath, offset, opts);
+        // a process id, not 0 ("the calling thread" to perf): the probe must outlive the attaching thread
+        Pointer link = api.bpf_program__attach_uprobe_opts(program, pid, binaryPath, offset, opts);
         if (link == null) {
             throw new IllegalStateException("cannot attach a " + (returnProbe ? "uretprobe" : "uprobe") + " to "
                     + function + (offset == 0 ? "" : "+" + offset) + " in " + binaryPath + ": " + Libbpf.describeError(Native.getLastError())
                     + "; libbpf said:\n" + libbpf.log().recentLines());
         }
-        uprobeLinks.add(link);
+        return link;
+    }
+
+    /**
+     * Attaches a loaded {@code SEC("usdt")} program (see libbpf's usdt.bpf.h) to every site of the USDT probe
+     * {@code provider:name} in {@code binaryPath}, in process {@code pid} (-1: every process), with
+     * {@code cookie} for {@code bpf_usdt_cookie()}. The caller owns the link.
+     */
+    public BpfLink attachUsdt(String programName, int pid, String binaryPath, String provider, String name, long cookie) {
+        Pointer program = program(programName);
+        // struct bpf_usdt_opts (libbpf 1.1): size_t sz; u64 usdt_cookie;
+        Memory opts = new Memory(16);
+        opts.setLong(0, 16);
+        opts.setLong(8, cookie);
+        libbpf.log().clear();
+        Pointer link = api.bpf_program__attach_usdt(program, pid, binaryPath, provider, name, opts);
+        if (link == null) {
+            throw new IllegalStateException("cannot attach to USDT probe " + provider + ":" + name + " in " + binaryPath
+                    + ": " + Libbpf.describeError(Native.getLastError()) + "; libbpf said:\n" + libbpf.log().recentLines());
+        }
+        return new BpfLink(api, link, "USDT " + provider + ":" + name + " in " + binaryPath);
+    }
+
+    /**
+     * Attaches a loaded {@code SEC("tracepoint")} program to the classic tracepoint {@code category:name}
+     * (through perf, with its id from tracefs, which must be mounted), with {@code cookie} for
+     * {@code bpf_get_attach_cookie()}. The caller owns the link.
+     */
+    public BpfLink attachTracepoint(String programName, String category, String name, long cookie) {
+        Pointer program = program(programName);
+        // struct bpf_tracepoint_opts (libbpf 1.1): size_t sz; u64 bpf_cookie;
+        Memory opts = new Memory(16);
+        opts.setLong(0, 16);
+        opts.setLong(8, cookie);
+        libbpf.log().clear();
+        Pointer link = api.bpf_program__attach_tracepoint_opts(program, category, name, opts);
+        if (link == null) {
+            throw new IllegalStateException("cannot attach to tracepoint " + category + ":" + name + ": "
+                    + Libbpf.describeError(Native.getLastError()) + "; libbpf said:\n" + libbpf.log().recentLines());
+        }
+        return new BpfLink(api, link, "tracepoint " + category + ":" + name);
+    }
+
+    /**
+     * Attaches a loaded {@code SEC("kprobe")} or {@code SEC("kretprobe")} program to the kernel function
+     * {@code function}, with {@code cookie} for {@code bpf_get_attach_cookie()}. Fails on kernels built
+     * without kprobes. The caller owns the link.
+     */
+    public BpfLink attachKprobe(String programName, String function, boolean returnProbe, long cookie) {
+        Pointer program = program(programName);
+        // struct bpf_kprobe_opts (libbpf 1.1): size_t sz; u64 bpf_cookie; size_t offset; bool retprobe;
+        Memory opts = new Memory(32);
+        opts.clear();
+        opts.setLong(0, 32);
+        opts.setLong(8, cookie);
+        opts.setByte(24, (byte) (returnProbe ? 1 : 0));
+        libbpf.log().clear();
+        Pointer link = api.bpf_program__attach_kprobe_opts(program, function, opts);
+        if (link == null) {
+            throw new IllegalStateException("cannot attach a " + (returnProbe ? "kretprobe" : "kprobe") + " to " + function
+                    + ": " + Libbpf.describeError(Native.getLastError()) + "; libbpf said:\n" + libbpf.log().recentLines());
+        }
+        return new BpfLink(api, link, (returnProbe ? "kretprobe " : "kprobe ") + function);
     }
 
     /**

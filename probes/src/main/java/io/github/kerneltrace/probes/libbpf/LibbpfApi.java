@@ -52,6 +52,16 @@ public interface LibbpfApi extends Library {
     Pointer bpf_program__attach_uprobe_opts(Pointer program, int pid, String binaryPath, long functionOffset,
                                             Pointer opts);
 
+    /** {@code opts}: struct bpf_usdt_opts (see {@link BpfObject#attachUsdt}). Needs libbpf 0.8 or newer. */
+    Pointer bpf_program__attach_usdt(Pointer program, int pid, String binaryPath, String provider, String name,
+                                     Pointer opts);
+
+    /** {@code opts}: struct bpf_tracepoint_opts (see {@link BpfObject#attachTracepoint}); reads the id from tracefs. */
+    Pointer bpf_program__attach_tracepoint_opts(Pointer program, String category, String name, Pointer opts);
+
+    /** {@code opts}: struct bpf_kprobe_opts (see {@link BpfObject#attachKprobe}). */
+    Pointer bpf_program__attach_kprobe_opts(Pointer program, String function, Pointer opts);
+
     int bpf_link__destroy(Pointer link);
 
     Pointer bpf_object__find_map_by_name(Pointer object, String name);
