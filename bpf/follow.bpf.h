@@ -188,6 +188,22 @@ static __always_inline void remember_name(struct task_struct *task, __u32 slot, 
 }
 
 /*
+ * One of JUnit's workers put to work by a thread of the slot while it counts: never followed (it
+ * runs other tests), so what the test forked into JUnit's pool and that worker took is missing
+ * from the counts. A blocked test also wakes one to run other tests in its place (compensation),
+ * which looks the same here; so user space reports it, and fails no test on it. Each worker once
+ * per slot, in the foreign_wakers set with value 2 (a waker listed there is the same story).
+ */
+static __always_inline void note_runner_handoff(struct slot_control *control, __u32 slot, __u32 tid)
+{
+	struct foreign_key key = { .slot = slot, .tid = tid };
+	__u8 runner = 2;
+
+	if (bpf_map_update_elem(&foreign_wakers, &key, &runner, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&control->runner_handoffs, 1);
+}
+
+/*
  * The waking of a task that no slot counts (`entry`: its idle entry, or NULL). If the waker is a
  * counting thread of the same process inside a futex call, the wakee takes over work from it:
  * borrow it for the waker's slot, or, when the waker does not follow hand-offs, list it as a
@@ -206,9 +222,13 @@ static __always_inline void follow_handoff(struct task_struct *wakee, __u32 wake
 	if (!waker || !in_futex_call(waker) || (__u32)(bpf_get_current_pid_tgid() >> 32) != wakee_tgid)
 		return;
 	control = open_slot(waker);
-	if (!control || jvm_internal(wakee) || runs_tests(control, wakee))
+	if (!control || jvm_internal(wakee))
 		return;
 	slot = waker->slot;
+	if (runs_tests(control, wakee)) {
+		note_runner_handoff(control, slot, wakee_tid);
+		return;
+	}
 	follow = waker->flags & TRACK_FOLLOW_HANDOFFS;
 	new_to_slot = !entry || entry->slot != slot;
 	if (!follow && !new_to_slot)
@@ -309,6 +329,8 @@ static __always_inline int on_task_rename(__u64 *ctx)
 	pad_name(name);
 	if (!runner_named(control, name))
 		return 0;
+	if (control->open)
+		note_runner_handoff(control, t->slot, tid);
 	bpf_map_delete_elem(&tracked, &tid);
 	/* the task holds a task-local copy of its entry (tracking.bpf.h) */
 	tracked_changed();

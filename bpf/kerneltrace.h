@@ -134,6 +134,13 @@ struct slot_control {
 	 * slot unless user space registers them (follow.bpf.h). All zero: none.
 	 */
 	__u64 runner_name[2];
+	/*
+	 * JUnit's workers (threads named runner_name) put to work by the slot's threads while counting:
+	 * woken from a futex call, or started. Never counted (they run other tests), so work forked into
+	 * JUnit's pool from the test (a parallel stream) would be missing without a word: user space
+	 * reports these. Each worker once per slot (the foreign_wakers set, value 2).
+	 */
+	__u64 runner_handoffs;
 };
 
 /*
@@ -289,7 +296,7 @@ struct foreign_key {
 
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
-_Static_assert(sizeof(struct slot_control) == 232, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
+_Static_assert(sizeof(struct slot_control) == 240, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");
 _Static_assert(sizeof(struct identity) == 40 + MAX_LISTED_THREADS * 8, "identity: SlotLayout.IDENTITY_SIZE");
 _Static_assert(sizeof(struct config) == 152 + JVM_INTERNAL_THREADS * 32, "config: SlotLayout.CONFIG_SIZE");
 _Static_assert(sizeof(struct syscall_stats) == 32, "syscall_stats: SlotLayout.SYSCALL_STATS_SIZE");

@@ -54,6 +54,7 @@ int main(void)
 	FIELD(slot_control, signal_handler_calls);
 	FIELD(slot_control, histogram_entries);
 	FIELD(slot_control, runner_name);
+	FIELD(slot_control, runner_handoffs);
 
 	SIZE(identity);
 	FIELD(identity, request);

@@ -162,6 +162,7 @@ final class JsonReport {
         writeNames(json.name("uncountedNames"), handOffs.uncountedNames());
         json.member("foreignWakers", handOffs.foreignWakers());
         writeNames(json.name("foreignNames"), handOffs.foreignNames());
+        json.member("junitWorkersPutToWork", handOffs.runnerHandOffs());
         json.member("sharedWithConcurrentTests", handOffs.sharedWithConcurrentTests());
         json.endObject().endObject();
         return json.endObject().toString();

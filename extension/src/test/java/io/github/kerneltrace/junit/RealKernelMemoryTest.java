@@ -104,10 +104,11 @@ class RealKernelMemoryTest {
                 .hasMessageContaining("\nTop system calls: ")
                 .hasMessageContaining("\nMemory: heap 19.1 MiB (1 thread), native allocations not counted, ");
         long measured = number(breach.getMessage(), "measured 19\\.1 MiB \\((\\d+) B\\)");
-        // the allocating method named for nearly all of it: JFR sees the new TLABs it took and the
-        // arrays allocated outside them, one buffer's worth short at most (18.1 of 19.1 MiB seen on Temurin 25)
+        // the allocating method named for most of it: JFR sees the new TLABs it took and the arrays
+        // allocated outside them (18.1 of 19.1 MiB seen on Temurin 25; 18 of the 20 arrays exactly,
+        // once, on a loaded machine with JDK 17)
         long explained = number(breach.getMessage(), "call sites: [0-9.]+ MiB \\((\\d+) B\\) in new TLABs");
-        assertThat(explained).isGreaterThan((long) (0.9 * Heap.ARRAYS * ARRAY_HEAP_BYTES));
+        assertThat(explained).isGreaterThanOrEqualTo((long) (0.8 * Heap.ARRAYS * ARRAY_HEAP_BYTES));
         HeapAllocation allocation = heap.metrics("allocatesTwentyMegabytes").memory().heap();
         assertThat(allocation.bytes()).isEqualTo(measured);
         // At least the arrays, and what the JVM itself counted for the loop; the rest is the list

@@ -34,9 +34,9 @@ final class SlotLayout {
      * restarts, lost_children, start_ns, stop_ns, start_tid, start_runtime, stop_runtime, start_run_delay,
      * stop_run_delay, start_min_flt, stop_min_flt, start_maj_flt, stop_maj_flt, exited_threads, borrowed_threads,
      * borrowed_wakeups, unfollowed_threads, foreign_wakers, start_seen, outside_switches, signal_handler_calls, histogram_entries,
-     * runner_name (16 bytes)
+     * runner_name (16 bytes), runner_handoffs
      */
-    static final int SLOT_CONTROL_SIZE = 232;
+    static final int SLOT_CONTROL_SIZE = 240;
     static final int CONTROL_OPEN = 0;
     static final int CONTROL_FLAGS = 4;
     static final int SLOT_LATENCY = 1;
@@ -69,6 +69,7 @@ final class SlotLayout {
     static final int CONTROL_SIGNAL_HANDLER_CALLS = 200;
     static final int CONTROL_HISTOGRAM_ENTRIES = 208;
     static final int CONTROL_RUNNER_NAME = 216;
+    static final int CONTROL_RUNNER_HANDOFFS = 232;
 
     /**
      * struct identity { u32 request, answer, ns_inum, ns_tid, list_threads, level, tgid, tid, listed, complete;

@@ -213,7 +213,7 @@ final class SlotMemory {
     record ThreadCounters(long followedChildren, long unmatchedExits, long restarts, long droppedLatencies,
                           long droppedErrors, long lostChildren, long exitedThreads, long borrowedThreads,
                           long borrowedWakeups, long unfollowedThreads, long foreignWakers, long outsideSwitches,
-                          long signalHandlerCalls) {
+                          long signalHandlerCalls, long runnerHandOffs) {
 
         /** Whether the programs added threads to the slot: followed children, borrowed or listed threads. */
         boolean kernelAddedThreads() {
@@ -236,7 +236,7 @@ final class SlotMemory {
                 control.getLong(base + CONTROL_EXITED_THREADS), control.getLong(base + CONTROL_BORROWED_THREADS),
                 control.getLong(base + CONTROL_BORROWED_WAKEUPS), control.getLong(base + CONTROL_UNFOLLOWED_THREADS),
                 control.getLong(base + CONTROL_FOREIGN_WAKERS), control.getLong(base + CONTROL_OUTSIDE_SWITCHES),
-                control.getLong(base + CONTROL_SIGNAL_HANDLER_CALLS));
+                control.getLong(base + CONTROL_SIGNAL_HANDLER_CALLS), control.getLong(base + CONTROL_RUNNER_HANDOFFS));
     }
 
     /**

@@ -277,13 +277,14 @@ public final class TraceSlot implements AutoCloseable {
 
     /** Threads that existed before the test and that its threads woke to take over work. */
     private HandOffs handOffs(SlotMemory.ThreadCounters counters) {
-        if (counters.borrowedThreads() == 0 && counters.unfollowedThreads() == 0 && counters.foreignWakers() == 0) {
+        if (counters.borrowedThreads() == 0 && counters.unfollowedThreads() == 0 && counters.foreignWakers() == 0
+                && counters.runnerHandOffs() == 0) {
             return HandOffs.NONE;
         }
         return new HandOffs(counters.borrowedThreads(), counters.borrowedWakeups(),
                 memory.handOffNames(index, SlotMemory.HandOffList.BORROWED), counters.unfollowedThreads(),
                 memory.handOffNames(index, SlotMemory.HandOffList.UNCOUNTED), counters.foreignWakers(),
-                memory.handOffNames(index, SlotMemory.HandOffList.FOREIGN), besideOtherTests);
+                memory.handOffNames(index, SlotMemory.HandOffList.FOREIGN), counters.runnerHandOffs(), besideOtherTests);
     }
 
     /**

@@ -63,6 +63,7 @@ class SlotLayoutTest {
         java.put("slot_control.signal_handler_calls", (long) CONTROL_SIGNAL_HANDLER_CALLS);
         java.put("slot_control.histogram_entries", (long) CONTROL_HISTOGRAM_ENTRIES);
         java.put("slot_control.runner_name", (long) CONTROL_RUNNER_NAME);
+        java.put("slot_control.runner_handoffs", (long) CONTROL_RUNNER_HANDOFFS);
         java.put("identity", (long) IDENTITY_SIZE);
         java.put("identity.request", (long) IDENTITY_REQUEST);
         java.put("identity.answer", (long) IDENTITY_ANSWER);

@@ -21,14 +21,19 @@ import java.util.stream.Stream;
  *                          work, or one that took the task without being woken); but also JUnit's
  *                          own workers signalling each other in a parallel run, so not proof
  * @param foreignNames      their kernel names
+ * @param runnerHandOffs    JUnit's parallel-execution workers the test's threads woke from a futex
+ *                          call or started while counting: never counted, as they run other tests.
+ *                          Work the test forked into JUnit's pool (a parallel stream started on a
+ *                          JUnit worker) ran there and is missing from its counts; a test that blocks
+ *                          also makes JUnit put a worker to work in its place, which looks the same
  * @param besideOtherTests  whether other traced tests counted at the same time: threads shared with
  *                          them (a pool) may have counted one test's work for the other, or for none
  */
 public record HandOffs(long borrowedThreads, long borrowedWakeUps, List<String> borrowedNames,
                        long uncountedThreads, List<String> uncountedNames, long foreignWakers, List<String> foreignNames,
-                       boolean besideOtherTests) {
+                       long runnerHandOffs, boolean besideOtherTests) {
 
-    public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of(), 0, List.of(), false);
+    public static final HandOffs NONE = new HandOffs(0, 0, List.of(), 0, List.of(), 0, List.of(), 0, false);
 
     public HandOffs {
         borrowedNames = List.copyOf(borrowedNames);
@@ -81,8 +86,19 @@ public record HandOffs(long borrowedThreads, long borrowedWakeUps, List<String> 
      * counted, sharing with concurrent tests. Empty when none applies.
      */
     public List<String> notes() {
-        return Stream.of(describeBorrowed(), describeUncounted(), describeForeignWakers(), describeSharing())
+        return Stream.of(describeBorrowed(), describeUncounted(), describeForeignWakers(), describeRunnerHandOffs(),
+                        describeSharing())
                 .filter(note -> !note.isEmpty()).toList();
+    }
+
+    /** One sentence for reports on JUnit's workers put to work by the test's threads; empty when none were. */
+    public String describeRunnerHandOffs() {
+        if (runnerHandOffs == 0) {
+            return "";
+        }
+        return "the test's threads put " + runnerHandOffs + " of JUnit's parallel workers to work, which are never counted:"
+                + " work the test forked into JUnit's pool (a parallel stream, ForkJoinTask.fork()) is missing from its"
+                + " counts; give that work a pool of its own (a test that blocks also makes JUnit wake a worker, harmlessly)";
     }
 
     /** One sentence for reports on threads followed; empty when none were. */
