@@ -20,6 +20,27 @@
 #include "common.bpf.h"
 #include "tracking.bpf.h"
 
+/*
+ * Bumped by user space each time the programs are detached. A handler whose delivery the programs
+ * saw but whose rt_sigreturn came while they were detached (or the process filter was cleared)
+ * would otherwise leave its thread's depth raised: at the next attach, every call the thread makes
+ * deeper in its stack than the interrupted point would be taken for a handler's and not counted,
+ * the canary among them. A depth from an older epoch is dropped instead.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} attach_epoch SEC(".maps");
+
+static __always_inline __u32 current_attach_epoch(void)
+{
+	__u32 zero = 0, *epoch = bpf_map_lookup_elem(&attach_epoch, &zero);
+
+	return epoch ? *epoch : 0;
+}
+
 #define SIG_DFL_HANDLER 0
 #define SIG_IGN_HANDLER 1
 
@@ -54,6 +75,7 @@ static __always_inline int on_signal_deliver(__u64 *ctx)
 	if (c->signal_depth == 0) {
 		task = bpf_get_current_task_btf();
 		c->signal_interrupted_sp = user_stack_pointer((struct pt_regs___kt *)bpf_task_pt_regs(task));
+		c->signal_epoch = current_attach_epoch();
 	}
 	c->signal_depth++;
 	return 0;
@@ -67,7 +89,8 @@ static __always_inline int on_signal_deliver(__u64 *ctx)
  */
 static __always_inline bool in_signal_handler(struct thread_calls *c, __u64 *ctx, __s64 nr)
 {
-	if (user_stack_pointer((struct pt_regs___kt *)ctx[0]) >= c->signal_interrupted_sp) {
+	if (c->signal_epoch != current_attach_epoch()
+	    || user_stack_pointer((struct pt_regs___kt *)ctx[0]) >= c->signal_interrupted_sp) {
 		c->signal_depth = 0;
 		return false;
 	}

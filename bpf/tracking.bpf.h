@@ -70,7 +70,7 @@ struct thread_calls {
 	/* signal handlers in progress on the thread (signals.bpf.h): their system calls are not the test's */
 	__u64 signal_interrupted_sp;	/* the user stack pointer the outermost handler interrupted */
 	__u32 signal_depth;		/* handlers in progress, nested; 0: none */
-	__u32 signal_pad;
+	__u32 signal_epoch;		/* attach_epoch when the outermost handler began (signals.bpf.h) */
 };
 
 struct {

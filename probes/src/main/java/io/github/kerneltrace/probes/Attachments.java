@@ -98,6 +98,8 @@ final class Attachments {
     }
 
     private void attachTracepoints() {
+        // a handler begun before the programs were last detached is over for them (signals.bpf.h)
+        memory.newAttachEpoch();
         for (ProbeFamily family : ProbeFamily.values()) {
             String mode = attachModes.get(family);
             if (mode == null) {

@@ -75,6 +75,9 @@ final class SlotMemory {
     private final BpfMap errorCounts;
     private final BpfMap liveAllocations;
     private final BpfMap foreignWakers;
+    private final BpfMap attachEpoch;
+    /** The value last written to attach_epoch; changed only by {@link #newAttachEpoch}, under the attachments' monitor. */
+    private int attachEpochValue;
     /**
      * Bumped after each change of {@code tracked}: the programs keep what {@code tracked} said in
      * each thread's task storage, stale once this moves (bpf/tracking.bpf.h). A writer of
@@ -96,6 +99,7 @@ final class SlotMemory {
         this.errorCounts = object.map("error_counts");
         this.liveAllocations = object.map("live_allocations");
         this.foreignWakers = object.map("foreign_wakers");
+        this.attachEpoch = object.map("attach_epoch");
         this.trackingGeneration = object.map("tracking_generation").mmap(8).getByteBuffer(0, 8).order(ByteOrder.nativeOrder());
     }
 
@@ -546,6 +550,20 @@ final class SlotMemory {
     /** Nothing is tracked any more: forget the processes followed so far. */
     void clearProcessFilter() {
         processFilter.setMemory(0, (long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE, (byte) 0);
+    }
+
+    /**
+     * After the programs were detached: a signal handler whose start they saw and whose end they
+     * missed must not outlive the detachment (signals.bpf.h, attach_epoch). Under the attachments'
+     * monitor, with no slot open.
+     */
+    void newAttachEpoch() {
+        attachEpochValue++;
+        Memory zero = new Memory(4);
+        zero.setInt(0, 0);
+        Memory value = new Memory(4);
+        value.setInt(0, attachEpochValue);
+        attachEpoch.update(zero, value);
     }
 
     /** Deletes the entries of a hash whose key starts with {@code slot}, or whose value holds it at {@code slotOffset}. */
