@@ -118,12 +118,13 @@ final class Attachments {
                 family.programs(mode).forEach(object::detach);
                 if (family.essential()) {
                     object.detachAll();
-                    throw new TracingUnavailableException(e.getMessage(), e);
+                    throw new TracingUnavailableException(
+                            Capabilities.explain(Capabilities.ProbeKind.TRACEPOINT_PROGRAMS, e.getMessage()), e);
                 }
                 // a hook this kernel lacks: the other families work without this one, from now on
                 attachModes.remove(family);
                 refused.put(family, "the kernel refused to attach the " + family.description() + " programs ("
-                        + e.getMessage() + ")");
+                        + Capabilities.explain(Capabilities.ProbeKind.TRACEPOINT_PROGRAMS, e.getMessage()) + ")");
             }
         }
     }
@@ -205,7 +206,9 @@ final class Attachments {
             }
         } catch (IllegalStateException e) {
             object.detachUprobes();
-            throw new TracingUnavailableException("native allocations cannot be counted: " + e.getMessage(), e);
+            // since Linux 6.16 a uprobe needs CAP_SYS_ADMIN: CAP_BPF and CAP_PERFMON get EACCES here
+            throw new TracingUnavailableException("native allocations cannot be counted: "
+                    + Capabilities.explain(Capabilities.ProbeKind.UPROBE, e.getMessage()), e);
         }
     }
 

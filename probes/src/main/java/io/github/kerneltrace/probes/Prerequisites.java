@@ -13,10 +13,6 @@ import io.github.kerneltrace.probes.libbpf.Libbpf;
  */
 final class Prerequisites {
 
-    private static final int CAP_SYS_ADMIN = 21;
-    private static final int CAP_PERFMON = 38;
-    private static final int CAP_BPF = 39;
-
     private Prerequisites() {
     }
 
@@ -52,13 +48,12 @@ final class Prerequisites {
                     + " (or root) in the host's initial user namespace; run the container with real privileges"
                     + " (e.g. docker run --privileged, or --cap-add of those capabilities), or the tests outside it";
         }
-        long capabilities = effectiveCapabilities();
-        boolean admin = (capabilities & (1L << CAP_SYS_ADMIN)) != 0;
-        boolean bpfAndPerfmon = (capabilities & (1L << CAP_BPF)) != 0 && (capabilities & (1L << CAP_PERFMON)) != 0;
-        if (!admin && !bpfAndPerfmon) {
+        long capabilities = Capabilities.effective();
+        if (!Capabilities.ProbeKind.TRACEPOINT_PROGRAMS.grantedBy(capabilities)) {
             return "tracing needs root or the capabilities CAP_BPF and CAP_PERFMON, and this JVM has neither"
-                    + " (run the tests as root, or start the JVM with those capabilities, e.g. ambient capabilities"
-                    + " via capsh or systemd, or a container with --cap-add BPF --cap-add PERFMON)";
+                    + " (it has " + Capabilities.describe(capabilities) + "; run the tests as root, or start the JVM"
+                    + " with those capabilities, e.g. ambient capabilities via capsh or systemd, or a container with"
+                    + " --cap-add BPF --cap-add PERFMON)";
         }
         return null;
     }
@@ -74,19 +69,5 @@ final class Prerequisites {
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    /** CapEff from /proc/self/status; all ones if it cannot be read (then the load decides). */
-    private static long effectiveCapabilities() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through
-        }
-        return -1L;
     }
 }

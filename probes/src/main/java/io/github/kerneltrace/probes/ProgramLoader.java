@@ -141,7 +141,8 @@ final class ProgramLoader {
             } else if (family.essential()) {
                 throw new TracingUnavailableException(refusedMessage(failures.get(family)));
             } else {
-                refused.put(family, "the kernel refused the " + family.description() + " programs (" + failures.get(family) + ")");
+                refused.put(family, Capabilities.explain(Capabilities.ProbeKind.TRACEPOINT_PROGRAMS,
+                        "the kernel refused the " + family.description() + " programs (" + failures.get(family) + ")"));
             }
         }
 
@@ -167,7 +168,8 @@ final class ProgramLoader {
     }
 
     private static String refusedMessage(CharSequence reasons) {
-        return "the kernel refused KernelTrace's BPF programs (" + reasons.toString().strip() + ")";
+        return Capabilities.explain(Capabilities.ProbeKind.TRACEPOINT_PROGRAMS,
+                "the kernel refused KernelTrace's BPF programs (" + reasons.toString().strip() + ")");
     }
 
     /**
