@@ -74,3 +74,19 @@ SEC("raw_tp/sched_waking")
 int raw_tp_sched_waking(__u64 *ctx) { return on_sched_waking(ctx); }
 SEC("raw_tp/sched_migrate_task")
 int raw_tp_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }
+
+/* Declared probes (declared.bpf.h): one generic program per kind, told apart by the attach cookie. */
+#include "declared.bpf.h"
+
+SEC("uprobe")
+int declared_uprobe(struct pt_regs *ctx) { return declared_enter(bpf_get_attach_cookie(ctx)); }
+SEC("uretprobe")
+int declared_uretprobe(struct pt_regs *ctx) { return declared_return(bpf_get_attach_cookie(ctx)); }
+SEC("kprobe")
+int declared_kprobe(struct pt_regs *ctx) { return declared_enter(bpf_get_attach_cookie(ctx)); }
+SEC("kretprobe")
+int declared_kretprobe(struct pt_regs *ctx) { return declared_return(bpf_get_attach_cookie(ctx)); }
+SEC("usdt")
+int BPF_USDT(declared_usdt) { return declared_hit(bpf_usdt_cookie(ctx)); }
+SEC("tracepoint")
+int declared_tracepoint(void *ctx) { return declared_hit(bpf_get_attach_cookie(ctx)); }
