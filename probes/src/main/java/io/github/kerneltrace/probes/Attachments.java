@@ -33,6 +33,13 @@ final class Attachments {
     private final SlotMemory memory;
     private final KernelIds ids;
     private final DeclaredSlots declaredSlots;
+    /**
+     * The copies of the tracepoint program in use, by tracepoint ("signal:signal_generate" → copy
+     * numbers), and each link's copy: the kernel links a program to a tracepoint once, so tests that
+     * declare the same tracepoint at once (or while an earlier link is being detached) take different copies.
+     */
+    private final Map<String, java.util.Set<Integer>> tracepointCopiesInUse = new HashMap<>();
+    private final Map<BpfLink, String> tracepointCopyOfLink = new HashMap<>();
     /** The attach mode of each loaded tracepoint family; a family refused at attach time is removed. */
     private final Map<ProbeFamily, String> attachModes;
     /** Families the kernel refused (at load or at attach), with the reason. */
@@ -302,8 +309,21 @@ final class Attachments {
             case USDT -> links.add(object.attachUsdt(kind.program(), pid, binary, probe.group(), probe.event(), cookie));
             case TRACEPOINT -> {
                 Tracefs.ensureMounted();
+                String tracepoint = probe.group() + ":" + probe.event();
+                java.util.Set<Integer> inUse = tracepointCopiesInUse.computeIfAbsent(tracepoint, t -> new java.util.HashSet<>());
+                int copy = 0;
+                while (inUse.contains(copy)) {
+                    copy++;
+                }
+                if (copy >= SlotLayout.MAX_DECLARED_PROBES) {
+                    throw new IllegalArgumentException("probe \"" + probe.name() + "\": tracepoint " + tracepoint + " is probed "
+                            + SlotLayout.MAX_DECLARED_PROBES + " times already by tests running now; declare it fewer times");
+                }
                 try {
-                    links.add(object.attachTracepoint(kind.program(), probe.group(), probe.event(), cookie));
+                    BpfLink link = object.attachTracepoint(kind.program() + copy, probe.group(), probe.event(), cookie);
+                    inUse.add(copy);
+                    tracepointCopyOfLink.put(link, tracepoint + "#" + copy);
+                    links.add(link);
                 } catch (IllegalStateException e) {
                     throw new IllegalArgumentException("probe \"" + probe.name() + "\": no tracepoint " + probe.group() + ":"
                             + probe.event() + " here (" + e.getMessage().lines().findFirst().orElse("") + "); the kernel's"
@@ -339,8 +359,18 @@ final class Attachments {
         detacher().execute(() -> {
             for (int i = owned.size() - 1; i >= 0; i--) {
                 owned.get(i).close(); // entry probes before return probes: the reverse of attaching
+                releaseTracepointCopy(owned.get(i));
             }
         });
+    }
+
+    /** A closed link's copy of the tracepoint program is free again for its tracepoint. */
+    private synchronized void releaseTracepointCopy(BpfLink closed) {
+        String copy = tracepointCopyOfLink.remove(closed);
+        if (copy != null) {
+            int hash = copy.lastIndexOf('#');
+            tracepointCopiesInUse.get(copy.substring(0, hash)).remove(Integer.parseInt(copy.substring(hash + 1)));
+        }
     }
 
     private ScheduledExecutorService detacher() {

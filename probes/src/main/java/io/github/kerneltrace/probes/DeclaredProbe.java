@@ -25,7 +25,8 @@ public record DeclaredProbe(Kind kind, String name, java.util.List<String> binar
     public enum Kind {
         UPROBE("declared_uprobe", "declared_uretprobe"),
         USDT("declared_usdt", null),
-        TRACEPOINT("declared_tracepoint", null),
+        /** Copies {@code declared_tracepoint_0} to {@code _15}: the kernel links a program to a tracepoint once. */
+        TRACEPOINT("declared_tracepoint_", null),
         KPROBE("declared_kprobe", "declared_kretprobe");
 
         private final String program;

@@ -134,29 +134,40 @@ class DeclaredProbesTest {
 
     @Test
     void anEarlierTestsLinksStillDetachingCountNothingInTheNextTestOfTheSameSlot() {
+        int pid = Signals.INSTANCE.getpid();
         int first;
+        // the tracepoint first: its link is detached last, after the uprobes' ~100 ms each
+        List<DeclaredProbe> probes = List.of(DeclaredProbe.tracepoint("signals", "signal", "signal_generate", false),
+                DeclaredProbe.uprobe("calls", List.of(library), "probed_call"));
         try (TraceSlot slot = KernelTracer.shared().openSlot()) {
             first = slot.index();
             slot.trackThread(Threads.currentTid(), true);
-            slot.declareProbes(List.of(DeclaredProbe.uprobe("calls", List.of(library), "probed_call")));
+            slot.declareProbes(probes);
             slot.start();
             workload.probed_call(1);
+            Signals.INSTANCE.kill(pid, SIGURG);
             slot.stop();
             assertThat(slot.metrics().probes().probe("calls").hits()).isEqualTo(1);
+            assertThat(slot.metrics().probes().probe("signals").hits()).isEqualTo(1);
         }
-        // the first slot's links detach on another thread, ~100 ms each: they are still attached now
+        // The first slot's links detach on another thread: they are still attached now. The same
+        // tracepoint takes another copy of the program (the kernel links one program to it once).
         try (TraceSlot slot = KernelTracer.shared().openSlot()) {
             assertThat(slot.index()).as("the pool hands out the slot just freed").isEqualTo(first);
             slot.trackThread(Threads.currentTid(), true);
-            slot.declareProbes(List.of(DeclaredProbe.uprobe("again", List.of(library), "probed_call")));
+            slot.declareProbes(probes);
             slot.start();
             for (int i = 0; i < 100; i++) {
                 workload.probed_call(i);
             }
+            for (int i = 0; i < 4; i++) {
+                Signals.INSTANCE.kill(pid, SIGURG);
+            }
             slot.stop();
-            ProbeMetrics again = slot.metrics().probes().probe("again");
-            assertThat(again.hits()).isEqualTo(100);
-            assertThat(again.latencyNanos().getTotalCount()).isEqualTo(100);
+            DeclaredProbeMetrics again = slot.metrics().probes();
+            assertThat(again.probe("calls").hits()).isEqualTo(100);
+            assertThat(again.probe("calls").latencyNanos().getTotalCount()).isEqualTo(100);
+            assertThat(again.probe("signals").hits()).isEqualTo(4);
         }
     }
 
@@ -182,6 +193,43 @@ class DeclaredProbesTest {
             }
         }).probe("signals");
         assertThat(signals.hits()).isEqualTo(12);
+    }
+
+    @Test
+    void aHostTracepointCountsEveryThreadsEventsAndATestThreadsOneOnlyTheTests() throws InterruptedException {
+        int pid = Signals.INSTANCE.getpid();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread other = new Thread(() -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (int i = 0; i < 20; i++) {
+                Signals.INSTANCE.kill(pid, SIGURG);
+            }
+            done.countDown();
+        }, "untracked-signaller");
+        other.start(); // before the window: not a child the test follows
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.declareProbes(List.of(DeclaredProbe.tracepoint("host", "signal", "signal_generate", true),
+                    DeclaredProbe.tracepoint("mine", "signal", "signal_generate", false)));
+            slot.start();
+            go.countDown();
+            for (int i = 0; i < 3; i++) {
+                Signals.INSTANCE.kill(pid, SIGURG);
+            }
+            done.await();
+            slot.stop();
+            DeclaredProbeMetrics probes = slot.metrics().probes();
+            assertThat(probes.probe("mine").hits()).isEqualTo(3);
+            // every signal on the host while the window was open: ours, and whatever else was sent meanwhile
+            assertThat(probes.probe("host").hits()).isGreaterThanOrEqualTo(23);
+            assertThat(probes.probe("host").target()).contains("every thread of the host");
+        }
+        other.join();
     }
 
     @Test
