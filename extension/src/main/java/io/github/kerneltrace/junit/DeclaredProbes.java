@@ -48,6 +48,9 @@ final class DeclaredProbes {
     static List<DeclaredProbe> of(List<? extends AnnotatedElement> declaring, TracedTest test, List<Limit> limits) {
         DeclaredProbes reader = new DeclaredProbes(test);
         for (AnnotatedElement element : declaring) {
+            if (element instanceof java.lang.reflect.Method method && !DeclaredLimits.mayCarryLimits(method)) {
+                continue; // most test methods: only @Test and the like (the annotation search is the costly part)
+            }
             reader.read(element);
         }
         reader.checkLimits(limits);
