@@ -10,9 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.github.kerneltrace.probes.libbpf.BpfLink;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
-import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.NativeFunction;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
@@ -32,14 +30,8 @@ final class Attachments {
     private final SyscallTable syscallTable;
     private final SlotMemory memory;
     private final KernelIds ids;
-    private final DeclaredSlots declaredSlots;
-    /**
-     * The copies of the tracepoint program in use, by tracepoint ("signal:signal_generate" → copy
-     * numbers), and each link's copy: the kernel links a program to a tracepoint once, so tests that
-     * declare the same tracepoint at once (or while an earlier link is being detached) take different copies.
-     */
-    private final Map<String, java.util.Set<Integer>> tracepointCopiesInUse = new HashMap<>();
-    private final Map<BpfLink, String> tracepointCopyOfLink = new HashMap<>();
+    /** The probes tests declare: attached per test, detached on this class's detach thread. */
+    private final DeclaredAttachments declared;
     /** The attach mode of each loaded tracepoint family; a family refused at attach time is removed. */
     private final Map<ProbeFamily, String> attachModes;
     /** Families the kernel refused (at load or at attach), with the reason. */
@@ -67,10 +59,10 @@ final class Attachments {
         this.syscallTable = syscallTable;
         this.memory = memory;
         this.ids = ids;
-        this.declaredSlots = new DeclaredSlots(object);
         this.attachModes = new EnumMap<>(loaded.attachModes());
         this.refused = new EnumMap<>(ProbeFamily.class);
         this.refused.putAll(loaded.refused());
+        this.declared = new DeclaredAttachments(object, this);
     }
 
     /**
@@ -232,145 +224,13 @@ final class Attachments {
         }
     }
 
-    /**
-     * Attaches the probes a test declares, one link each (two for timed ones: return, then entry, so
-     * that no thread sees an entry without its return), with cookies naming the slot, the
-     * declaration and the slot's {@code generation}. Uprobes and USDT probes watch this process only.
-     *
-     * @throws TracingUnavailableException when the kernel refused the declared-probe programs
-     * @throws IllegalArgumentException    when one cannot be attached (unknown symbol, probe, tracepoint;
-     *                                     no kprobes), naming it; nothing stays attached then
-     */
-    synchronized DeclaredLinks attachDeclared(int slot, int generation, java.util.List<DeclaredProbe> probes) {
-        if (probes.size() > SlotLayout.MAX_DECLARED_PROBES) {
-            throw new IllegalArgumentException(probes.size() + " probes declared, at most " + SlotLayout.MAX_DECLARED_PROBES
-                    + " per test can be");
-        }
-        String refusal = refused.get(ProbeFamily.DECLARED_PROBES);
-        if (refusal != null) {
-            throw new TracingUnavailableException("declared probes cannot be counted: " + refusal);
-        }
-        java.util.List<BpfLink> links = new java.util.ArrayList<>();
-        java.util.List<String> targets = new java.util.ArrayList<>();
-        try {
-            for (int index = 0; index < probes.size(); index++) {
-                DeclaredProbe probe = probes.get(index);
-                long cookie = DeclaredSlots.cookie(slot, index, generation, probe.host());
-                targets.add(probe.binaries().isEmpty() ? attachDeclared(probe, null, cookie, links)
-                        : attachToFirst(probe, cookie, links));
-            }
-        } catch (RuntimeException e) {
-            detachDeclared(links);
-            throw e;
-        }
-        return new DeclaredLinks(links, targets);
+    /** Runs {@code task} on the {@code kerneltrace-detach} thread, off the test's thread. */
+    synchronized void detachLater(Runnable task) {
+        detacher().execute(task);
     }
 
-    /** A test's declared-probe links, and what each declaration is attached to (by index). */
-    record DeclaredLinks(java.util.List<BpfLink> links, java.util.List<String> targets) {
-        static final DeclaredLinks NONE = new DeclaredLinks(java.util.List.of(), java.util.List.of());
-    }
-
-    /** Attaches to the first of the probe's files that has it; else says what each file lacked. */
-    private String attachToFirst(DeclaredProbe probe, long cookie, java.util.List<BpfLink> links) {
-        StringBuilder failures = new StringBuilder();
-        for (String binary : probe.binaries()) {
-            try {
-                return attachDeclared(probe, binary, cookie, links);
-            } catch (IllegalStateException e) {
-                String reason = e.getMessage();
-                int libbpfSaid = reason.indexOf("; libbpf said:");
-                failures.append("\n  ").append(libbpfSaid < 0 ? reason : reason.substring(0, libbpfSaid));
-            }
-        }
-        String what = probe.kind() == DeclaredProbe.Kind.USDT ? "USDT probe " + probe.group() + ":" + probe.event()
-                : "function " + probe.function();
-        throw new IllegalArgumentException("probe \"" + probe.name() + "\": no mapped file " + probe.binaries()
-                + " has the " + what + failures
-                + "\n  (check the name: `nm -D --defined-only <file>` lists a library's functions, `readelf -n <file>`"
-                + " its USDT probes)");
-    }
-
-    /** Attaches one declaration (two links for timed kinds: return first); returns its target. */
-    private String attachDeclared(DeclaredProbe probe, String binary, long cookie, java.util.List<BpfLink> links) {
-        DeclaredProbe.Kind kind = probe.kind();
-        int pid = LibC.INSTANCE.getpid();
-        switch (kind) {
-            case UPROBE -> {
-                BpfLink exit = object.attachUprobe(kind.returnProgram(), pid, binary, probe.function(), 0, true, cookie);
-                try {
-                    links.add(object.attachUprobe(kind.program(), pid, binary, probe.function(), 0, false, cookie));
-                } catch (IllegalStateException e) {
-                    exit.close();
-                    throw e;
-                }
-                links.add(links.size() - 1, exit);
-            }
-            case USDT -> links.add(object.attachUsdt(kind.program(), pid, binary, probe.group(), probe.event(), cookie));
-            case TRACEPOINT -> {
-                Tracefs.ensureMounted();
-                String tracepoint = probe.group() + ":" + probe.event();
-                java.util.Set<Integer> inUse = tracepointCopiesInUse.computeIfAbsent(tracepoint, t -> new java.util.HashSet<>());
-                int copy = 0;
-                while (inUse.contains(copy)) {
-                    copy++;
-                }
-                if (copy >= SlotLayout.MAX_DECLARED_PROBES) {
-                    throw new IllegalArgumentException("probe \"" + probe.name() + "\": tracepoint " + tracepoint + " is probed "
-                            + SlotLayout.MAX_DECLARED_PROBES + " times already by tests running now; declare it fewer times");
-                }
-                try {
-                    BpfLink link = object.attachTracepoint(kind.program() + copy, probe.group(), probe.event(), cookie);
-                    inUse.add(copy);
-                    tracepointCopyOfLink.put(link, tracepoint + "#" + copy);
-                    links.add(link);
-                } catch (IllegalStateException e) {
-                    throw new IllegalArgumentException("probe \"" + probe.name() + "\": no tracepoint " + probe.group() + ":"
-                            + probe.event() + " here (" + e.getMessage().lines().findFirst().orElse("") + "); the kernel's"
-                            + " tracepoints are listed in /sys/kernel/tracing/available_events", e);
-                }
-            }
-            case KPROBE -> {
-                String noKprobes = KernelFunctionProbes.refusal(probe.function(), KernelFunctionProbes.kernelHasKprobes());
-                if (noKprobes != null) {
-                    throw new IllegalArgumentException("probe \"" + probe.name() + "\": " + noKprobes);
-                }
-                try {
-                    links.add(object.attachKprobe(kind.returnProgram(), probe.function(), true, cookie));
-                    links.add(object.attachKprobe(kind.program(), probe.function(), false, cookie));
-                } catch (IllegalStateException e) {
-                    throw new IllegalArgumentException("probe \"" + probe.name() + "\": " + e.getMessage(), e);
-                }
-            }
-        }
-        return probe.target(binary);
-    }
-
-    /**
-     * Detaches a test's declared probes on the {@code kerneltrace-detach} thread: a uprobe's detach
-     * waits for every CPU (about 100 ms), which the test's thread should not. Late hits meanwhile
-     * carry the old generation and count nowhere.
-     */
-    synchronized void detachDeclared(java.util.List<BpfLink> links) {
-        if (links.isEmpty()) {
-            return;
-        }
-        java.util.List<BpfLink> owned = java.util.List.copyOf(links);
-        detacher().execute(() -> {
-            for (int i = owned.size() - 1; i >= 0; i--) {
-                owned.get(i).close(); // entry probes before return probes: the reverse of attaching
-                releaseTracepointCopy(owned.get(i));
-            }
-        });
-    }
-
-    /** A closed link's copy of the tracepoint program is free again for its tracepoint. */
-    private synchronized void releaseTracepointCopy(BpfLink closed) {
-        String copy = tracepointCopyOfLink.remove(closed);
-        if (copy != null) {
-            int hash = copy.lastIndexOf('#');
-            tracepointCopiesInUse.get(copy.substring(0, hash)).remove(Integer.parseInt(copy.substring(hash + 1)));
-        }
+    DeclaredAttachments declared() {
+        return declared;
     }
 
     private ScheduledExecutorService detacher() {
@@ -390,11 +250,6 @@ final class Attachments {
             allocatorLibrary = NativeAllocator.libraryPath();
         }
         return allocatorLibrary;
-    }
-
-    /** The declared probes' per-slot records (generation, hits); owned per slot by the slot's {@link TraceSlot}. */
-    DeclaredSlots declaredSlots() {
-        return declaredSlots;
     }
 
     synchronized void setDetachDelay(Duration delay) {

@@ -52,7 +52,7 @@ public final class TraceSlot implements AutoCloseable {
     private boolean nativeAllocations;
     /** The probes the test declared, in index order, and their links (detached after the slot closes). */
     private java.util.List<DeclaredProbe> declaredProbes = java.util.List.of();
-    private Attachments.DeclaredLinks declaredLinks = Attachments.DeclaredLinks.NONE;
+    private DeclaredAttachments.DeclaredLinks declaredLinks = DeclaredAttachments.DeclaredLinks.NONE;
     /** Whether another traced test's slot was open while this one counted (a pool thread may have served both). */
     private boolean besideOtherTests;
     /** The pool's count of slots opened when counting started. */
@@ -175,8 +175,8 @@ public final class TraceSlot implements AutoCloseable {
         if (!declaredProbes.isEmpty()) {
             throw new IllegalStateException("probes were declared already for " + this);
         }
-        int generation = attachments.declaredSlots().nextGeneration(index);
-        declaredLinks = attachments.attachDeclared(index, generation, probes);
+        int generation = attachments.declared().slots().nextGeneration(index);
+        declaredLinks = attachments.declared().attach(index, generation, probes);
         declaredProbes = java.util.List.copyOf(probes);
     }
 
@@ -270,7 +270,7 @@ public final class TraceSlot implements AutoCloseable {
                 .diagnostics(diagnostics())
                 .scheduler(SchedulerDecoder.decode(memory, index, histograms))
                 .memory(MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms))
-                .probes(DeclaredProbeDecoder.decode(attachments.declaredSlots(), index, declaredProbes, declaredLinks.targets(), histograms))
+                .probes(DeclaredProbeDecoder.decode(attachments.declared().slots(), index, declaredProbes, declaredLinks.targets(), histograms))
                 .build();
     }
 
@@ -335,7 +335,7 @@ public final class TraceSlot implements AutoCloseable {
         stop();
         closed = true;
         try {
-            attachments.detachDeclared(declaredLinks.links()); // counting is off: late hits count nowhere
+            attachments.declared().detach(declaredLinks.links()); // counting is off: late hits count nowhere
             threads.unregisterAll();
             if (nativeAllocations) {
                 memory.deleteLiveBlocks(index);
