@@ -74,3 +74,41 @@ SEC("raw_tp/sched_waking")
 int raw_tp_sched_waking(__u64 *ctx) { return on_sched_waking(ctx); }
 SEC("raw_tp/sched_migrate_task")
 int raw_tp_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }
+
+/* Declared probes (declared.bpf.h): one generic program per kind, told apart by the attach cookie. */
+#include "declared.bpf.h"
+
+SEC("uprobe")
+int declared_uprobe(struct pt_regs *ctx) { return declared_enter(bpf_get_attach_cookie(ctx)); }
+SEC("uretprobe")
+int declared_uretprobe(struct pt_regs *ctx) { return declared_return(bpf_get_attach_cookie(ctx)); }
+SEC("kprobe")
+int declared_kprobe(struct pt_regs *ctx) { return declared_enter(bpf_get_attach_cookie(ctx)); }
+SEC("kretprobe")
+int declared_kretprobe(struct pt_regs *ctx) { return declared_return(bpf_get_attach_cookie(ctx)); }
+SEC("usdt")
+int BPF_USDT(declared_usdt) { return declared_hit(bpf_usdt_cookie(ctx)); }
+/*
+ * The kernel attaches a program to a classic tracepoint once (a second link of the same program to
+ * the same tracepoint: EEXIST), so the tracepoint program has copies: a test declaring a tracepoint
+ * another test (or a link still being detached) holds takes a free copy. MAX_DECLARED_PROBES of them.
+ */
+#define DECLARED_TRACEPOINT(i) \
+	SEC("tracepoint") \
+	int declared_tracepoint_##i(void *ctx) { return declared_hit(bpf_get_attach_cookie(ctx)); }
+DECLARED_TRACEPOINT(0)
+DECLARED_TRACEPOINT(1)
+DECLARED_TRACEPOINT(2)
+DECLARED_TRACEPOINT(3)
+DECLARED_TRACEPOINT(4)
+DECLARED_TRACEPOINT(5)
+DECLARED_TRACEPOINT(6)
+DECLARED_TRACEPOINT(7)
+DECLARED_TRACEPOINT(8)
+DECLARED_TRACEPOINT(9)
+DECLARED_TRACEPOINT(10)
+DECLARED_TRACEPOINT(11)
+DECLARED_TRACEPOINT(12)
+DECLARED_TRACEPOINT(13)
+DECLARED_TRACEPOINT(14)
+DECLARED_TRACEPOINT(15)

@@ -294,6 +294,27 @@ struct foreign_key {
 	__u32 tid;
 };
 
+/*
+ * Declared probes (declared.bpf.h): probes a test declares (@UserProbe, @UsdtProbe, @TracepointProbe,
+ * @KernelProbe), served by one generic program per kind, told apart by the attach cookie:
+ * bits 0-7 the slot, 8-15 the declaration's index, bit 16 DECLARED_HOST (count whatever thread
+ * runs: events with no meaningful current task), bits 32-63 the slot's generation when attached.
+ * A hit counts only while the slot's window is open and its generation is the cookie's: a link of
+ * an earlier test, still being detached, finds the slot (reused) at a newer generation.
+ */
+#define MAX_DECLARED_PROBES 16
+#define HIST_DECLARED_BASE 0xF000	/* the histogram of declaration i: HIST_DECLARED_BASE + i */
+#define DECLARED_HOST 0x10000ull
+
+/* One per slot, in the mmap-able `declared_slots` array. User space writes `generation`, then attaches. */
+struct declared_slot {
+	__u32 generation;
+	__u32 pad;
+	__u64 hits[MAX_DECLARED_PROBES];	/* by declaration index */
+};
+
+_Static_assert(sizeof(struct declared_slot) == 8 + MAX_DECLARED_PROBES * 8, "declared_slot: SlotLayout.DECLARED_SLOT_SIZE");
+
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
 _Static_assert(sizeof(struct slot_control) == 240, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");

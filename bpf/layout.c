@@ -145,5 +145,13 @@ int main(void)
 	CONSTANT(NATIVE_FUNCTIONS);
 	CONSTANT(HANDOFF_NAMES);
 	CONSTANT(HISTOGRAM_ENTRIES);
+
+	/* declared probes */
+	SIZE(declared_slot);
+	FIELD(declared_slot, generation);
+	FIELD(declared_slot, hits);
+	CONSTANT(MAX_DECLARED_PROBES);
+	CONSTANT(HIST_DECLARED_BASE);
+	CONSTANT(DECLARED_HOST);
 	return 0;
 }

@@ -97,7 +97,10 @@ final class AssertionWarmUp {
         NativeAllocationMetrics allocations = new NativeAllocationMetrics(true, byFunction, 1, 64, 0, 0, 0, 0, latency,
                 List.of(new OutstandingAllocation(0x1000, 64, NativeFunction.MALLOC, 1, "main")));
         MemoryMetrics memory = new MemoryMetrics(new HeapAllocation(1024, 1, 0, true), allocations, 1, 0, 4096, 0);
-        return KernelMetrics.builder().syscalls(calls, 4096, 4096).scheduler(scheduler).memory(memory).build();
+        return KernelMetrics.builder().syscalls(calls, 4096, 4096).scheduler(scheduler).memory(memory)
+                .probes(new io.github.kerneltrace.probes.metrics.DeclaredProbeMetrics(List.of(
+                        new io.github.kerneltrace.probes.metrics.ProbeMetrics("probe", "uprobe f in /lib/x.so", false, 1, latency))))
+                .build();
     }
 
     /**
@@ -119,6 +122,8 @@ final class AssertionWarmUp {
         failing(() -> all.syscalls().hasNoErrors());
         failing(() -> all.scheduler().doesNotBlock());
         failing(() -> all.memory().hasNoNativeLeaks());
+        all.probe("probe").hasLatencyAtMost(99, "1s").hits().isEqualTo(1);
+        failing(() -> all.probe("probe").hits().isZero());
         failing(() -> all.syscall("read").count().isZero());
         // Soft assertions build proxy classes (ByteBuddy) on first use: 6,830 calls and 1.5 MiB read
         // in the first test that used them, when they were not loaded ahead.
@@ -126,6 +131,7 @@ final class AssertionWarmUp {
         softly.assertThat(metrics).syscall("write").hasCount(0);
         softly.assertThat(metrics).scheduler().hasAtMostVoluntarySwitches(0);
         softly.assertThat(metrics).memory().hasHeapAllocationAtMost("1B");
+        softly.assertThat(metrics).probe("probe").hits().isZero();
         softly.assertThat(metrics).syscalls().hasNoErrors();
         softly.assertThat(metrics.syscalls()).containsKey("fsync").doesNotContainKey("write");
         softly.assertThat(List.of(1)).isEmpty();

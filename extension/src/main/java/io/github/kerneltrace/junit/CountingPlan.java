@@ -13,9 +13,16 @@ package io.github.kerneltrace.junit;
  *                          time, run-queue latency, page faults of threads other than the test's)
  * @param parallelExecution JUnit runs tests in parallel: the test's thread is a worker of JUnit's
  *                          pool, whose other workers run other tests and never count for this one
+ * @param probes            the probes the test declares (attached for its runs only)
  */
 record CountingPlan(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs,
-                    boolean schedulerLimits, boolean parallelExecution) {
+                    boolean schedulerLimits, boolean parallelExecution, java.util.List<io.github.kerneltrace.probes.DeclaredProbe> probes) {
+
+    /** A plan without declared probes. */
+    CountingPlan(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs,
+                 boolean schedulerLimits, boolean parallelExecution) {
+        this(scope, latency, nativeAllocations, followHandOffs, schedulerLimits, parallelExecution, java.util.List.of());
+    }
 
     /**
      * Whether the run needs the scheduler programs: for its limits, or because following hand-offs

@@ -53,6 +53,17 @@ public class KernelMetricsAssert extends FamilyAssert<KernelMetricsAssert> {
         return navigate(MemoryAssert.class, MemoryAssert::new);
     }
 
+    /**
+     * Assertions on one probe the test declared, by its name, e.g. {@code probe("deflate")}.
+     *
+     * @throws IllegalArgumentException at the first check, if no probe of that name was declared
+     */
+    public ProbeAssert probe(String name) {
+        ProbeAssert probe = navigate(ProbeAssert.class, ProbeAssert::new);
+        probe.name = name;
+        return probe;
+    }
+
     // System calls.
 
     /** Calls of one system call, e.g. {@code syscallCount("write")}, described as "write calls"; {@code syscall(name).count()}. */

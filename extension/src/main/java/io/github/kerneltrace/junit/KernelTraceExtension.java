@@ -147,7 +147,7 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
                     limits.stream().anyMatch(Limit::needsScheduler)
                             || profiles.contains(Profile.CPU) || profiles.contains(Profile.OFF_CPU),
-                    configuration.parallelExecution());
+                    configuration.parallelExecution(), DeclaredProbes.of(context, test, limits));
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;

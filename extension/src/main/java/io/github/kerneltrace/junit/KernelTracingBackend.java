@@ -57,6 +57,12 @@ final class KernelTracingBackend implements TracingBackend {
                 // allocator uprobes unless another traced test already has.
                 slot.countNativeAllocations();
             }
+            try {
+                // after tracking, before counting starts: the links are this slot's, detached after it closes
+                slot.declareProbes(plan.probes());
+            } catch (IllegalArgumentException badDeclaration) {
+                throw new KernelTraceConfigurationException(badDeclaration.getMessage());
+            }
         } catch (RuntimeException | Error e) {
             slot.close();
             throw e;

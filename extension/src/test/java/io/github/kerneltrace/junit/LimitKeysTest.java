@@ -67,6 +67,9 @@ class LimitKeysTest {
         @MaxPageFaults(value = 1_000_000, kind = FaultKind.MINOR)
         @MaxPageFaults(value = 1_000_000, kind = FaultKind.MAJOR)
         @MaxAddressSpaceGrowth("1GiB")
+        @UserProbe(name = "libcWrite", library = "libc", function = "write")
+        @MaxProbeHits(probe = "libcWrite", value = 1_000_000)
+        @MaxProbeLatency(probe = "libcWrite", value = "10s")
         void everyLimit() throws Exception {
             writeReadSleepAllocate();
         }
@@ -166,7 +169,7 @@ class LimitKeysTest {
         for (Annotation annotation : method.getDeclaredAnnotations()) {
             List<Annotation> each = containedOrItself(annotation);
             for (Annotation limit : each) {
-                if (limit.annotationType() != KernelTrace.class) {
+                if (limit.annotationType() != KernelTrace.class && !PROBE_DECLARATIONS.contains(limit.annotationType())) {
                     declared.add(limit.annotationType());
                     limits++;
                 }
@@ -191,11 +194,15 @@ class LimitKeysTest {
                 ? List.of(annotation) : List.of(); // not @Test
     }
 
-    /** Every top-level annotation of the extension that registers it, except @KernelTrace: the limits. */
+    /** Declarations of what is counted, not limits. */
+    private static final Set<Class<?>> PROBE_DECLARATIONS =
+            Set.of(UserProbe.class, UsdtProbe.class, TracepointProbe.class, KernelProbe.class);
+
+    /** Every top-level annotation of the extension that registers it, except @KernelTrace and the probe declarations: the limits. */
     private static List<Class<?>> everyLimitAnnotation() {
         return ReflectionSupport.findAllClassesInPackage(KernelTrace.class.getPackageName(),
                 type -> type.isAnnotation() && type.getEnclosingClass() == null && type != KernelTrace.class
-                        && type.isAnnotationPresent(ExtendWith.class),
+                        && !PROBE_DECLARATIONS.contains(type) && type.isAnnotationPresent(ExtendWith.class),
                 name -> true);
     }
 }

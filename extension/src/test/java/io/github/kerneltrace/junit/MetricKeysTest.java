@@ -29,12 +29,23 @@ class MetricKeysTest {
     private static final TracedTest TEST = new TracedTest("com.example.AppendLogTest", "append", "append()",
             "[engine:junit-jupiter]/[class:com.example.AppendLogTest]/[method:append()]", "AppendLogTest.append()", false);
 
-    /** Every family with figures: CANNED's system calls, SCHEDULED's scheduler, MEMORY's memory (native counted). */
+    /** Every family with figures: CANNED's system calls, SCHEDULED's scheduler, MEMORY's memory (native counted), two probes. */
     private static final KernelMetrics ALL_FAMILIES = KernelMetrics.builder()
             .syscalls(FakeTracingBackend.CANNED.syscalls().values(), 0, 3)
             .scheduler(FakeTracingBackend.SCHEDULED.scheduler())
             .memory(FakeTracingBackend.MEMORY.memory())
+            .probes(probes())
             .build();
+
+    /** A timed probe that saw two calls, and a tracepoint with hits only. */
+    private static io.github.kerneltrace.probes.metrics.DeclaredProbeMetrics probes() {
+        org.HdrHistogram.Histogram latency = io.github.kerneltrace.probes.metrics.LatencyHistograms.create();
+        latency.recordValue(2_000_000);
+        latency.recordValue(3_000_000);
+        return new io.github.kerneltrace.probes.metrics.DeclaredProbeMetrics(List.of(
+                new io.github.kerneltrace.probes.metrics.ProbeMetrics("deflate", "uprobe deflate in /lib/libz.so.1", false, 2, latency),
+                new io.github.kerneltrace.probes.metrics.ProbeMetrics("forks", "tracepoint sched:sched_process_fork", false, 3, null)));
+    }
 
     @Test
     void everyMetricIsInTheJsonReportUnderItsKey() {
@@ -47,7 +58,9 @@ class MetricKeysTest {
                 .contains("totals.syscalls", "syscalls.write.count", "syscalls.openat.errorsByErrno.ENOENT",
                         "syscalls.fsync.latencyNanos.p99", "scheduler.voluntarySwitches", "scheduler.runQueueLatencyNanos.p99",
                         "memory.heap.allocatedBytes", "memory.native.calls.malloc", "memory.native.outstandingBytes",
-                        "memory.pageFaults.minor", "memory.addressSpace.growthBytes");
+                        "memory.pageFaults.minor", "memory.addressSpace.growthBytes",
+                        "probes.deflate.hits", "probes.deflate.latencyNanos.p99", "probes.forks.hits")
+                .doesNotContain("probes.forks.latencyNanos.count");
         for (Metric metric : metrics) {
             assertThat(JsonTree.at(report, metric.key())).as(metric.key()).isEqualTo(metric.value());
         }

@@ -30,6 +30,8 @@ final class Attachments {
     private final SyscallTable syscallTable;
     private final SlotMemory memory;
     private final KernelIds ids;
+    /** The probes tests declare: attached per test, detached on this class's detach thread. */
+    private final DeclaredAttachments declared;
     /** The attach mode of each loaded tracepoint family; a family refused at attach time is removed. */
     private final Map<ProbeFamily, String> attachModes;
     /** Families the kernel refused (at load or at attach), with the reason. */
@@ -60,6 +62,7 @@ final class Attachments {
         this.attachModes = new EnumMap<>(loaded.attachModes());
         this.refused = new EnumMap<>(ProbeFamily.class);
         this.refused.putAll(loaded.refused());
+        this.declared = new DeclaredAttachments(object, this);
     }
 
     /**
@@ -224,6 +227,15 @@ final class Attachments {
         if (nativeSlots == 0) {
             object.detachUprobes();
         }
+    }
+
+    /** Runs {@code task} on the {@code kerneltrace-detach} thread, off the test's thread. */
+    synchronized void detachLater(Runnable task) {
+        detacher().execute(task);
+    }
+
+    DeclaredAttachments declared() {
+        return declared;
     }
 
     private ScheduledExecutorService detacher() {

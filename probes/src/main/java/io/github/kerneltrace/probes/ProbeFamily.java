@@ -22,7 +22,16 @@ public enum ProbeFamily {
 
     /** The uprobes on the C library's allocator (native allocations), attached only for tests that ask. */
     NATIVE_ALLOCATIONS("native allocations", false, List.of("allocator_exit", "malloc_enter", "calloc_enter",
-            "realloc_enter", "free_enter", "posix_memalign_enter", "aligned_alloc_enter"));
+            "realloc_enter", "free_enter", "posix_memalign_enter", "aligned_alloc_enter")),
+
+    /**
+     * The generic programs behind the probes a test declares (uprobes, kprobes, USDT, classic tracepoints),
+     * attached only for such tests, one link per declaration (see {@link DeclaredProbe}).
+     */
+    DECLARED_PROBES("declared probes", false, java.util.stream.Stream.concat(
+            java.util.stream.Stream.of("declared_uprobe", "declared_uretprobe", "declared_kprobe", "declared_kretprobe", "declared_usdt"),
+            java.util.stream.IntStream.range(0, SlotLayout.MAX_DECLARED_PROBES).mapToObj(copy -> "declared_tracepoint_" + copy))
+            .toList());
 
     private final String description;
     private final boolean tracepoints;

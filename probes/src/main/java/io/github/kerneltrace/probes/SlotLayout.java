@@ -187,6 +187,14 @@ final class SlotLayout {
     static final int JVM_INTERNAL_THREAD_SIZE = 32;
     static final int CONFIG_SIZE = CONFIG_JVM_INTERNAL_THREADS + JVM_INTERNAL_THREADS * JVM_INTERNAL_THREAD_SIZE;
 
+    /** struct declared_slot { u32 generation; u32 pad; u64 hits[MAX_DECLARED_PROBES]; } (declared probes) */
+    static final int MAX_DECLARED_PROBES = 16;
+    static final int DECLARED_SLOT_SIZE = 8 + MAX_DECLARED_PROBES * 8;
+    static final int DECLARED_GENERATION = 0;
+    static final int DECLARED_HITS = 8;
+    static final int HIST_DECLARED_BASE = 0xF000;
+    static final long DECLARED_HOST = 0x10000L;
+
     private SlotLayout() {
     }
 }

@@ -50,6 +50,9 @@ public final class TraceSlot implements AutoCloseable {
     private long[] latencyKeysAfterStop;
     private long[] errorKeysAfterStop;
     private boolean nativeAllocations;
+    /** The probes the test declared, in index order, and their links (detached after the slot closes). */
+    private java.util.List<DeclaredProbe> declaredProbes = java.util.List.of();
+    private DeclaredAttachments.DeclaredLinks declaredLinks = DeclaredAttachments.DeclaredLinks.NONE;
     /** Whether another traced test's slot was open while this one counted (a pool thread may have served both). */
     private boolean besideOtherTests;
     /** The pool's count of slots opened when counting started. */
@@ -157,6 +160,27 @@ public final class TraceSlot implements AutoCloseable {
     }
 
     /**
+     * Also count the probes the test declares (hits; entry→return latency of uprobes and kprobes),
+     * attached now for this slot only and detached after it closes. Call before counting starts.
+     *
+     * @throws IllegalArgumentException    when a probe cannot be attached (unknown symbol, USDT probe or
+     *                                     tracepoint; no kprobes here), naming it and why; none stays attached
+     * @throws TracingUnavailableException when the kernel refused the declared-probe programs
+     */
+    public synchronized void declareProbes(java.util.List<DeclaredProbe> probes) {
+        requireOpen();
+        if (probes.isEmpty()) {
+            return;
+        }
+        if (!declaredProbes.isEmpty()) {
+            throw new IllegalStateException("probes were declared already for " + this);
+        }
+        int generation = attachments.declared().slots().nextGeneration(index);
+        declaredLinks = attachments.declared().attach(index, generation, probes);
+        declaredProbes = java.util.List.copyOf(probes);
+    }
+
+    /**
      * Fails unless the programs of {@code family} are loaded and attached: a test whose limits or
      * assertions need a family the kernel refused must not pass on zeros.
      *
@@ -242,9 +266,12 @@ public final class TraceSlot implements AutoCloseable {
         // once counting is off no key can be added, so close() can delete exactly these
         latencyKeysAfterStop = counting ? null : histograms.keys();
         errorKeysAfterStop = counting ? null : syscalls.errorKeys();
-        return new KernelMetrics(syscalls.syscalls(), syscalls.bytesRead(), syscalls.bytesWritten(), diagnostics(),
-                SchedulerDecoder.decode(memory, index, histograms),
-                MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms));
+        return KernelMetrics.builder().syscalls(syscalls.syscalls(), syscalls.bytesRead(), syscalls.bytesWritten())
+                .diagnostics(diagnostics())
+                .scheduler(SchedulerDecoder.decode(memory, index, histograms))
+                .memory(MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms))
+                .probes(DeclaredProbeDecoder.decode(attachments.declared().slots(), index, declaredProbes, declaredLinks.targets(), histograms))
+                .build();
     }
 
     /**
@@ -309,6 +336,7 @@ public final class TraceSlot implements AutoCloseable {
         stop();
         closed = true;
         try {
+            attachments.declared().detach(declaredLinks.links()); // counting is off: late hits count nowhere
             threads.unregisterAll();
             if (nativeAllocations) {
                 memory.deleteLiveBlocks(index);

@@ -145,6 +145,12 @@ class SlotLayoutTest {
         java.put("constant.NATIVE_FUNCTIONS", (long) NATIVE_FUNCTIONS);
         java.put("constant.HANDOFF_NAMES", (long) HANDOFF_NAMES);
         java.put("constant.HISTOGRAM_ENTRIES", (long) HISTOGRAM_ENTRIES);
+        java.put("declared_slot", (long) DECLARED_SLOT_SIZE);
+        java.put("declared_slot.generation", (long) DECLARED_GENERATION);
+        java.put("declared_slot.hits", (long) DECLARED_HITS);
+        java.put("constant.MAX_DECLARED_PROBES", (long) MAX_DECLARED_PROBES);
+        java.put("constant.HIST_DECLARED_BASE", (long) HIST_DECLARED_BASE);
+        java.put("constant.DECLARED_HOST", DECLARED_HOST);
 
         SoftAssertions softly = new SoftAssertions();
         java.forEach((name, value) -> softly.assertThat(value).as("SlotLayout's %s (C: %s)", name, layout.getProperty(name))

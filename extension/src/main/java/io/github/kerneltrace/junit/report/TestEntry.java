@@ -31,7 +31,7 @@ record TestEntry(String file, String className, String methodName, String displa
                  Map<String, Object> callSites) {
 
     /** The families whose integer members are metrics (the schema's "Metric keys"). */
-    private static final List<String> METRIC_ROOTS = List.of("totals", "syscalls", "scheduler", "memory");
+    private static final List<String> METRIC_ROOTS = List.of("totals", "syscalls", "scheduler", "memory", "probes");
 
     static TestEntry of(String file, Map<String, Object> report) {
         Map<String, Object> test = object(report, "test", file);
