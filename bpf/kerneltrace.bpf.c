@@ -74,3 +74,12 @@ SEC("raw_tp/sched_waking")
 int raw_tp_sched_waking(__u64 *ctx) { return on_sched_waking(ctx); }
 SEC("raw_tp/sched_migrate_task")
 int raw_tp_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }
+
+/* Heap of threads that end inside a test's window (exited_heap.bpf.h): HotSpot's USDT probe. */
+#include "exited_heap.bpf.h"
+
+SEC("usdt")
+int BPF_USDT(java_thread_stop_heap, void *name, long len, long java_tid, long native_tid, long daemon)
+{
+	return on_java_thread_stop(native_tid);
+}

@@ -42,6 +42,8 @@ final class Attachments {
     private final boolean[] nativeSlot = new boolean[SlotLayout.MAX_SLOTS];
     private int nativeSlots;
     private String allocatorLibrary;
+    /** HotSpot's thread__stop probe: attached with the first tracepoints, then kept (see ExitedThreadHeap). */
+    private final ExitedThreadHeap exitedThreadHeap;
     /**
      * Attaching costs about 10 ms, so the programs stay attached this long after the last slot
      * closes: tests that run one after another pay it once. Meanwhile other processes pay the
@@ -60,6 +62,7 @@ final class Attachments {
         this.attachModes = new EnumMap<>(loaded.attachModes());
         this.refused = new EnumMap<>(ProbeFamily.class);
         this.refused.putAll(loaded.refused());
+        this.exitedThreadHeap = new ExitedThreadHeap(object);
     }
 
     /**
@@ -76,6 +79,7 @@ final class Attachments {
         if (slots == 0 && !object.attached()) {
             attachTracepoints();
             requireEventsFromThisProcess();
+            attachExitedThreadHeap();
         }
         slots++;
     }
@@ -122,6 +126,16 @@ final class Attachments {
                 attachModes.remove(family);
                 refused.put(family, "the kernel refused to attach the " + family.description() + " programs ("
                         + e.getMessage() + ")");
+            }
+        }
+    }
+
+    /** The heap of ended threads, where this JVM allows: otherwise they stay uncounted, and refused() says why. */
+    private void attachExitedThreadHeap() {
+        if (!refused.containsKey(ProbeFamily.EXITED_THREAD_HEAP)) {
+            String unavailable = exitedThreadHeap.attach();
+            if (unavailable != null) {
+                refused.put(ProbeFamily.EXITED_THREAD_HEAP, unavailable);
             }
         }
     }

@@ -22,7 +22,13 @@ public enum ProbeFamily {
 
     /** The uprobes on the C library's allocator (native allocations), attached only for tests that ask. */
     NATIVE_ALLOCATIONS("native allocations", false, List.of("allocator_exit", "malloc_enter", "calloc_enter",
-            "realloc_enter", "free_enter", "posix_memalign_enter", "aligned_alloc_enter"));
+            "realloc_enter", "free_enter", "posix_memalign_enter", "aligned_alloc_enter")),
+
+    /**
+     * HotSpot's USDT probe thread__stop: the heap of a test's threads that end before the test does
+     * (ExitedThreadHeap). Without it they are reported as not counted.
+     */
+    EXITED_THREAD_HEAP("heap of ended threads", false, List.of(ExitedThreadHeap.PROGRAM));
 
     private final String description;
     private final boolean tracepoints;
