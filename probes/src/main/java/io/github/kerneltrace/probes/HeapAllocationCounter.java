@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
 
@@ -114,9 +115,10 @@ final class HeapAllocationCounter {
      * @param exitedThreads  tracked threads of this JVM that ended since counting started
      * @param exitedHeap     the heap of those the programs read as they ended, and how many
      * @param heapCountedAtEnd  threads of {@code otherThreads} that are ending and among {@code exitedHeap}'s
+     * @param endingHeapCounted  threads among {@code exitedHeap}'s still tracked: not yet among {@code exitedThreads}
      */
     HeapAllocation result(Map<Integer, String> otherThreads, long exitedThreads, SlotMemory.ExitedHeap exitedHeap,
-            java.util.Set<Integer> heapCountedAtEnd) {
+            Set<Integer> heapCountedAtEnd, int endingHeapCounted) {
         if (THREADS == null) {
             return HeapAllocation.UNSUPPORTED;
         }
@@ -128,7 +130,7 @@ final class HeapAllocationCounter {
         // the ended threads whose counter the programs read: not matched by name again
         bytes += exitedHeap.bytes();
         counted += (int) exitedHeap.threads();
-        long endedUncounted = exitedThreads - (exitedHeap.threads() - heapCountedAtEnd.size());
+        long endedUncounted = exitedThreads - (exitedHeap.threads() - endingHeapCounted);
         Map<String, Integer> unclaimedNames = new HashMap<>();
         otherThreads.forEach((tid, comm) -> {
             if (!heapCountedAtEnd.contains(tid)) {
