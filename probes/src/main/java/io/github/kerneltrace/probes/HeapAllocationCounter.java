@@ -132,11 +132,11 @@ final class HeapAllocationCounter {
         counted += (int) exitedHeap.threads();
         long endedUncounted = exitedThreads - (exitedHeap.threads() - endingHeapCounted);
         Map<String, Integer> unclaimedNames = new HashMap<>();
-        otherThreads.forEach((tid, comm) -> {
-            if (!heapCountedAtEnd.contains(tid)) {
-                unclaimedNames.merge(comm, 1, Integer::sum);
+        for (Map.Entry<Integer, String> other : otherThreads.entrySet()) {
+            if (!heapCountedAtEnd.contains(other.getKey())) {
+                unclaimedNames.merge(other.getValue(), 1, Integer::sum);
             }
-        });
+        }
         // Java threads by the kernel's name for them (15 bytes): "pool-1-thread-10" is "pool-1-thread-1" there
         Map<String, List<Integer>> candidates = new HashMap<>();
         for (int i = 0; i < threadsAtStop.length; i++) {
