@@ -112,3 +112,12 @@ DECLARED_TRACEPOINT(12)
 DECLARED_TRACEPOINT(13)
 DECLARED_TRACEPOINT(14)
 DECLARED_TRACEPOINT(15)
+
+/* Heap of threads that end inside a test's window (exited_heap.bpf.h): HotSpot's USDT probe. */
+#include "exited_heap.bpf.h"
+
+SEC("usdt")
+int BPF_USDT(java_thread_stop_heap, void *name, long len, long java_tid, long native_tid, long daemon)
+{
+	return on_java_thread_stop(native_tid);
+}

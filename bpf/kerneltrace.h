@@ -315,6 +315,34 @@ struct declared_slot {
 
 _Static_assert(sizeof(struct declared_slot) == 8 + MAX_DECLARED_PROBES * 8, "declared_slot: SlotLayout.DECLARED_SLOT_SIZE");
 
+/*
+ * Heap of threads that end inside a test's window (exited_heap.bpf.h): at HotSpot's
+ * thread__stop probe, on the ending thread, its JavaThread's allocated bytes are read and added
+ * to its slot. Only threads started inside the window count (they allocated nothing before it).
+ */
+#define TRACK_HEAP_COUNTED 256u	/* tracked_thread.flags: its heap was added to exited_heap at its end */
+
+/* Where HotSpot keeps what the program reads, written by user space (ExitedThreadHeap) after load. */
+struct hotspot_offsets {
+	__s64 thread_pointer;	/* the current Thread* lies at the thread pointer (fsbase) plus this */
+	__u32 osthread;		/* Thread::_osthread (JavaThread's before JDK 21): the OSThread* */
+	__u32 thread_id;	/* OSThread::_thread_id: the thread's id as the JVM knows it (checked against the probe's) */
+	__u32 allocated_bytes;	/* Thread::_allocated_bytes: bytes of the TLABs it retired, and outside TLABs */
+	__u32 tlab_start;	/* Thread::_tlab + ThreadLocalAllocBuffer::_start */
+	__u32 tlab_top;		/* Thread::_tlab + ThreadLocalAllocBuffer::_top: the TLAB's used part is top - start */
+	__u32 ready;		/* 1 once written: until then every ended thread counts as unreadable */
+};
+
+/* One per slot, in the mmap-able `exited_heap` array. */
+struct exited_heap {
+	__u64 bytes;		/* heap bytes the counted threads allocated (HotSpot's cooked_allocated_bytes) */
+	__u64 threads;		/* threads of the slot that ended inside the window and were counted */
+	__u64 unreadable;	/* threads started inside the window whose JavaThread could not be read: not counted */
+};
+
+_Static_assert(sizeof(struct hotspot_offsets) == 32, "hotspot_offsets: SlotLayout.HOTSPOT_OFFSETS_SIZE");
+_Static_assert(sizeof(struct exited_heap) == 24, "exited_heap: SlotLayout.EXITED_HEAP_SIZE");
+
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
 _Static_assert(sizeof(struct slot_control) == 240, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");

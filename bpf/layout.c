@@ -153,5 +153,20 @@ int main(void)
 	CONSTANT(MAX_DECLARED_PROBES);
 	CONSTANT(HIST_DECLARED_BASE);
 	CONSTANT(DECLARED_HOST);
+
+	/* heap of threads that end inside the window (exited_heap.bpf.h) */
+	SIZE(hotspot_offsets);
+	FIELD(hotspot_offsets, thread_pointer);
+	FIELD(hotspot_offsets, osthread);
+	FIELD(hotspot_offsets, thread_id);
+	FIELD(hotspot_offsets, allocated_bytes);
+	FIELD(hotspot_offsets, tlab_start);
+	FIELD(hotspot_offsets, tlab_top);
+	FIELD(hotspot_offsets, ready);
+	SIZE(exited_heap);
+	FIELD(exited_heap, bytes);
+	FIELD(exited_heap, threads);
+	FIELD(exited_heap, unreadable);
+	CONSTANT(TRACK_HEAP_COUNTED);
 	return 0;
 }

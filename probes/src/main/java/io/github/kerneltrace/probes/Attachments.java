@@ -44,6 +44,8 @@ final class Attachments {
     private final boolean[] nativeSlot = new boolean[SlotLayout.MAX_SLOTS];
     private int nativeSlots;
     private String allocatorLibrary;
+    /** HotSpot's thread__stop probe: attached with the first tracepoints, then kept (see ExitedThreadHeap). */
+    private final ExitedThreadHeap exitedThreadHeap;
     /**
      * Attaching costs about 10 ms, so the programs stay attached this long after the last slot
      * closes: tests that run one after another pay it once. Meanwhile other processes pay the
@@ -63,6 +65,7 @@ final class Attachments {
         this.refused = new EnumMap<>(ProbeFamily.class);
         this.refused.putAll(loaded.refused());
         this.declared = new DeclaredAttachments(object, this);
+        this.exitedThreadHeap = new ExitedThreadHeap(object);
     }
 
     /**
@@ -79,6 +82,7 @@ final class Attachments {
         if (slots == 0 && !object.attached()) {
             attachTracepoints();
             requireEventsFromThisProcess();
+            attachExitedThreadHeap();
         }
         slots++;
     }
@@ -128,6 +132,16 @@ final class Attachments {
                 attachModes.remove(family);
                 refused.put(family, "the kernel refused to attach the " + family.description() + " programs ("
                         + Capabilities.explain(Capabilities.ProbeKind.TRACEPOINT_PROGRAMS, e.getMessage()) + ")");
+            }
+        }
+    }
+
+    /** The heap of ended threads, where this JVM allows: otherwise they stay uncounted, and refused() says why. */
+    private void attachExitedThreadHeap() {
+        if (!refused.containsKey(ProbeFamily.EXITED_THREAD_HEAP)) {
+            String unavailable = exitedThreadHeap.attach();
+            if (unavailable != null) {
+                refused.put(ProbeFamily.EXITED_THREAD_HEAP, unavailable);
             }
         }
     }

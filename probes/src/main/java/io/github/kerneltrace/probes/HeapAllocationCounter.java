@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
 
@@ -18,7 +19,9 @@ import io.github.kerneltrace.probes.metrics.HeapAllocation;
  * and first thing after it stops. Other tracked threads are Java threads found by name: HotSpot
  * names a thread's kernel task after the Java thread (its first 15 bytes) when it starts, and the
  * kernel's {@code comm} of each tracked thread id is that name. Threads that ended before counting
- * stopped cannot be read any more (the JVM drops their counter); {@link HeapAllocation} says how many.
+ * stopped cannot be read any more (the JVM drops their counter): the BPF programs read the counter
+ * of those started inside the window as they end (bpf/exited_heap.bpf.h, {@link ExitedThreadHeap});
+ * {@link HeapAllocation} says how many others were not counted.
  *
  * <p>Confined to one {@link TraceSlot}: every call runs under that slot's monitor.
  */
@@ -110,8 +113,12 @@ final class HeapAllocationCounter {
      * @param otherThreads   kernel {@code comm} of each other tracked thread of this JVM still known to the
      *                       kernel, by thread id
      * @param exitedThreads  tracked threads of this JVM that ended since counting started
+     * @param exitedHeap     the heap of those the programs read as they ended, and how many
+     * @param heapCountedAtEnd  threads of {@code otherThreads} that are ending and among {@code exitedHeap}'s
+     * @param endingHeapCounted  threads among {@code exitedHeap}'s still tracked: not yet among {@code exitedThreads}
      */
-    HeapAllocation result(Map<Integer, String> otherThreads, long exitedThreads) {
+    HeapAllocation result(Map<Integer, String> otherThreads, long exitedThreads, SlotMemory.ExitedHeap exitedHeap,
+            Set<Integer> heapCountedAtEnd, int endingHeapCounted) {
         if (THREADS == null) {
             return HeapAllocation.UNSUPPORTED;
         }
@@ -120,8 +127,16 @@ final class HeapAllocationCounter {
         if (wholeProcess && totalAtStart >= 0 && totalAtStop >= 0) {
             return new HeapAllocation(totalAtStop - totalAtStart, othersAtStop.length, 0, true);
         }
+        // the ended threads whose counter the programs read: not matched by name again
+        bytes += exitedHeap.bytes();
+        counted += (int) exitedHeap.threads();
+        long endedUncounted = exitedThreads - (exitedHeap.threads() - endingHeapCounted);
         Map<String, Integer> unclaimedNames = new HashMap<>();
-        otherThreads.values().forEach(comm -> unclaimedNames.merge(comm, 1, Integer::sum));
+        for (Map.Entry<Integer, String> other : otherThreads.entrySet()) {
+            if (!heapCountedAtEnd.contains(other.getKey())) {
+                unclaimedNames.merge(other.getValue(), 1, Integer::sum);
+            }
+        }
         // Java threads by the kernel's name for them (15 bytes): "pool-1-thread-10" is "pool-1-thread-1" there
         Map<String, List<Integer>> candidates = new HashMap<>();
         for (int i = 0; i < threadsAtStop.length; i++) {
@@ -149,7 +164,7 @@ final class HeapAllocationCounter {
         for (int unclaimed : unclaimedNames.values()) { // a loop, not a stream: a cold test pays for every lambda linked
             unmatched += unclaimed;
         }
-        return new HeapAllocation(bytes, counted, (int) exitedThreads + unmatched, true);
+        return new HeapAllocation(bytes, counted, (int) Math.max(0, endedUncounted) + unmatched, true);
     }
 
     /** A Java thread name as the kernel shows it: its first 15 bytes of UTF-8. */

@@ -31,7 +31,13 @@ public enum ProbeFamily {
     DECLARED_PROBES("declared probes", false, java.util.stream.Stream.concat(
             java.util.stream.Stream.of("declared_uprobe", "declared_uretprobe", "declared_kprobe", "declared_kretprobe", "declared_usdt"),
             java.util.stream.IntStream.range(0, SlotLayout.MAX_DECLARED_PROBES).mapToObj(copy -> "declared_tracepoint_" + copy))
-            .toList());
+            .toList()),
+
+    /**
+     * HotSpot's USDT probe thread__stop: the heap of a test's threads that end before the test does
+     * (ExitedThreadHeap). Without it they are reported as not counted.
+     */
+    EXITED_THREAD_HEAP("heap of ended threads", false, List.of(ExitedThreadHeap.PROGRAM));
 
     private final String description;
     private final boolean tracepoints;

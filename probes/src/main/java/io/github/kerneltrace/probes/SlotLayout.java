@@ -194,6 +194,24 @@ final class SlotLayout {
     static final int DECLARED_HITS = 8;
     static final int HIST_DECLARED_BASE = 0xF000;
     static final long DECLARED_HOST = 0x10000L;
+    /**
+     * Heap of threads that end inside the window (bpf/exited_heap.bpf.h). struct hotspot_offsets { s64
+     * thread_pointer; u32 osthread, thread_id, allocated_bytes, tlab_start, tlab_top, ready; }; struct
+     * exited_heap { u64 bytes, threads, unreadable; } (one per slot); TRACK_HEAP_COUNTED in tracked_thread.flags.
+     */
+    static final int HOTSPOT_OFFSETS_SIZE = 32;
+    static final int HOTSPOT_THREAD_POINTER = 0;
+    static final int HOTSPOT_OSTHREAD = 8;
+    static final int HOTSPOT_THREAD_ID = 12;
+    static final int HOTSPOT_ALLOCATED_BYTES = 16;
+    static final int HOTSPOT_TLAB_START = 20;
+    static final int HOTSPOT_TLAB_TOP = 24;
+    static final int HOTSPOT_READY = 28;
+    static final int EXITED_HEAP_SIZE = 24;
+    static final int EXITED_HEAP_BYTES = 0;
+    static final int EXITED_HEAP_THREADS = 8;
+    static final int EXITED_HEAP_UNREADABLE = 16;
+    static final int TRACK_HEAP_COUNTED = 256;
 
     private SlotLayout() {
     }

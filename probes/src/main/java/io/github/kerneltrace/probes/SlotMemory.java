@@ -84,6 +84,8 @@ final class SlotMemory {
      * {@code tracked} that forgot it would leave threads counting in the slot they had before.
      */
     private final ByteBuffer trackingGeneration;
+    /** Heap of the slot's threads that ended inside its window (bpf/exited_heap.bpf.h). */
+    private final Pointer exitedHeap;
 
     SlotMemory(BpfObject object) {
         this.controlMemory = object.map("slot_control").mmap((long) MAX_SLOTS * SLOT_CONTROL_SIZE);
@@ -100,6 +102,7 @@ final class SlotMemory {
         this.liveAllocations = object.map("live_allocations");
         this.foreignWakers = object.map("foreign_wakers");
         this.attachEpoch = object.map("attach_epoch");
+        this.exitedHeap = object.map("exited_heap").mmap((long) MAX_SLOTS * EXITED_HEAP_SIZE);
         this.trackingGeneration = object.map("tracking_generation").mmap(8).getByteBuffer(0, 8).order(ByteOrder.nativeOrder());
     }
 
@@ -115,6 +118,7 @@ final class SlotMemory {
         schedStats.setMemory((long) slot * SCHED_STATS_SIZE, SCHED_STATS_SIZE, (byte) 0);
         memoryStats.setMemory((long) slot * MEMORY_STATS_SIZE, MEMORY_STATS_SIZE, (byte) 0);
         handOffNames.setMemory((long) slot * HANDOFF_NAMES_SIZE, HANDOFF_NAMES_SIZE, (byte) 0);
+        exitedHeap.setMemory((long) slot * EXITED_HEAP_SIZE, EXITED_HEAP_SIZE, (byte) 0);
         // JNA's stores are plain: none of them may become visible after a later release store of `open`
         VarHandle.releaseFence();
     }
@@ -253,6 +257,16 @@ final class SlotMemory {
 
     long exitedThreads(int slot) {
         return control(slot, CONTROL_EXITED_THREADS);
+    }
+
+    /** The heap the programs read from the slot's threads that ended inside its window, and how many. */
+    record ExitedHeap(long bytes, long threads, long unreadable) {
+    }
+
+    ExitedHeap exitedHeap(int slot) {
+        long at = (long) slot * EXITED_HEAP_SIZE;
+        return new ExitedHeap(exitedHeap.getLong(at + EXITED_HEAP_BYTES), exitedHeap.getLong(at + EXITED_HEAP_THREADS),
+                exitedHeap.getLong(at + EXITED_HEAP_UNREADABLE));
     }
 
     /** The slot's syscall_stats, copied in one native call: calls, errors and bytes per system-call number. */
@@ -479,6 +493,11 @@ final class SlotMemory {
         /** Whether it counts (or counted) for the slot: registered, followed, or borrowed; not merely listed. */
         boolean counted() {
             return (flags & TRACK_IDLE) == 0 || (flags & TRACK_BORROWED) != 0;
+        }
+
+        /** Whether it ended and its heap was read as it did (bpf/exited_heap.bpf.h). */
+        boolean heapCountedAtEnd() {
+            return (flags & TRACK_HEAP_COUNTED) != 0;
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -99,7 +100,14 @@ final class SlotThreads {
     }
 
     /** The other counted threads of this JVM (kernel name by id), and how many tracked threads ended. */
-    record OtherThreads(Map<Integer, String> namesByTid, long exitedThreads) {
+    /**
+     * @param heapCountedAtEnd  those of {@code namesByTid} that are ending, whose heap the programs
+     *                          read as they did (bpf/exited_heap.bpf.h): not to be read again
+     * @param endingHeapCounted tracked threads still listed (so not yet among {@code exitedThreads})
+     *                          whose heap the programs read as they ended, named or not
+     */
+    record OtherThreads(Map<Integer, String> namesByTid, long exitedThreads, Set<Integer> heapCountedAtEnd,
+            int endingHeapCounted) {
     }
 
     /**
@@ -109,14 +117,24 @@ final class SlotThreads {
      */
     OtherThreads otherThreadsOfThisJvm(int countingTid) {
         Map<Integer, String> others = new HashMap<>();
+        Set<Integer> heapCountedAtEnd = new HashSet<>();
+        int endingHeapCounted = 0;
         long exited = memory.exitedThreads(slot);
         if (tracksOtherThreads()) {
             for (int attempt = 0; attempt < 5; attempt++) {
                 others.clear();
+                heapCountedAtEnd.clear();
+                endingHeapCounted = 0;
                 for (SlotMemory.TrackedThread thread : memory.trackedThreads(slot)) {
+                    if (thread.heapCountedAtEnd()) {
+                        endingHeapCounted++;
+                    }
                     String name = ThreadNames.of(thread.tid()); // "" for threads of other processes: no Java heap there
                     if (thread.counted() && thread.tid() != countingTid && !name.isEmpty()) {
                         others.put(thread.tid(), name);
+                        if (thread.heapCountedAtEnd()) {
+                            heapCountedAtEnd.add(thread.tid());
+                        }
                     }
                 }
                 long exitedAfter = memory.exitedThreads(slot);
@@ -126,7 +144,7 @@ final class SlotThreads {
                 exited = exitedAfter;
             }
         }
-        return new OtherThreads(others, exited);
+        return new OtherThreads(others, exited, heapCountedAtEnd, endingHeapCounted);
     }
 
     /** Forgets every thread of the slot: the registered ones, and those the kernel added. */

@@ -292,7 +292,8 @@ public final class TraceSlot implements AutoCloseable {
     /** The heap figure: the counting thread's, and the other tracked Java threads' of this JVM. */
     private HeapAllocation heapAllocation() {
         SlotThreads.OtherThreads others = threads.otherThreadsOfThisJvm(countingTid);
-        return heap.result(others.namesByTid(), others.exitedThreads());
+        return heap.result(others.namesByTid(), others.exitedThreads(), memory.exitedHeap(index), others.heapCountedAtEnd(),
+                others.endingHeapCounted());
     }
 
     private KernelMetrics.Diagnostics diagnostics() {

@@ -151,6 +151,20 @@ class SlotLayoutTest {
         java.put("constant.MAX_DECLARED_PROBES", (long) MAX_DECLARED_PROBES);
         java.put("constant.HIST_DECLARED_BASE", (long) HIST_DECLARED_BASE);
         java.put("constant.DECLARED_HOST", DECLARED_HOST);
+        // heap of threads that end inside the window (bpf/exited_heap.bpf.h)
+        java.put("hotspot_offsets", (long) HOTSPOT_OFFSETS_SIZE);
+        java.put("hotspot_offsets.thread_pointer", (long) HOTSPOT_THREAD_POINTER);
+        java.put("hotspot_offsets.osthread", (long) HOTSPOT_OSTHREAD);
+        java.put("hotspot_offsets.thread_id", (long) HOTSPOT_THREAD_ID);
+        java.put("hotspot_offsets.allocated_bytes", (long) HOTSPOT_ALLOCATED_BYTES);
+        java.put("hotspot_offsets.tlab_start", (long) HOTSPOT_TLAB_START);
+        java.put("hotspot_offsets.tlab_top", (long) HOTSPOT_TLAB_TOP);
+        java.put("hotspot_offsets.ready", (long) HOTSPOT_READY);
+        java.put("exited_heap", (long) EXITED_HEAP_SIZE);
+        java.put("exited_heap.bytes", (long) EXITED_HEAP_BYTES);
+        java.put("exited_heap.threads", (long) EXITED_HEAP_THREADS);
+        java.put("exited_heap.unreadable", (long) EXITED_HEAP_UNREADABLE);
+        java.put("constant.TRACK_HEAP_COUNTED", (long) TRACK_HEAP_COUNTED);
 
         SoftAssertions softly = new SoftAssertions();
         java.forEach((name, value) -> softly.assertThat(value).as("SlotLayout's %s (C: %s)", name, layout.getProperty(name))

@@ -7,8 +7,10 @@ package io.github.kerneltrace.probes.metrics;
  *
  * @param bytes              bytes allocated by the threads counted
  * @param threadsCounted     threads whose counters were read
- * @param threadsNotCounted  threads of the test that ended before counting stopped: the JVM forgets
- *                           a thread's counter when it ends, so their allocations are missing
+ * @param threadsNotCounted  threads of the test whose allocations are missing: the JVM forgets a
+ *                           thread's counter when it ends, and the BPF programs read it at the end
+ *                           (HotSpot's thread__stop probe) only for threads started inside the window,
+ *                           where the probe can be used; the others that ended are counted here
  *                           (on JDK 21 and later, Scope.PROCESS counts them through the JVM's total)
  * @param supported          false when this JVM cannot count per-thread allocation (then all are 0)
  */
