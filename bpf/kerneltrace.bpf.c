@@ -74,3 +74,14 @@ SEC("raw_tp/sched_waking")
 int raw_tp_sched_waking(__u64 *ctx) { return on_sched_waking(ctx); }
 SEC("raw_tp/sched_migrate_task")
 int raw_tp_sched_migrate(__u64 *ctx) { return on_sched_migrate(ctx); }
+
+/* JVM events (jvm.bpf.h): HotSpot's USDT probes, the event (JVM_*) in the attach cookie */
+#include "jvm.bpf.h"
+SEC("usdt")
+int BPF_USDT(jvm_gc_begin, long full) { return jvm_begin(JVM_GC, full != 0); }
+SEC("usdt")
+int BPF_USDT(jvm_begin_event) { return jvm_begin((__u32)bpf_usdt_cookie(ctx), false); }
+SEC("usdt")
+int BPF_USDT(jvm_end_event) { return jvm_end((__u32)bpf_usdt_cookie(ctx)); }
+SEC("usdt")
+int BPF_USDT(jvm_single_event) { return jvm_event((__u32)bpf_usdt_cookie(ctx)); }

@@ -144,5 +144,16 @@ int main(void)
 	CONSTANT(NATIVE_FUNCTIONS);
 	CONSTANT(HANDOFF_NAMES);
 	CONSTANT(HISTOGRAM_ENTRIES);
+	/* JVM events (jvm.bpf.h) */
+	SIZE(jvm_stats);
+	FIELD(jvm_stats, counting);
+	FIELD(jvm_stats, events);
+	FIELD(jvm_stats, nanos);
+	FIELD(jvm_stats, full_gcs);
+	CONSTANT(JVM_EVENT_KINDS);
+	CONSTANT(HIST_JVM_GC_PAUSE);
+	CONSTANT(HIST_JVM_SAFEPOINT);
+	CONSTANT(HIST_JVM_PARK);
+	CONSTANT(HIST_JVM_SLEEP);
 	return 0;
 }

@@ -22,7 +22,10 @@ public enum ProbeFamily {
 
     /** The uprobes on the C library's allocator (native allocations), attached only for tests that ask. */
     NATIVE_ALLOCATIONS("native allocations", false, List.of("allocator_exit", "malloc_enter", "calloc_enter",
-            "realloc_enter", "free_enter", "posix_memalign_enter", "aligned_alloc_enter"));
+            "realloc_enter", "free_enter", "posix_memalign_enter", "aligned_alloc_enter")),
+
+    /** HotSpot's USDT probes in libjvm.so (GC pauses, safepoints, parks, sleeps...), attached only for tests that ask. */
+    JVM_EVENTS("JVM events", false, List.of("jvm_gc_begin", "jvm_begin_event", "jvm_end_event", "jvm_single_event"));
 
     private final String description;
     private final boolean tracepoints;

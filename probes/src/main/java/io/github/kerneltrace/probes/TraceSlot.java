@@ -3,6 +3,7 @@ package io.github.kerneltrace.probes;
 import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
+import io.github.kerneltrace.probes.metrics.JvmEventMetrics;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
@@ -50,6 +51,9 @@ public final class TraceSlot implements AutoCloseable {
     private long[] latencyKeysAfterStop;
     private long[] errorKeysAfterStop;
     private boolean nativeAllocations;
+    private boolean jvmEvents;
+    /** Why contended monitor enters are not counted (null: they are), when counting JVM events. */
+    private String monitorsNotCounted;
     /** Whether another traced test's slot was open while this one counted (a pool thread may have served both). */
     private boolean besideOtherTests;
     /** The pool's count of slots opened when counting started. */
@@ -157,6 +161,19 @@ public final class TraceSlot implements AutoCloseable {
     }
 
     /**
+     * Also count JVM events (GC pauses, safepoints, parks, sleeps, JIT compilations, loaded classes,
+     * contended monitor enters) from HotSpot's USDT probes, which then trap in every thread of the
+     * JVM that passes one (about a microsecond each) until no slot asks any more.
+     *
+     * @throws TracingUnavailableException when this JVM has no probes or they cannot be attached, saying why
+     */
+    public synchronized void countJvmEvents() {
+        requireOpen();
+        monitorsNotCounted = attachments.countJvmEvents(index);
+        jvmEvents = true;
+    }
+
+    /**
      * Fails unless the programs of {@code family} are loaded and attached: a test whose limits or
      * assertions need a family the kernel refused must not pass on zeros.
      *
@@ -242,9 +259,12 @@ public final class TraceSlot implements AutoCloseable {
         // once counting is off no key can be added, so close() can delete exactly these
         latencyKeysAfterStop = counting ? null : histograms.keys();
         errorKeysAfterStop = counting ? null : syscalls.errorKeys();
-        return new KernelMetrics(syscalls.syscalls(), syscalls.bytesRead(), syscalls.bytesWritten(), diagnostics(),
-                SchedulerDecoder.decode(memory, index, histograms),
-                MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms));
+        return KernelMetrics.builder().syscalls(syscalls.syscalls(), syscalls.bytesRead(), syscalls.bytesWritten())
+                .diagnostics(diagnostics())
+                .scheduler(SchedulerDecoder.decode(memory, index, histograms))
+                .memory(MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms))
+                .jvm(jvmEvents ? JvmEventDecoder.decode(memory, index, monitorsNotCounted, histograms) : JvmEventMetrics.NOT_COUNTED)
+                .build();
     }
 
     /**

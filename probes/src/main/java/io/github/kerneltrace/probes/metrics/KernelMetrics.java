@@ -24,6 +24,7 @@ public final class KernelMetrics {
     private final Diagnostics diagnostics;
     private final SchedulerMetrics scheduler;
     private final MemoryMetrics memory;
+    private final JvmEventMetrics jvm;
 
     /**
      * Starts metrics from the family objects; families not given are {@code NONE} (nothing
@@ -59,6 +60,7 @@ public final class KernelMetrics {
     private KernelMetrics(Builder families) {
         this.scheduler = families.scheduler;
         this.memory = families.memory;
+        this.jvm = families.jvm;
         this.syscalls = families.syscalls.stream()
                 .sorted(Comparator.comparingLong(SyscallMetrics::count).reversed()
                         .thenComparing(SyscallMetrics::name))
@@ -76,6 +78,7 @@ public final class KernelMetrics {
         private long bytesWritten;
         private SchedulerMetrics scheduler = SchedulerMetrics.NONE;
         private MemoryMetrics memory = MemoryMetrics.NONE;
+        private JvmEventMetrics jvm = JvmEventMetrics.NOT_COUNTED;
         private Diagnostics diagnostics = Diagnostics.NONE;
 
         private Builder() {
@@ -96,6 +99,11 @@ public final class KernelMetrics {
 
         public Builder memory(MemoryMetrics memory) {
             this.memory = memory;
+            return this;
+        }
+
+        public Builder jvm(JvmEventMetrics jvm) {
+            this.jvm = jvm;
             return this;
         }
 
@@ -124,6 +132,7 @@ public final class KernelMetrics {
         syscalls.values().forEach(syscall -> metrics.addAll(syscall.list()));
         metrics.addAll(scheduler.list());
         metrics.addAll(memory.list());
+        metrics.addAll(jvm.list());
         return metrics;
     }
 
@@ -184,6 +193,11 @@ public final class KernelMetrics {
     /** Heap and native allocation, page faults and address-space growth of the test's threads. */
     public MemoryMetrics memory() {
         return memory;
+    }
+
+    /** GC pauses, safepoints, parks, sleeps, JIT compilations, loaded classes (HotSpot's probes), when counted. */
+    public JvmEventMetrics jvm() {
+        return jvm;
     }
 
     public Diagnostics diagnostics() {
