@@ -13,9 +13,10 @@ package io.github.kerneltrace.junit;
  *                          time, run-queue latency, page faults of threads other than the test's)
  * @param parallelExecution JUnit runs tests in parallel: the test's thread is a worker of JUnit's
  *                          pool, whose other workers run other tests and never count for this one
+ * @param jvmEvents         count JVM events (HotSpot's USDT probes; a JVM-event limit asks)
  */
 record CountingPlan(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs,
-                    boolean schedulerLimits, boolean parallelExecution) {
+                    boolean schedulerLimits, boolean parallelExecution, boolean jvmEvents) {
 
     /**
      * Whether the run needs the scheduler programs: for its limits, or because following hand-offs

@@ -57,6 +57,10 @@ final class KernelTracingBackend implements TracingBackend {
                 // allocator uprobes unless another traced test already has.
                 slot.countNativeAllocations();
             }
+            if (plan.jvmEvents()) {
+                // likewise: attaches HotSpot's USDT probes unless another traced test already has
+                slot.countJvmEvents();
+            }
         } catch (RuntimeException | Error e) {
             slot.close();
             throw e;

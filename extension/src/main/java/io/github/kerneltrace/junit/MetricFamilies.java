@@ -5,7 +5,8 @@ import java.util.List;
 /** The metric families the extension knows, in the order reports, summaries and messages show them. */
 final class MetricFamilies {
 
-    static final List<MetricFamily> ALL = List.of(SyscallFamily.FAMILY, SchedulerFamily.FAMILY, MemoryFamily.FAMILY);
+    static final List<MetricFamily> ALL = List.of(SyscallFamily.FAMILY, SchedulerFamily.FAMILY, MemoryFamily.FAMILY,
+            JvmFamily.FAMILY);
 
     private MetricFamilies() {
     }
