@@ -126,6 +126,17 @@ class RealKernelJvmEventsTest {
     }
 
     @Test
+    void contendedMonitorsAreCountedExactlyInAJvmStartedWithTheFlag(@org.junit.jupiter.api.io.TempDir Path logs)
+            throws Exception {
+        String flagged = ChildJvm.run(logs.resolve("flagged.log"), java.util.List.of(),
+                java.util.List.of("-XX:+DTraceMonitorProbes"), ContendedMonitors.class, "6");
+        assertThat(flagged).contains("contended=6");
+        String plain = ChildJvm.run(logs.resolve("plain.log"), java.util.List.of(), java.util.List.of(),
+                ContendedMonitors.class, "2");
+        assertThat(plain).contains("notCounted=not counted: start the JVM with -XX:+DTraceMonitorProbes");
+    }
+
+    @Test
     void aJvmLibraryWithoutProbesIsRefusedSayingSo() throws Exception {
         System.setProperty("kerneltrace.jvmLibrary", Path.of("/bin/true").toRealPath().toString());
         try {
