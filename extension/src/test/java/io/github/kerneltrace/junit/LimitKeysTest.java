@@ -67,6 +67,13 @@ class LimitKeysTest {
         @MaxPageFaults(value = 1_000_000, kind = FaultKind.MINOR)
         @MaxPageFaults(value = 1_000_000, kind = FaultKind.MAJOR)
         @MaxAddressSpaceGrowth("1GiB")
+        @MaxGcPauses(1_000_000)
+        @MaxGcPauseTime("10s")
+        @MaxSafepoints(1_000_000)
+        @MaxParks(1_000_000)
+        @MaxSleeps(1_000_000)
+        @MaxJitCompilations(1_000_000)
+        @MaxClassesLoaded(1_000_000)
         void everyLimit() throws Exception {
             writeReadSleepAllocate();
         }
@@ -74,6 +81,8 @@ class LimitKeysTest {
         /** May breach (the JVM keeps blocks of its own): only its key is checked. */
         @Test
         @NoNativeLeaks
+        @MaxGcPauses(value = 1_000_000, full = true)
+        @MaxGcPauseTime(percentile = 100, value = "10s")
         void noLeaks() throws Exception {
             writeReadSleepAllocate();
         }
@@ -121,6 +130,9 @@ class LimitKeysTest {
                 assertThat(limit.get("unit")).as(about + " unit").isEqualTo(listed.get(key).unit().name().toLowerCase());
             }
         }
+        // @MaxContendedMonitorEnters is not measured in a JVM without -XX:+DTraceMonitorProbes (this one):
+        // RealKernelJvmEventsTest checks its not-measured text here, and the count in a child JVM with the flag
+        declared.add(MaxContendedMonitorEnters.class);
         assertThat(declared).as("every limit annotation is in the fixture").containsExactlyInAnyOrderElementsOf(everyLimitAnnotation());
     }
 

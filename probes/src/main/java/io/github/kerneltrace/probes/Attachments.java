@@ -21,7 +21,8 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
  * host a little per system call and the uprobes every allocator call of this JVM.
  *
  * <p>Locking: every field is guarded by this object's monitor, and every method takes it,
- * including the delayed detaches run by the {@code kerneltrace-detach} thread. {@link KernelTracer}
+ * including the delayed detaches run by the {@code kerneltrace-detach} thread (whose delayed
+ * detach of the JVM probes closes their links after taking them out of {@code jvmLinks} under it). {@link KernelTracer}
  * calls in while holding its own monitor (lock order: tracer, then attachments; never the reverse).
  */
 final class Attachments {
