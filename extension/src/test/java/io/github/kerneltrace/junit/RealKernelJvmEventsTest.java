@@ -33,6 +33,10 @@ class RealKernelJvmEventsTest {
 
     private static Duration detachDelay;
 
+    /** Where the fixture's JSON reports go, for the whole class (the fixture runs once). */
+    @org.junit.jupiter.api.io.TempDir
+    static Path reports;
+
     @BeforeAll
     static void kernelCanTrace() {
         RealKernel.requireTracing();
@@ -58,7 +62,7 @@ class RealKernelJvmEventsTest {
     }
 
     private static RealKernel.Run events() {
-        return RealKernel.run(JvmEvents.class, 7);
+        return RealKernel.run(JvmEvents.class, java.util.Map.of("kerneltrace.reportDir", reports.toString()), 8);
     }
 
     @Test
@@ -100,6 +104,29 @@ class RealKernelJvmEventsTest {
         System.out.println(Runtime.version() + ": " + GCS + " x System.gc(): " + gc.gcPauses() + " GC pauses ("
                 + gc.fullGcPauses() + " full), p50 " + gc.gcPauseNanos().getValueAtPercentile(50) + " ns, max "
                 + gc.gcPauseNanos().getMaxValue() + " ns; " + gc.safepoints() + " safepoints");
+    }
+
+    @Test
+    void aFullCollectionBreachesANoFullGcBudget() {
+        Throwable breach = events().throwableOf("collectsOnceFully");
+        assertThat(breach).isInstanceOf(KernelLimitExceededError.class)
+                .hasMessageContaining("  - full GC pauses (JVM-wide): limit 0, measured ")
+                .hasMessageContaining("(@MaxGcPauses(value = 0, full = true))");
+    }
+
+    @Test
+    void theReportsJvmObjectSaysWhoEachFigureCountsForAndWhatWasNotCounted() throws Exception {
+        RealKernel.Run run = events();
+        java.util.Map<String, Object> report = JsonTree.parse(java.nio.file.Files.readString(
+                RealKernel.report(reports, JvmEvents.class, "sleepsFiveTimes")));
+        assertThat(JsonTree.at(report, "jvm.sleeps.count")).isEqualTo((long) SLEEPS);
+        assertThat(JsonTree.at(report, "jvm.sleeps.scope")).isEqualTo("threads");
+        assertThat(JsonTree.at(report, "jvm.gc.scope")).isEqualTo("jvm");
+        assertThat(JsonTree.at(report, "jvm.jit.scope")).isEqualTo("jvm");
+        assertThat(JsonTree.at(report, "jvm.monitors.contendedEnters")).isNull();
+        assertThat(JsonTree.at(report, "jvm.monitors.notCounted"))
+                .isEqualTo("not counted: start the JVM with -XX:+DTraceMonitorProbes");
+        assertThat(run.metrics("sleepsFiveTimes").list()).anyMatch(metric -> metric.key().equals("jvm.sleeps.nanos.p99"));
     }
 
     @Test
@@ -203,6 +230,12 @@ class RealKernelJvmEventsTest {
             for (int i = 0; i < GCS; i++) {
                 System.gc();
             }
+        }
+
+        @Test
+        @MaxGcPauses(value = 0, full = true)
+        void collectsOnceFully() {
+            System.gc();
         }
 
         @Test
