@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * java -cp probes/target/classes:probes/target/test-classes:$(cat probes/cp.txt) \
  *     io.github.kerneltrace.probes.JvmEventsCost 200000 7
  * </pre>
- * Prints the median over rounds of ns per unpark+park pair for each case.
+ * Prints the median over rounds of ns per unpark+park pair for each case, and of the time the
+ * probes take to attach (the first slot that asks) and to detach (delay zero).
  */
 public final class JvmEventsCost {
 
@@ -30,11 +31,15 @@ public final class JvmEventsCost {
         double[] none = new double[rounds];
         double[] counted = new double[rounds];
         double[] untracked = new double[rounds];
+        double[] attachMillis = new double[rounds];
+        double[] detachMillis = new double[rounds];
         for (int round = 0; round < rounds; round++) {
             none[round] = untraced(parks);
             try (TraceSlot slot = tracer.openSlot()) {
                 slot.trackThread(Threads.currentTid(), false);
+                long attaching = System.nanoTime();
                 slot.countJvmEvents();
+                attachMillis[round] = (System.nanoTime() - attaching) / 1e6;
                 slot.start();
                 counted[round] = loop(parks);
                 slot.stop();
@@ -49,10 +54,13 @@ public final class JvmEventsCost {
                 untracked[round] = result[0];
             }
             // the probes stay attached for the delay: the untraced rounds run after it
+            long detaching = System.nanoTime();
             waitDetached(tracer);
+            detachMillis[round] = (System.nanoTime() - detaching) / 1e6;
         }
         System.out.printf("ns per unpark+park: no probes %.0f, probes attached and counted %.0f, attached but thread"
                 + " not tracked %.0f (median of %d rounds of %d)%n", median(none), median(counted), median(untracked), rounds, parks);
+        System.out.printf("attach %.1f ms, detach %.0f ms (medians)%n", median(attachMillis), median(detachMillis));
     }
 
     private static double untraced(int parks) {
