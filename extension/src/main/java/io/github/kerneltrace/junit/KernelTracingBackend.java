@@ -59,7 +59,13 @@ final class KernelTracingBackend implements TracingBackend {
             }
             if (plan.jvmEvents()) {
                 // likewise: attaches HotSpot's USDT probes unless another traced test already has
-                slot.countJvmEvents();
+                try {
+                    slot.countJvmEvents();
+                } catch (io.github.kerneltrace.probes.TracingUnavailableException e) {
+                    throw new io.github.kerneltrace.probes.TracingUnavailableException(e.getMessage()
+                            + " (asked for by @KernelTrace(jvmEvents = true) or a JVM-event limit such as @MaxGcPauses;"
+                            + " without them the test runs with its other figures)", e);
+                }
             }
         } catch (RuntimeException | Error e) {
             slot.close();

@@ -170,7 +170,8 @@ class RealKernelJvmEventsTest {
             RealKernel.Run run = RealKernel.run(NoProbes.class, 1);
             Throwable refused = run.throwableOf("asksForJvmEvents");
             assertThat(refused).hasMessageContaining("has no USDT probes (no .note.stapsdt section)")
-                    .hasMessageContaining("use a JDK that has them");
+                    .hasMessageContaining("use a JDK that has them")
+                    .hasMessageContaining("asked for by @KernelTrace(jvmEvents = true) or a JVM-event limit");
             assertThat(run.statusOf("asksForJvmEvents")).isIn(Status.ABORTED, Status.FAILED);
         } finally {
             System.clearProperty("kerneltrace.jvmLibrary");
