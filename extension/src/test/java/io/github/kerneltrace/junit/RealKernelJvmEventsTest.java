@@ -2,18 +2,24 @@ package io.github.kerneltrace.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult.Status;
 
 import io.github.kerneltrace.probes.KernelTracer;
@@ -34,7 +40,7 @@ class RealKernelJvmEventsTest {
     private static Duration detachDelay;
 
     /** Where the fixture's JSON reports go, for the whole class (the fixture runs once). */
-    @org.junit.jupiter.api.io.TempDir
+    @TempDir
     static Path reports;
 
     @BeforeAll
@@ -62,7 +68,7 @@ class RealKernelJvmEventsTest {
     }
 
     private static RealKernel.Run events() {
-        return RealKernel.run(JvmEvents.class, java.util.Map.of("kerneltrace.reportDir", reports.toString()), 8);
+        return RealKernel.run(JvmEvents.class, Map.of("kerneltrace.reportDir", reports.toString()), 8);
     }
 
     @Test
@@ -117,7 +123,7 @@ class RealKernelJvmEventsTest {
     @Test
     void theReportsJvmObjectSaysWhoEachFigureCountsForAndWhatWasNotCounted() throws Exception {
         RealKernel.Run run = events();
-        java.util.Map<String, Object> report = JsonTree.parse(java.nio.file.Files.readString(
+        Map<String, Object> report = JsonTree.parse(Files.readString(
                 RealKernel.report(reports, JvmEvents.class, "sleepsFiveTimes")));
         assertThat(JsonTree.at(report, "jvm.sleeps.count")).isEqualTo((long) SLEEPS);
         assertThat(JsonTree.at(report, "jvm.sleeps.scope")).isEqualTo("threads");
@@ -153,12 +159,12 @@ class RealKernelJvmEventsTest {
     }
 
     @Test
-    void contendedMonitorsAreCountedExactlyInAJvmStartedWithTheFlag(@org.junit.jupiter.api.io.TempDir Path logs)
+    void contendedMonitorsAreCountedExactlyInAJvmStartedWithTheFlag(@TempDir Path logs)
             throws Exception {
-        String flagged = ChildJvm.run(logs.resolve("flagged.log"), java.util.List.of(),
-                java.util.List.of("-XX:+DTraceMonitorProbes"), ContendedMonitors.class, "6");
+        String flagged = ChildJvm.run(logs.resolve("flagged.log"), List.of(),
+                List.of("-XX:+DTraceMonitorProbes"), ContendedMonitors.class, "6");
         assertThat(flagged).contains("contended=6");
-        String plain = ChildJvm.run(logs.resolve("plain.log"), java.util.List.of(), java.util.List.of(),
+        String plain = ChildJvm.run(logs.resolve("plain.log"), List.of(), List.of(),
                 ContendedMonitors.class, "2");
         assertThat(plain).contains("notCounted=not counted: start the JVM with -XX:+DTraceMonitorProbes");
     }
@@ -196,8 +202,8 @@ class RealKernelJvmEventsTest {
             fresh = new URLClassLoader(new URL[] {classes}, null);
         }
 
-        @org.junit.jupiter.api.AfterEach
-        void closeLoader() throws java.io.IOException {
+        @AfterEach
+        void closeLoader() throws IOException {
             fresh.close();
         }
 

@@ -1,15 +1,18 @@
 package io.github.kerneltrace.probes;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.kerneltrace.probes.libbpf.BpfLink;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
 import io.github.kerneltrace.probes.metrics.NativeFunction;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
@@ -47,7 +50,7 @@ final class Attachments {
     private final boolean[] jvmSlot = new boolean[SlotLayout.MAX_SLOTS];
     private int jvmSlots;
     /** The USDT links of the JVM events, in attach order (empty: not attached). */
-    private final java.util.List<io.github.kerneltrace.probes.libbpf.BpfLink> jvmLinks = new java.util.ArrayList<>();
+    private final List<BpfLink> jvmLinks = new ArrayList<>();
     private ScheduledFuture<?> pendingJvmDetach;
     /** Why contended monitor enters are not counted (null: they are), known once the probes were attached. */
     private String monitorsNotCounted;
@@ -242,12 +245,12 @@ final class Attachments {
      * CPU (about 100 ms here), and the next test's slot must not wait for that.
      */
     private void detachJvmProbesIfUnused() {
-        java.util.List<io.github.kerneltrace.probes.libbpf.BpfLink> unused;
+        List<BpfLink> unused;
         synchronized (this) {
             if (jvmSlots > 0) {
                 return;
             }
-            unused = new java.util.ArrayList<>(jvmLinks);
+            unused = new ArrayList<>(jvmLinks);
             jvmLinks.clear();
         }
         for (int i = unused.size() - 1; i >= 0; i--) {

@@ -34,7 +34,7 @@ public final class JvmEventsCost {
         double[] attachMillis = new double[rounds];
         double[] detachMillis = new double[rounds];
         for (int round = 0; round < rounds; round++) {
-            none[round] = untraced(parks);
+            none[round] = loop(parks);
             try (TraceSlot slot = tracer.openSlot()) {
                 slot.trackThread(Threads.currentTid(), false);
                 long attaching = System.nanoTime();
@@ -61,10 +61,6 @@ public final class JvmEventsCost {
         System.out.printf("ns per unpark+park: no probes %.0f, probes attached and counted %.0f, attached but thread"
                 + " not tracked %.0f (median of %d rounds of %d)%n", median(none), median(counted), median(untracked), rounds, parks);
         System.out.printf("attach %.1f ms, detach %.0f ms (medians)%n", median(attachMillis), median(detachMillis));
-    }
-
-    private static double untraced(int parks) {
-        return loop(parks);
     }
 
     private static void waitDetached(KernelTracer tracer) throws InterruptedException {

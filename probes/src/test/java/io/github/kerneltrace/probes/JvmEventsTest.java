@@ -3,6 +3,8 @@ package io.github.kerneltrace.probes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -96,11 +98,11 @@ class JvmEventsTest {
     @Test
     void countsAClassDefinedInsideTheWindow() throws Exception {
         // A fresh loader with no parent but the boot loader defines the class anew (JUnit loaded this JVM's copy).
-        java.net.URL classes = LoadedInside.class.getProtectionDomain().getCodeSource().getLocation();
-        try (java.net.URLClassLoader warmUp = new java.net.URLClassLoader(new java.net.URL[] {classes}, null)) {
+        URL classes = LoadedInside.class.getProtectionDomain().getCodeSource().getLocation();
+        try (URLClassLoader warmUp = new URLClassLoader(new URL[] {classes}, null)) {
             Class.forName(LoadedInside.class.getName(), false, warmUp); // the loader's own classes, loaded once per JVM
         }
-        try (java.net.URLClassLoader fresh = new java.net.URLClassLoader(new java.net.URL[] {classes}, null)) {
+        try (URLClassLoader fresh = new URLClassLoader(new URL[] {classes}, null)) {
             String name = LoadedInside.class.getName();
             JvmEventMetrics jvm = trace(() -> Class.forName(name, false, fresh));
             assertThat(jvm.classesLoaded()).isEqualTo(1);
