@@ -27,10 +27,21 @@ class JvmEventsTest {
         void run() throws Exception;
     }
 
+    private static java.time.Duration detachDelay;
+
     @BeforeAll
     static void tracing() {
         TracingAssumptions.requireTracing();
+        // detached after each test: the "no probes" seam is read at the next attach
+        detachDelay = KernelTracer.shared().detachDelay();
         KernelTracer.shared().setDetachDelay(java.time.Duration.ZERO);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void restoreDetachDelay() {
+        if (detachDelay != null) {
+            KernelTracer.shared().setDetachDelay(detachDelay);
+        }
     }
 
     @AfterEach
