@@ -121,3 +121,14 @@ int BPF_USDT(java_thread_stop_heap, void *name, long len, long java_tid, long na
 {
 	return on_java_thread_stop(native_tid);
 }
+
+/* JVM events (jvm.bpf.h): HotSpot's USDT probes, the event (JVM_*) in the attach cookie */
+#include "jvm.bpf.h"
+SEC("usdt")
+int BPF_USDT(jvm_gc_begin, long full) { return jvm_begin(JVM_GC, full != 0); }
+SEC("usdt")
+int BPF_USDT(jvm_begin_event) { return jvm_begin((__u32)bpf_usdt_cookie(ctx), false); }
+SEC("usdt")
+int BPF_USDT(jvm_end_event) { return jvm_end((__u32)bpf_usdt_cookie(ctx)); }
+SEC("usdt")
+int BPF_USDT(jvm_single_event) { return jvm_event((__u32)bpf_usdt_cookie(ctx)); }

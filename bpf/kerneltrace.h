@@ -343,6 +343,31 @@ struct exited_heap {
 _Static_assert(sizeof(struct hotspot_offsets) == 32, "hotspot_offsets: SlotLayout.HOTSPOT_OFFSETS_SIZE");
 _Static_assert(sizeof(struct exited_heap) == 24, "exited_heap: SlotLayout.EXITED_HEAP_SIZE");
 
+/* --- JVM events (jvm.bpf.h): HotSpot's USDT probes, one attach cookie per event --- */
+#define JVM_GC 0		/* hotspot:gc__begin(full) / gc__end: JVM-wide */
+#define JVM_SAFEPOINT 1		/* hs_private:safepoint__begin / end: JVM-wide */
+#define JVM_PARK 2		/* hotspot:thread__park__begin / end: the slot's threads */
+#define JVM_SLEEP 3		/* hotspot:thread__sleep__begin / end: the slot's threads */
+#define JVM_COMPILE 4		/* hotspot:method__compile__begin: JVM-wide */
+#define JVM_CLASS_LOADED 5	/* hotspot:class__loaded: the slot's threads */
+#define JVM_MONITOR 6		/* hotspot:monitor__contended__enter (needs -XX:+DTraceMonitorProbes): the slot's threads */
+#define JVM_EVENT_KINDS 7
+/* Histogram numbers of the JVM events' times (0xFFE0..0xFFEF are theirs). */
+#define HIST_JVM_GC_PAUSE 0xFFE0
+#define HIST_JVM_SAFEPOINT 0xFFE1
+#define HIST_JVM_PARK 0xFFE2
+#define HIST_JVM_SLEEP 0xFFE3
+
+/* One per slot, in the mmap-able `jvm_stats` array; user space sets `counting` for slots that ask. */
+struct jvm_stats {
+	__u32 counting;			/* 1: the slot counts JVM events (the USDT probes are attached) */
+	__u32 reserved;
+	__u64 events[JVM_EVENT_KINDS];	/* by JVM_*: ended pauses, parks, sleeps; begun compilations; loaded classes; contended enters */
+	__u64 nanos[JVM_EVENT_KINDS];	/* by JVM_*: their summed time (begin to end), where they have one */
+	__u64 full_gcs;			/* of events[JVM_GC], those whose gc__begin said full */
+};
+_Static_assert(sizeof(struct jvm_stats) == 8 + JVM_EVENT_KINDS * 16 + 8, "jvm_stats: SlotLayout.JVM_STATS_SIZE");
+
 /* The sizes Java reads with (SlotLayout); offsets are checked through bpf/layout.properties. */
 _Static_assert(sizeof(struct tracked_thread) == 104, "tracked_thread: SlotLayout.TRACKED_THREAD_SIZE");
 _Static_assert(sizeof(struct slot_control) == 240, "slot_control: SlotLayout.SLOT_CONTROL_SIZE");

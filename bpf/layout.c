@@ -168,5 +168,17 @@ int main(void)
 	FIELD(exited_heap, threads);
 	FIELD(exited_heap, unreadable);
 	CONSTANT(TRACK_HEAP_COUNTED);
+
+	/* JVM events (jvm.bpf.h) */
+	SIZE(jvm_stats);
+	FIELD(jvm_stats, counting);
+	FIELD(jvm_stats, events);
+	FIELD(jvm_stats, nanos);
+	FIELD(jvm_stats, full_gcs);
+	CONSTANT(JVM_EVENT_KINDS);
+	CONSTANT(HIST_JVM_GC_PAUSE);
+	CONSTANT(HIST_JVM_SAFEPOINT);
+	CONSTANT(HIST_JVM_PARK);
+	CONSTANT(HIST_JVM_SLEEP);
 	return 0;
 }

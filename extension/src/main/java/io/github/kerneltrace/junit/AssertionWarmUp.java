@@ -11,6 +11,7 @@ import org.HdrHistogram.Histogram;
 import org.assertj.core.api.Assertions;
 
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
+import io.github.kerneltrace.probes.metrics.JvmEventMetrics;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.metrics.LatencyHistograms;
 import io.github.kerneltrace.probes.metrics.MemoryMetrics;
@@ -97,7 +98,8 @@ final class AssertionWarmUp {
         NativeAllocationMetrics allocations = new NativeAllocationMetrics(true, byFunction, 1, 64, 0, 0, 0, 0, latency,
                 List.of(new OutstandingAllocation(0x1000, 64, NativeFunction.MALLOC, 1, "main")));
         MemoryMetrics memory = new MemoryMetrics(new HeapAllocation(1024, 1, 0, true), allocations, 1, 0, 4096, 0);
-        return KernelMetrics.builder().syscalls(calls, 4096, 4096).scheduler(scheduler).memory(memory)
+        JvmEventMetrics jvm = new JvmEventMetrics(null, "not counted", 1, 0, latency, 1, latency, 1, latency, 0, latency, 0, 0, 0);
+        return KernelMetrics.builder().syscalls(calls, 4096, 4096).scheduler(scheduler).memory(memory).jvm(jvm)
                 .probes(new io.github.kerneltrace.probes.metrics.DeclaredProbeMetrics(List.of(
                         new io.github.kerneltrace.probes.metrics.ProbeMetrics("probe", "uprobe f in /lib/x.so", false, 1, latency))))
                 .build();
@@ -124,6 +126,8 @@ final class AssertionWarmUp {
         failing(() -> all.memory().hasNoNativeLeaks());
         all.probe("probe").hasLatencyAtMost(99, "1s").hits().isEqualTo(1);
         failing(() -> all.probe("probe").hits().isZero());
+        all.jvm().hasAtMostGcPauses(1).hasGcPauseTimeAtMost(99, "1s").hasAtMostParks(1).sleeps().isZero();
+        failing(() -> all.jvm().contendedMonitorEnters());
         failing(() -> all.syscall("read").count().isZero());
         // Soft assertions build proxy classes (ByteBuddy) on first use: 6,830 calls and 1.5 MiB read
         // in the first test that used them, when they were not loaded ahead.

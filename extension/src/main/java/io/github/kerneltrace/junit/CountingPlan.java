@@ -14,14 +14,16 @@ package io.github.kerneltrace.junit;
  * @param parallelExecution JUnit runs tests in parallel: the test's thread is a worker of JUnit's
  *                          pool, whose other workers run other tests and never count for this one
  * @param probes            the probes the test declares (attached for its runs only)
+ * @param jvmEvents         count JVM events (HotSpot's USDT probes; a JVM-event limit asks)
  */
 record CountingPlan(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs,
-                    boolean schedulerLimits, boolean parallelExecution, java.util.List<io.github.kerneltrace.probes.DeclaredProbe> probes) {
+                    boolean schedulerLimits, boolean parallelExecution, java.util.List<io.github.kerneltrace.probes.DeclaredProbe> probes,
+                    boolean jvmEvents) {
 
-    /** A plan without declared probes. */
+    /** A plan without declared probes or JVM events. */
     CountingPlan(Scope scope, boolean latency, boolean nativeAllocations, boolean followHandOffs,
                  boolean schedulerLimits, boolean parallelExecution) {
-        this(scope, latency, nativeAllocations, followHandOffs, schedulerLimits, parallelExecution, java.util.List.of());
+        this(scope, latency, nativeAllocations, followHandOffs, schedulerLimits, parallelExecution, java.util.List.of(), false);
     }
 
     /**

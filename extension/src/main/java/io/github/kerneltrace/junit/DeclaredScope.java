@@ -32,6 +32,11 @@ final class DeclaredScope {
         return find(context).map(KernelTrace::nativeAllocations).orElse(false);
     }
 
+    /** Whether the test asked for JVM events with {@code @KernelTrace(jvmEvents = true)}; a JVM-event limit asks too. */
+    static boolean jvmEvents(ExtensionContext context) {
+        return find(context).map(KernelTrace::jvmEvents).orElse(false);
+    }
+
     /** The test's {@code @KernelTrace}: the method's, else the nearest class's; empty when tracing came from elsewhere. */
     static Optional<KernelTrace> find(ExtensionContext context) {
         Optional<KernelTrace> onMethod = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), KernelTrace.class);

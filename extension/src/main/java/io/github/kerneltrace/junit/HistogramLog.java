@@ -23,7 +23,7 @@ final class HistogramLog {
     private HistogramLog() {
     }
 
-    /** The histograms written, by tag (metric key): per-syscall latency, run queue, off-CPU, native allocation sizes. */
+    /** The histograms written, by tag (metric key): per-syscall latency, run queue, off-CPU, native allocation sizes, JVM event times. */
     static Map<String, Histogram> histograms(KernelMetrics metrics) {
         Map<String, Histogram> byKey = new LinkedHashMap<>();
         for (SyscallMetrics call : metrics.syscalls().values()) {
@@ -33,6 +33,12 @@ final class HistogramLog {
         byKey.put("scheduler.offCpuTimeNanos", metrics.scheduler().offCpuTimeNanos());
         if (metrics.memory().nativeAllocations().counted()) {
             byKey.put("memory.native.sizeBytes", metrics.memory().nativeAllocations().sizeBytes());
+        }
+        if (metrics.jvm().counted()) {
+            byKey.put("jvm.gc.pauseNanos", metrics.jvm().gcPauseNanos());
+            byKey.put("jvm.safepoints.nanos", metrics.jvm().safepointNanos());
+            byKey.put("jvm.parks.nanos", metrics.jvm().parkNanos());
+            byKey.put("jvm.sleeps.nanos", metrics.jvm().sleepNanos());
         }
         byKey.values().removeIf(histogram -> histogram.getTotalCount() == 0);
         return byKey;

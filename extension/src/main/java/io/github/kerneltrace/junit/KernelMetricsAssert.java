@@ -53,6 +53,11 @@ public class KernelMetricsAssert extends FamilyAssert<KernelMetricsAssert> {
         return navigate(MemoryAssert.class, MemoryAssert::new);
     }
 
+    /** Assertions on JVM events: GC pauses, safepoints, parks, sleeps, JIT compilations, loaded classes. */
+    public JvmAssert jvm() {
+        return navigate(JvmAssert.class, JvmAssert::new);
+    }
+
     /**
      * Assertions on one probe the test declared, by its name, e.g. {@code probe("deflate")}.
      *

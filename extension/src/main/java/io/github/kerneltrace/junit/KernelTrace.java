@@ -52,6 +52,16 @@ public @interface KernelTrace {
     boolean nativeAllocations() default false;
 
     /**
+     * Whether to count JVM events from HotSpot's own USDT probes: GC pauses and safepoints (count and
+     * time; JVM-wide, they stop every thread), parks and sleeps of the test's threads (count and
+     * time), JIT compilations (JVM-wide), classes the test's threads load, and contended monitor
+     * enters (only in a JVM started with {@code -XX:+DTraceMonitorProbes}). Off by default: while
+     * attached, every probe site traps (about a microsecond) in every thread of the JVM that passes
+     * it. Any JVM-event limit ({@link MaxGcPauses}, {@link MaxParks}...) turns this on.
+     */
+    boolean jvmEvents() default false;
+
+    /**
      * How many times the test method runs before the repetitions, so that first-run work (class
      * loading reading jars, JIT compilation, caches filling) is not measured: what a warm-up
      * counts is discarded, neither checked, reported nor compared. (It is counted all the same, so

@@ -147,7 +147,8 @@ public final class KernelTraceExtension implements InvocationInterceptor, Parame
             plan = new CountingPlan(scope, latency, nativeAllocations, configuration.followHandOffs(),
                     limits.stream().anyMatch(Limit::needsScheduler)
                             || profiles.contains(Profile.CPU) || profiles.contains(Profile.OFF_CPU),
-                    configuration.parallelExecution(), DeclaredProbes.of(context, test, limits));
+                    configuration.parallelExecution(), DeclaredProbes.of(context, test, limits),
+                    DeclaredScope.jvmEvents(context) || limits.stream().anyMatch(Limit::needsJvmEvents));
         } catch (Throwable notRun) {
             invocation.skip();
             throw notRun;

@@ -57,6 +57,16 @@ final class KernelTracingBackend implements TracingBackend {
                 // allocator uprobes unless another traced test already has.
                 slot.countNativeAllocations();
             }
+            if (plan.jvmEvents()) {
+                // likewise: attaches HotSpot's USDT probes unless another traced test already has
+                try {
+                    slot.countJvmEvents();
+                } catch (io.github.kerneltrace.probes.TracingUnavailableException e) {
+                    throw new io.github.kerneltrace.probes.TracingUnavailableException(e.getMessage()
+                            + " (asked for by @KernelTrace(jvmEvents = true) or a JVM-event limit such as @MaxGcPauses;"
+                            + " without them the test runs with its other figures)", e);
+                }
+            }
             try {
                 // after tracking, before counting starts: the links are this slot's, detached after it closes
                 slot.declareProbes(plan.probes());

@@ -54,6 +54,11 @@ record Limit(MetricFamily family, String metric, String label, long limit, Unit 
         return context.needsNativeAllocations();
     }
 
+    /** Whether the limit reads JVM events, counted only for tests that ask (the probes trap in every thread): it asks. */
+    boolean needsJvmEvents() {
+        return context.needsJvmEvents();
+    }
+
     /** Whether the limit reads what only the scheduler programs measure: the test then requires them. */
     boolean needsScheduler() {
         return context.needsScheduler();

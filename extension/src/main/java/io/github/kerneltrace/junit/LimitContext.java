@@ -40,6 +40,11 @@ interface LimitContext {
         return false;
     }
 
+    /** Whether the limit reads JVM events (HotSpot's USDT probes): a test with such a limit counts them. */
+    default boolean needsJvmEvents() {
+        return false;
+    }
+
     /**
      * Whether the limit reads what only the scheduler programs measure (switches, CPU and
      * run-queue time, page faults of threads other than the test's): a test with such a limit

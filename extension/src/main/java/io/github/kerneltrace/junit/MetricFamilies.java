@@ -6,7 +6,7 @@ import java.util.List;
 final class MetricFamilies {
 
     static final List<MetricFamily> ALL = List.of(SyscallFamily.FAMILY, SchedulerFamily.FAMILY, MemoryFamily.FAMILY,
-            DeclaredProbeFamily.FAMILY);
+            JvmFamily.FAMILY, DeclaredProbeFamily.FAMILY);
 
     private MetricFamilies() {
     }

@@ -70,6 +70,13 @@ class LimitKeysTest {
         @UserProbe(name = "libcWrite", library = "libc", function = "write")
         @MaxProbeHits(probe = "libcWrite", value = 1_000_000)
         @MaxProbeLatency(probe = "libcWrite", value = "10s")
+        @MaxGcPauses(1_000_000)
+        @MaxGcPauseTime("10s")
+        @MaxSafepoints(1_000_000)
+        @MaxParks(1_000_000)
+        @MaxSleeps(1_000_000)
+        @MaxJitCompilations(1_000_000)
+        @MaxClassesLoaded(1_000_000)
         void everyLimit() throws Exception {
             writeReadSleepAllocate();
         }
@@ -77,6 +84,8 @@ class LimitKeysTest {
         /** May breach (the JVM keeps blocks of its own): only its key is checked. */
         @Test
         @NoNativeLeaks
+        @MaxGcPauses(value = 1_000_000, full = true)
+        @MaxGcPauseTime(percentile = 100, value = "10s")
         void noLeaks() throws Exception {
             writeReadSleepAllocate();
         }
@@ -124,6 +133,9 @@ class LimitKeysTest {
                 assertThat(limit.get("unit")).as(about + " unit").isEqualTo(listed.get(key).unit().name().toLowerCase());
             }
         }
+        // @MaxContendedMonitorEnters is not measured in a JVM without -XX:+DTraceMonitorProbes (this one):
+        // RealKernelJvmEventsTest checks its not-measured text here, and the count in a child JVM with the flag
+        declared.add(MaxContendedMonitorEnters.class);
         assertThat(declared).as("every limit annotation is in the fixture").containsExactlyInAnyOrderElementsOf(everyLimitAnnotation());
     }
 

@@ -240,6 +240,7 @@ class MemoryLimitsTest {
                               "growthBytes": 8388608
                             }
                           },
+                          "jvm": null,
                           "limits": [
                         """)
                 .containsPattern("\\{\\s+\"metric\": \"memory.heap.allocatedBytes\",\\s+"

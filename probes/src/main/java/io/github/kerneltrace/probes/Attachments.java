@@ -1,15 +1,18 @@
 package io.github.kerneltrace.probes;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.github.kerneltrace.probes.libbpf.BpfLink;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
 import io.github.kerneltrace.probes.metrics.NativeFunction;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
@@ -21,7 +24,8 @@ import io.github.kerneltrace.probes.syscalls.SyscallTable;
  * host a little per system call and the uprobes every allocator call of this JVM.
  *
  * <p>Locking: every field is guarded by this object's monitor, and every method takes it,
- * including the delayed detaches run by the {@code kerneltrace-detach} thread. {@link KernelTracer}
+ * including the delayed detaches run by the {@code kerneltrace-detach} thread (whose delayed
+ * detach of the JVM probes closes their links after taking them out of {@code jvmLinks} under it). {@link KernelTracer}
  * calls in while holding its own monitor (lock order: tracer, then attachments; never the reverse).
  */
 final class Attachments {
@@ -46,6 +50,14 @@ final class Attachments {
     private String allocatorLibrary;
     /** HotSpot's thread__stop probe: attached with the first tracepoints, then kept (see ExitedThreadHeap). */
     private final ExitedThreadHeap exitedThreadHeap;
+    /** Slots counting JVM events: HotSpot's USDT probes stay attached while there is one. */
+    private final boolean[] jvmSlot = new boolean[SlotLayout.MAX_SLOTS];
+    private int jvmSlots;
+    /** The USDT links of the JVM events, in attach order (empty: not attached). */
+    private final List<BpfLink> jvmLinks = new ArrayList<>();
+    private ScheduledFuture<?> pendingJvmDetach;
+    /** Why contended monitor enters are not counted (null: they are), known once the probes were attached. */
+    private String monitorsNotCounted;
     /**
      * Attaching costs about 10 ms, so the programs stay attached this long after the last slot
      * closes: tests that run one after another pay it once. Meanwhile other processes pay the
@@ -89,6 +101,13 @@ final class Attachments {
 
     /** A slot closed: detaches what no open slot needs any more (after the delay). */
     synchronized void slotClosed(int slot) {
+        if (jvmSlot[slot]) {
+            jvmSlot[slot] = false;
+            memory.setJvmEvents(slot, false);
+            if (--jvmSlots == 0) {
+                scheduleJvmDetach();
+            }
+        }
         if (nativeSlot[slot]) {
             nativeSlot[slot] = false;
             if (--nativeSlots == 0) {
@@ -173,6 +192,103 @@ final class Attachments {
         }
         object.detachAll();
         memory.clearProcessFilter();
+    }
+
+    /**
+     * Counts JVM events for the slot (jvm.bpf.h), attaching HotSpot's USDT probes in this JVM's
+     * libjvm.so if no other slot has: each probe site traps (about a microsecond) in every thread of
+     * the JVM that passes it while attached, so only tests that ask pay for them.
+     *
+     * @return why contended monitor enters are not counted, or null when they are
+     * @throws TracingUnavailableException when the probes cannot be attached (no libjvm.so, no
+     *                                     USDT notes in it, the kernel refused), saying why and what to do
+     */
+    synchronized String countJvmEvents(int slot) {
+        if (jvmSlot[slot]) {
+            return monitorsNotCounted;
+        }
+        String refusal = refused.get(ProbeFamily.JVM_EVENTS);
+        if (refusal != null) {
+            throw new TracingUnavailableException("JVM events cannot be counted: " + refusal);
+        }
+        if (pendingJvmDetach != null) {
+            pendingJvmDetach.cancel(false);
+            pendingJvmDetach = null;
+        }
+        if (jvmLinks.isEmpty()) {
+            attachJvmProbes();
+        }
+        jvmSlot[slot] = true;
+        jvmSlots++;
+        memory.setJvmEvents(slot, true);
+        return monitorsNotCounted;
+    }
+
+    private void attachJvmProbes() {
+        String library = JvmProbes.library();
+        String noProbes = JvmProbes.whyNoProbes(library);
+        if (noProbes != null) {
+            throw new TracingUnavailableException("JVM events cannot be counted: " + noProbes);
+        }
+        String monitors = JvmProbes.whyNoMonitorProbes();
+        int pid = (int) ProcessHandle.current().pid();
+        try {
+            // Ends first: a begin seen without its end would be timed from a stale start (jvm.bpf.h).
+            for (JvmEvent event : JvmEvent.values()) {
+                if (event.end != null) {
+                    jvmLinks.add(object.attachUsdt("jvm_end_event", pid, library, event.provider, event.end, event.ordinal()));
+                }
+            }
+            for (JvmEvent event : JvmEvent.values()) {
+                if (event == JvmEvent.MONITOR && monitors != null) {
+                    continue; // it would never fire: its probes are off in this JVM
+                }
+                jvmLinks.add(object.attachUsdt(event.beginProgram(), pid, library, event.provider, event.begin, event.ordinal()));
+            }
+        } catch (IllegalStateException e) {
+            detachJvmProbes();
+            throw new TracingUnavailableException("JVM events cannot be counted: " + e.getMessage(), e);
+        }
+        monitorsNotCounted = monitors;
+    }
+
+    private void scheduleJvmDetach() {
+        if (detachDelay.isZero()) {
+            detachJvmProbes();
+        } else {
+            pendingJvmDetach = detacher().schedule(this::detachJvmProbesIfUnused, detachDelay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * On the detach thread. The links are closed outside the monitor: each close waits for every
+     * CPU (about 100 ms here), and the next test's slot must not wait for that.
+     */
+    private void detachJvmProbesIfUnused() {
+        List<BpfLink> unused;
+        synchronized (this) {
+            if (jvmSlots > 0) {
+                return;
+            }
+            unused = new ArrayList<>(jvmLinks);
+            jvmLinks.clear();
+        }
+        for (int i = unused.size() - 1; i >= 0; i--) {
+            unused.get(i).close();
+        }
+    }
+
+    private void detachJvmProbes() {
+        // begins first (attached last): an end never misses the begin it pairs with
+        for (int i = jvmLinks.size() - 1; i >= 0; i--) {
+            jvmLinks.get(i).close();
+        }
+        jvmLinks.clear();
+    }
+
+    /** Whether HotSpot's USDT probes are attached (JVM events). */
+    synchronized boolean jvmProbesAttached() {
+        return !jvmLinks.isEmpty();
     }
 
     /**

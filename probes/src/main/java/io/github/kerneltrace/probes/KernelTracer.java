@@ -147,6 +147,11 @@ public final class KernelTracer {
         return attachments.uprobesAttached();
     }
 
+    /** Whether HotSpot's USDT probes (JVM events) are attached right now. */
+    public boolean jvmProbesAttached() {
+        return attachments.jvmProbesAttached();
+    }
+
     /** This JVM's thread ids as the programs see them. */
     KernelIds ids() {
         return ids;

@@ -37,7 +37,10 @@ public enum ProbeFamily {
      * HotSpot's USDT probe thread__stop: the heap of a test's threads that end before the test does
      * (ExitedThreadHeap). Without it they are reported as not counted.
      */
-    EXITED_THREAD_HEAP("heap of ended threads", false, List.of(ExitedThreadHeap.PROGRAM));
+    EXITED_THREAD_HEAP("heap of ended threads", false, List.of(ExitedThreadHeap.PROGRAM)),
+
+    /** HotSpot's USDT probes in libjvm.so (GC pauses, safepoints, parks, sleeps...), attached only for tests that ask. */
+    JVM_EVENTS("JVM events", false, List.of("jvm_gc_begin", "jvm_begin_event", "jvm_end_event", "jvm_single_event"));
 
     private final String description;
     private final boolean tracepoints;

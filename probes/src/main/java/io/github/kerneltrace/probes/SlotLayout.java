@@ -212,6 +212,17 @@ final class SlotLayout {
     static final int EXITED_HEAP_THREADS = 8;
     static final int EXITED_HEAP_UNREADABLE = 16;
     static final int TRACK_HEAP_COUNTED = 256;
+    /** struct jvm_stats (jvm.bpf.h): u32 counting; u32 reserved; u64 events[7]; u64 nanos[7]; u64 full_gcs; indexed by JVM_* */
+    static final int JVM_EVENT_KINDS = 7;
+    static final int JVM_STATS_SIZE = 128;
+    static final int JVM_STATS_COUNTING = 0;
+    static final int JVM_STATS_EVENTS = 8;
+    static final int JVM_STATS_NANOS = JVM_STATS_EVENTS + JVM_EVENT_KINDS * 8;
+    static final int JVM_STATS_FULL_GCS = JVM_STATS_NANOS + JVM_EVENT_KINDS * 8;
+    static final int HIST_JVM_GC_PAUSE = 0xFFE0;
+    static final int HIST_JVM_SAFEPOINT = 0xFFE1;
+    static final int HIST_JVM_PARK = 0xFFE2;
+    static final int HIST_JVM_SLEEP = 0xFFE3;
 
     private SlotLayout() {
     }

@@ -68,6 +68,7 @@ final class SlotMemory {
     private final Pointer schedStats;
     private final Pointer memoryStats;
     private final Pointer handOffNames;
+    private final Pointer jvmStats;
     private final Pointer processFilter;
     private final BpfMap tracked;
     private final BpfMap histogramIndex;
@@ -94,6 +95,7 @@ final class SlotMemory {
         this.schedStats = object.map("sched_stats").mmap((long) MAX_SLOTS * SCHED_STATS_SIZE);
         this.memoryStats = object.map("memory_stats").mmap((long) MAX_SLOTS * MEMORY_STATS_SIZE);
         this.handOffNames = object.map("handoff_names").mmap((long) MAX_SLOTS * HANDOFF_NAMES_SIZE);
+        this.jvmStats = object.map("jvm_stats").mmap((long) MAX_SLOTS * JVM_STATS_SIZE);
         this.processFilter = object.map("process_filter").mmap((long) PROCESS_FILTER_SIZE * PROCESS_FILTER_STRIDE);
         this.tracked = object.map("tracked");
         this.histogramIndex = object.map("histogram_index");
@@ -119,6 +121,7 @@ final class SlotMemory {
         memoryStats.setMemory((long) slot * MEMORY_STATS_SIZE, MEMORY_STATS_SIZE, (byte) 0);
         handOffNames.setMemory((long) slot * HANDOFF_NAMES_SIZE, HANDOFF_NAMES_SIZE, (byte) 0);
         exitedHeap.setMemory((long) slot * EXITED_HEAP_SIZE, EXITED_HEAP_SIZE, (byte) 0);
+        jvmStats.setMemory((long) slot * JVM_STATS_SIZE, JVM_STATS_SIZE, (byte) 0);
         // JNA's stores are plain: none of them may become visible after a later release store of `open`
         VarHandle.releaseFence();
     }
@@ -180,6 +183,26 @@ final class SlotMemory {
 
     void setNativeAllocations(int slot, boolean on) {
         setFlag(slot, SLOT_NATIVE_ALLOCATIONS, on);
+    }
+
+    /** Whether the slot counts JVM events (jvm_stats.counting; the USDT probes fire for every slot). */
+    void setJvmEvents(int slot, boolean on) {
+        jvmStats.setInt((long) slot * JVM_STATS_SIZE + JVM_STATS_COUNTING, on ? 1 : 0);
+        VarHandle.releaseFence();
+    }
+
+    /** struct jvm_stats: events and summed nanoseconds, indexed by JVM_* ({@code JvmEventDecoder}), and full GCs. */
+    record JvmCounters(long[] events, long[] nanos, long fullGcs) {
+    }
+
+    JvmCounters jvmCounters(int slot) {
+        VarHandle.acquireFence();
+        long base = (long) slot * JVM_STATS_SIZE;
+        long[] events = new long[JVM_EVENT_KINDS];
+        long[] nanos = new long[JVM_EVENT_KINDS];
+        jvmStats.read(base + JVM_STATS_EVENTS, events, 0, JVM_EVENT_KINDS);
+        jvmStats.read(base + JVM_STATS_NANOS, nanos, 0, JVM_EVENT_KINDS);
+        return new JvmCounters(events, nanos, jvmStats.getLong(base + JVM_STATS_FULL_GCS));
     }
 
     /** Asks the programs to record the counting thread's fault counters at its next system call (and say so in start_seen). */

@@ -3,6 +3,7 @@ package io.github.kerneltrace.probes;
 import io.github.kerneltrace.probes.libbpf.LibC;
 import io.github.kerneltrace.probes.metrics.HandOffs;
 import io.github.kerneltrace.probes.metrics.HeapAllocation;
+import io.github.kerneltrace.probes.metrics.JvmEventMetrics;
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 import io.github.kerneltrace.probes.syscalls.SyscallTable;
 
@@ -53,6 +54,9 @@ public final class TraceSlot implements AutoCloseable {
     /** The probes the test declared, in index order, and their links (detached after the slot closes). */
     private java.util.List<DeclaredProbe> declaredProbes = java.util.List.of();
     private DeclaredAttachments.DeclaredLinks declaredLinks = DeclaredAttachments.DeclaredLinks.NONE;
+    private boolean jvmEvents;
+    /** Why contended monitor enters are not counted (null: they are), when counting JVM events. */
+    private String monitorsNotCounted;
     /** Whether another traced test's slot was open while this one counted (a pool thread may have served both). */
     private boolean besideOtherTests;
     /** The pool's count of slots opened when counting started. */
@@ -181,6 +185,19 @@ public final class TraceSlot implements AutoCloseable {
     }
 
     /**
+     * Also count JVM events (GC pauses, safepoints, parks, sleeps, JIT compilations, loaded classes,
+     * contended monitor enters) from HotSpot's USDT probes, which then trap in every thread of the
+     * JVM that passes one (about a microsecond each) until no slot asks any more.
+     *
+     * @throws TracingUnavailableException when this JVM has no probes or they cannot be attached, saying why
+     */
+    public synchronized void countJvmEvents() {
+        requireOpen();
+        monitorsNotCounted = attachments.countJvmEvents(index);
+        jvmEvents = true;
+    }
+
+    /**
      * Fails unless the programs of {@code family} are loaded and attached: a test whose limits or
      * assertions need a family the kernel refused must not pass on zeros.
      *
@@ -271,6 +288,7 @@ public final class TraceSlot implements AutoCloseable {
                 .scheduler(SchedulerDecoder.decode(memory, index, histograms))
                 .memory(MemoryDecoder.decode(memory, index, heapAllocation(), nativeAllocations, histograms))
                 .probes(DeclaredProbeDecoder.decode(attachments.declared().slots(), index, declaredProbes, declaredLinks.targets(), histograms))
+                .jvm(jvmEvents ? JvmEventDecoder.decode(memory, index, monitorsNotCounted, histograms) : JvmEventMetrics.NOT_COUNTED)
                 .build();
     }
 

@@ -166,6 +166,16 @@ class SlotLayoutTest {
         java.put("exited_heap.unreadable", (long) EXITED_HEAP_UNREADABLE);
         java.put("constant.TRACK_HEAP_COUNTED", (long) TRACK_HEAP_COUNTED);
 
+        java.put("jvm_stats", (long) JVM_STATS_SIZE);
+        java.put("jvm_stats.counting", (long) JVM_STATS_COUNTING);
+        java.put("jvm_stats.events", (long) JVM_STATS_EVENTS);
+        java.put("jvm_stats.nanos", (long) JVM_STATS_NANOS);
+        java.put("jvm_stats.full_gcs", (long) JVM_STATS_FULL_GCS);
+        java.put("constant.JVM_EVENT_KINDS", (long) JvmEvent.values().length); // JvmEvent's order is jvm.bpf.h's JVM_*
+        java.put("constant.HIST_JVM_GC_PAUSE", (long) HIST_JVM_GC_PAUSE);
+        java.put("constant.HIST_JVM_SAFEPOINT", (long) HIST_JVM_SAFEPOINT);
+        java.put("constant.HIST_JVM_PARK", (long) HIST_JVM_PARK);
+        java.put("constant.HIST_JVM_SLEEP", (long) HIST_JVM_SLEEP);
         SoftAssertions softly = new SoftAssertions();
         java.forEach((name, value) -> softly.assertThat(value).as("SlotLayout's %s (C: %s)", name, layout.getProperty(name))
                 .isEqualTo(Long.valueOf(layout.getProperty(name, "-1"))));

@@ -25,6 +25,7 @@ public final class KernelMetrics {
     private final SchedulerMetrics scheduler;
     private final MemoryMetrics memory;
     private final DeclaredProbeMetrics probes;
+    private final JvmEventMetrics jvm;
 
     /**
      * Starts metrics from the family objects; families not given are {@code NONE} (nothing
@@ -61,6 +62,7 @@ public final class KernelMetrics {
         this.scheduler = families.scheduler;
         this.memory = families.memory;
         this.probes = families.probes;
+        this.jvm = families.jvm;
         this.syscalls = families.syscalls.stream()
                 .sorted(Comparator.comparingLong(SyscallMetrics::count).reversed()
                         .thenComparing(SyscallMetrics::name))
@@ -79,6 +81,7 @@ public final class KernelMetrics {
         private SchedulerMetrics scheduler = SchedulerMetrics.NONE;
         private MemoryMetrics memory = MemoryMetrics.NONE;
         private DeclaredProbeMetrics probes = DeclaredProbeMetrics.NONE;
+        private JvmEventMetrics jvm = JvmEventMetrics.NOT_COUNTED;
         private Diagnostics diagnostics = Diagnostics.NONE;
 
         private Builder() {
@@ -104,6 +107,11 @@ public final class KernelMetrics {
 
         public Builder probes(DeclaredProbeMetrics probes) {
             this.probes = probes;
+            return this;
+        }
+
+        public Builder jvm(JvmEventMetrics jvm) {
+            this.jvm = jvm;
             return this;
         }
 
@@ -133,6 +141,7 @@ public final class KernelMetrics {
         metrics.addAll(scheduler.list());
         metrics.addAll(memory.list());
         metrics.addAll(probes.list());
+        metrics.addAll(jvm.list());
         return metrics;
     }
 
@@ -198,6 +207,11 @@ public final class KernelMetrics {
     /** The probes the test declared (none: {@link DeclaredProbeMetrics#NONE}). */
     public DeclaredProbeMetrics probes() {
         return probes;
+    }
+
+    /** GC pauses, safepoints, parks, sleeps, JIT compilations, loaded classes (HotSpot's probes), when counted. */
+    public JvmEventMetrics jvm() {
+        return jvm;
     }
 
     public Diagnostics diagnostics() {
