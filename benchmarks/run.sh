@@ -7,6 +7,8 @@
 #   (e) a context-switch-heavy workload (pipe ping-pong between two threads), traced vs untraced
 #   (f) malloc+free in a C loop inside the JVM: untraced, floor, allocator uprobes attached, traced; attach/detach
 #   (g) Java call sites: a passing test with a write limit, call sites off vs the default; a failing one (its re-run)
+#   (h) a declared user probe (@UserProbe: uprobe + uretprobe) per call of a C function, beside bpftrace; attach/detach
+#   (i) JVM events (HotSpot's USDT probes) per park, beside bpftrace; attach/detach
 # Usage: benchmarks/run.sh [--quick]    Needs root, gcc, clang, and a Maven build of the project;
 # installs bpftrace and strace (Debian/Ubuntu) when they are missing.
 set -euo pipefail
@@ -28,6 +30,7 @@ gcc -O2 -o "$work/syscall_loop" benchmarks/src/main/c/syscall_loop.c
 gcc -O2 -pthread -o "$work/pingpong" benchmarks/src/main/c/pingpong.c
 # -O0 -fno-builtin: every malloc and free stays a real call into the C library
 gcc -O0 -fno-builtin -shared -fPIC -o "$work/alloc_churn.so" benchmarks/src/main/c/alloc_churn.c
+gcc -O0 -shared -fPIC -o "$work/probe_target.so" benchmarks/src/main/c/probe_target.c
 clang -O2 -g -target bpf -mcpu=v3 -I/usr/include/"$(uname -m)"-linux-gnu \
 	-c benchmarks/src/main/c/floor.bpf.c -o "$work/floor.bpf.o"
 mvn -q -B -ntp install -DskipTests
@@ -40,6 +43,8 @@ java -cp "$cp" io.github.kerneltrace.benchmarks.ContextSwitchOverhead "$work/pin
 java -cp "$cp" io.github.kerneltrace.benchmarks.TestOverhead
 java -cp "$cp" io.github.kerneltrace.benchmarks.CallSiteOverhead
 java -cp "$cp" io.github.kerneltrace.benchmarks.NativeAllocationOverhead "$work/alloc_churn.so" "$work/floor.bpf.o" "$pairs" "$rounds"
+java -cp "$cp" io.github.kerneltrace.benchmarks.DeclaredProbeOverhead "$work/probe_target.so" "$pairs" "$rounds"
+java -cp "$cp" io.github.kerneltrace.benchmarks.JvmEventOverhead "$pairs" "$rounds"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 bare=$(for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad bare; done)
 junit=$(for _ in $(seq "$jvms"); do java -cp "$cp" io.github.kerneltrace.benchmarks.FirstLoad junit; done)

@@ -1,17 +1,10 @@
 package io.github.kerneltrace.benchmarks;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -99,9 +92,14 @@ public final class DeclaredProbeOverhead {
             return target.call_target(calls * UNTRACED_FACTOR);
         }
         if (mode == Mode.BPFTRACE) {
-            try (Bpftrace bpftrace = new Bpftrace(library)) {
+            long pid = ProcessHandle.current().pid();
+            // the same job: a uprobe and a uretprobe for this process, a count and a histogram of call times
+            try (OtherTracers.Bpftrace bpftrace = new OtherTracers.Bpftrace(
+                    "uprobe:" + library + ":probe_target /pid == " + pid + "/ { @calls = count(); @start[tid] = nsecs; } "
+                    + "uretprobe:" + library + ":probe_target /@start[tid]/ { @latency = hist(nsecs - @start[tid]);"
+                    + " delete(@start[tid]); }")) {
                 double nsPerCall = target.call_target(calls);
-                long counted = bpftrace.stopAndCount();
+                long counted = bpftrace.stopAndCount("calls");
                 if (counted != calls) {
                     throw new IllegalStateException("bpftrace counted " + counted + " of " + calls + " calls");
                 }
@@ -124,50 +122,6 @@ public final class DeclaredProbeOverhead {
         }
     }
 
-    /** bpftrace with the same two probes for this process: a count, and a histogram of entry-to-return times. */
-    private static final class Bpftrace implements AutoCloseable {
-
-        private final Process process;
-        private final BufferedReader out;
-
-        Bpftrace(String library) throws IOException {
-            long pid = ProcessHandle.current().pid();
-            String script = "BEGIN { printf(\"attached\\n\"); } "
-                    + "uprobe:" + library + ":probe_target /pid == " + pid + "/ { @calls = count(); @start[tid] = nsecs; } "
-                    + "uretprobe:" + library + ":probe_target /@start[tid]/ { @latency = hist(nsecs - @start[tid]);"
-                    + " delete(@start[tid]); }";
-            process = new ProcessBuilder("bpftrace", "-e", script).redirectErrorStream(true).start();
-            out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            StringBuilder seen = new StringBuilder();
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.equals("attached")) {
-                    return;
-                }
-                seen.append(line).append('\n'); // bpftrace 0.17 warns about RLIMIT_MEMLOCK and works anyway
-            }
-            throw new IllegalStateException("bpftrace did not attach:\n" + seen);
-        }
-
-        long stopAndCount() throws IOException, InterruptedException {
-            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
-            Pattern calls = Pattern.compile("@calls: (\\d+)");
-            long count = 0;
-            for (String line; (line = out.readLine()) != null; ) {
-                Matcher m = calls.matcher(line.trim());
-                if (m.matches()) {
-                    count = Long.parseLong(m.group(1));
-                }
-            }
-            process.waitFor(30, TimeUnit.SECONDS);
-            return count;
-        }
-
-        @Override
-        public void close() throws IOException {
-            process.destroyForcibly();
-            out.close();
-        }
-    }
 
     /** A thread that only waits: what the other-thread rounds' slot tracks. Returns its kernel thread id. */
     private static int startIdleThread() throws InterruptedException {

@@ -30,10 +30,14 @@ final class OtherTracers {
 
         /** Starts bpftrace for thread {@code tid} and returns once its probes are attached. */
         Bpftrace(int tid) throws IOException {
+            this("tracepoint:raw_syscalls:sys_enter /tid == " + tid + "/ { @[args->id] = count(); }");
+        }
+
+        /** Starts bpftrace with these probes and returns once they are attached. */
+        Bpftrace(String probes) throws IOException {
             requireTool("bpftrace");
             // BEGIN runs once every probe is attached: its line is the signal to start timing
-            String script = "BEGIN { printf(\"attached\\n\"); } "
-                    + "tracepoint:raw_syscalls:sys_enter /tid == " + tid + "/ { @[args->id] = count(); }";
+            String script = "BEGIN { printf(\"attached\\n\"); } " + probes;
             process = new ProcessBuilder("bpftrace", "-e", script).redirectErrorStream(true).start();
             out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             StringBuilder seen = new StringBuilder();
@@ -48,9 +52,17 @@ final class OtherTracers {
 
         /** Stops bpftrace and returns how many calls numbered {@code nr} it counted. */
         long stopAndCount(int nr) throws IOException, InterruptedException {
+            return stopAndRead(Pattern.compile("@\\[" + nr + "\\]: (\\d+)"));
+        }
+
+        /** Stops bpftrace and returns the value of its scalar map {@code @name} (a count()). */
+        long stopAndCount(String name) throws IOException, InterruptedException {
+            return stopAndRead(Pattern.compile("@" + name + ": (\\d+)"));
+        }
+
+        private long stopAndRead(Pattern entry) throws IOException, InterruptedException {
             // SIGINT: bpftrace prints its maps and exits
             new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
-            Pattern entry = Pattern.compile("@\\[" + nr + "\\]: (\\d+)");
             long count = 0;
             for (String line; (line = out.readLine()) != null; ) {
                 Matcher m = entry.matcher(line.trim());
