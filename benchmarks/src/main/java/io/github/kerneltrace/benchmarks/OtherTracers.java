@@ -61,8 +61,16 @@ final class OtherTracers {
         }
 
         private long stopAndRead(Pattern entry) throws IOException, InterruptedException {
-            // SIGINT: bpftrace prints its maps and exits
-            new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+            // SIGINT: bpftrace prints its maps and exits. Once in a run (Temurin 25, JvmEventOverhead) it
+            // went on waiting for events instead: the signal is sent again until it exits. Its output
+            // is a few lines, which the pipe holds until they are read below.
+            for (int attempt = 0; attempt < 5 && process.isAlive(); attempt++) {
+                new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            if (process.isAlive()) {
+                throw new IllegalStateException("bpftrace did not stop on SIGINT");
+            }
             long count = 0;
             for (String line; (line = out.readLine()) != null; ) {
                 Matcher m = entry.matcher(line.trim());
@@ -70,7 +78,6 @@ final class OtherTracers {
                     count = Long.parseLong(m.group(1));
                 }
             }
-            process.waitFor(30, TimeUnit.SECONDS);
             return count;
         }
 
