@@ -31,6 +31,7 @@ import org.junit.platform.testkit.engine.Events;
 
 import io.github.kerneltrace.probes.Capabilities;
 import io.github.kerneltrace.probes.KernelSupport;
+import io.github.kerneltrace.probes.KernelTracer;
 import io.github.kerneltrace.probes.TracingUnavailableException;
 import io.github.kerneltrace.probes.libbpf.BpfObject;
 import io.github.kerneltrace.probes.libbpf.Libbpf;
@@ -74,6 +75,22 @@ class WithBpfAndPerfmonOnlyTest {
                 .contains("EACCES: Permission denied (uprobes and uretprobes need CAP_SYS_ADMIN")
                 .contains("this JVM has CAP_PERFMON and CAP_BPF (CapEff 000000c000000000); run the tests as root,"
                         + " or add CAP_SYS_ADMIN");
+
+        Map<String, String> uprobeKinds = Map.of("jvmEvents", "USDT probes (uprobes underneath)", "userProbe", "uprobes and uretprobes");
+        uprobeKinds.forEach((test, kind) -> {
+            Matcher refused = line(output, test);
+            assertThat(refused.group(2)).as(test + " refused\n" + output).isEqualTo("FAILED");
+            assertThat(refused.group(3)).as(output).isEqualTo(TracingUnavailableException.class.getName());
+            assertThat(refused.group(4)).as(output).contains("EACCES: Permission denied (" + kind + " need CAP_SYS_ADMIN");
+        });
+        Matcher tracepoint = line(output, "tracepointProbe");
+        assertThat(tracepoint.group(2)).as("a classic tracepoint refused\n" + output).isEqualTo("FAILED");
+        assertThat(tracepoint.group(4)).as(output).contains("EACCES: Permission denied (classic tracepoints need CAP_BPF and"
+                + " CAP_PERFMON, and read access to").contains("CAP_DAC_READ_SEARCH");
+        Matcher endedThread = line(output, "endedThreadHeap");
+        assertThat(endedThread.group(2)).as("the heap of a thread that ended, said to be uncounted\n" + output).isEqualTo("SUCCESSFUL");
+        assertThat(line(output, "endedThreadHeapRefused").group(4)).as(output)
+                .contains("EACCES: Permission denied (USDT probes (uprobes underneath) need CAP_SYS_ADMIN");
 
         Matcher uprobe = line(output, "uprobe");
         assertThat(uprobe.group(2)).as("a uprobe attach of the child's own\n" + output).isEqualTo("FAILED");
@@ -157,12 +174,15 @@ class WithBpfAndPerfmonOnlyTest {
         System.out.println("child " + KernelSupport.detect());
         EngineExecutionResults results = Fixtures.run(Fixture.class, Map.of("kerneltrace.require", "true"));
         Events tests = results.testEvents();
-        for (String test : List.of("syscalls", "scheduler", "nativeAllocations")) {
+        for (String test : List.of("syscalls", "scheduler", "nativeAllocations", "jvmEvents", "userProbe", "tracepointProbe",
+                "endedThreadHeap")) {
             TestExecutionResult result = tests.finished().stream()
                     .filter(event -> event.getTestDescriptor().getDisplayName().startsWith(test + "("))
                     .findFirst().orElseThrow().getRequiredPayload(TestExecutionResult.class);
             print(test, result.getStatus().toString(), result.getThrowable().orElse(null));
         }
+        print("endedThreadHeapRefused", "REFUSED", new IllegalStateException(
+                KernelTracer.shared().refusedFamilies().get(io.github.kerneltrace.probes.ProbeFamily.EXITED_THREAD_HEAP)));
         try {
             attachUprobeToGetppid();
             print("uprobe", "SUCCESSFUL", null);
@@ -232,6 +252,35 @@ class WithBpfAndPerfmonOnlyTest {
         @Test
         @KernelTrace(nativeAllocations = true)
         void nativeAllocations() {
+        }
+
+        @Test
+        @KernelTrace(jvmEvents = true)
+        void jvmEvents() {
+        }
+
+        @Test
+        @UserProbe(name = "getppid", library = "libc", function = "getppid")
+        void userProbe() {
+        }
+
+        @Test
+        @TracepointProbe(name = "signals", tracepoint = "signal:signal_generate")
+        void tracepointProbe() {
+        }
+
+        /** A child that allocates and ends inside the window: its heap needs HotSpot's thread__stop USDT probe. */
+        @Test
+        void endedThreadHeap(KernelTraceSession session) throws InterruptedException {
+            Thread child = new Thread(() -> {
+                byte[][] arrays = new byte[64][];
+                for (int i = 0; i < arrays.length; i++) {
+                    arrays[i] = new byte[16 * 1024];
+                }
+            });
+            child.start();
+            child.join();
+            assertThat(session.metrics().memory().heap().threadsNotCounted()).as("the ended child, said to be uncounted").isEqualTo(1);
         }
     }
 }

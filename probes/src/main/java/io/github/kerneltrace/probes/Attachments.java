@@ -160,7 +160,7 @@ final class Attachments {
         if (!refused.containsKey(ProbeFamily.EXITED_THREAD_HEAP)) {
             String unavailable = exitedThreadHeap.attach();
             if (unavailable != null) {
-                refused.put(ProbeFamily.EXITED_THREAD_HEAP, unavailable);
+                refused.put(ProbeFamily.EXITED_THREAD_HEAP, Capabilities.explain(Capabilities.ProbeKind.USDT, unavailable));
             }
         }
     }
@@ -247,7 +247,8 @@ final class Attachments {
             }
         } catch (IllegalStateException e) {
             detachJvmProbes();
-            throw new TracingUnavailableException("JVM events cannot be counted: " + e.getMessage(), e);
+            throw new TracingUnavailableException("JVM events cannot be counted: "
+                    + Capabilities.explain(Capabilities.ProbeKind.USDT, e.getMessage()), e);
         }
         monitorsNotCounted = monitors;
     }

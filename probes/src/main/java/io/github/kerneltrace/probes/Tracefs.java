@@ -20,6 +20,11 @@ final class Tracefs {
         if (Files.isDirectory(EVENTS)) {
             return;
         }
+        if (mounted()) {
+            // root-only by default (mode 700): a JVM without root's file access cannot read the ids
+            throw new IllegalArgumentException("tracepoint probes read their ids from tracefs, which is mounted at"
+                    + " /sys/kernel/tracing but not readable by this JVM: EACCES: Permission denied");
+        }
         String failure;
         try {
             Process mount = new ProcessBuilder("mount", "-t", "tracefs", "nodev", "/sys/kernel/tracing")
@@ -36,6 +41,16 @@ final class Tracefs {
             throw new IllegalArgumentException("tracepoint probes need tracefs, which is not mounted at /sys/kernel/tracing"
                     + " and could not be mounted here (" + failure + "); mount it as root:"
                     + " `mount -t tracefs nodev /sys/kernel/tracing`");
+        }
+    }
+
+    /** Whether tracefs is mounted at /sys/kernel/tracing (from this process's mount table, which any user may read). */
+    private static boolean mounted() {
+        try {
+            return Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo")).stream()
+                    .anyMatch(line -> line.contains(" /sys/kernel/tracing ") && line.contains(" - tracefs "));
+        } catch (IOException e) {
+            return false;
         }
     }
 }
