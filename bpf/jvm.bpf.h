@@ -97,11 +97,32 @@ static __always_inline void jvm_count_in(__u32 slot, __u32 kind, __u64 ns, bool 
 	}
 }
 
-/* A JVM-wide event: every slot counting JVM events with an open window sees it. */
+/* What jvm_count_everywhere passes to each slot's turn. */
+struct jvm_wide_event {
+	__u32 kind;
+	bool timed;
+	bool full;
+	__u64 ns;
+};
+
+static long jvm_count_in_slot(__u32 slot, void *ctx)
+{
+	struct jvm_wide_event *event = ctx;
+
+	jvm_count_in(slot, event->kind, event->ns, event->timed, event->full);
+	return 0;
+}
+
+/*
+ * A JVM-wide event: every slot counting JVM events with an open window sees it. bpf_loop: the
+ * verifier checks the body once; a plain loop over MAX_SLOTS made it check all 64 copies, and cost
+ * every JVM a quarter of a second more at its first traced test (the object's load: 75 → 300 ms).
+ */
 static __always_inline void jvm_count_everywhere(__u32 kind, __u64 ns, bool timed, bool full)
 {
-	for (__u32 slot = 0; slot < MAX_SLOTS; slot++)
-		jvm_count_in(slot, kind, ns, timed, full);
+	struct jvm_wide_event event = { .kind = kind, .timed = timed, .full = full, .ns = ns };
+
+	bpf_loop(MAX_SLOTS, jvm_count_in_slot, &event, 0);
 }
 
 /*
