@@ -165,4 +165,34 @@ final class DeclaredProbes {
     private void problem(String declaration, String message) {
         problems.add(declaration + " on " + test.shortName() + ": " + message);
     }
+
+    /**
+     * The message of a declaration the kernel would not attach (its text starts {@code probe "<name>": }),
+     * led by the declaration as written, e.g. {@code @UserProbe(name = "calls", library = "libdeclared",
+     * function = "no_such_function"): no mapped file [...] has the function no_such_function ...}.
+     */
+    static String attachFailure(List<DeclaredProbe> probes, String message) {
+        for (DeclaredProbe probe : probes) {
+            String prefix = "probe " + DeclaredLimits.quoted(probe.name()) + ": ";
+            if (message.startsWith(prefix)) {
+                return declaration(probe) + ": " + message.substring(prefix.length());
+            }
+        }
+        return message;
+    }
+
+    /** A declaration as its annotation reads. */
+    static String declaration(DeclaredProbe probe) {
+        String name = "name = " + DeclaredLimits.quoted(probe.name());
+        String library = probe.binaries().size() == 1 ? DeclaredLimits.quoted(probe.binaries().get(0))
+                : probe.binaries().stream().map(DeclaredLimits::quoted).collect(java.util.stream.Collectors.joining(", ", "{", "}"));
+        return switch (probe.kind()) {
+            case UPROBE -> "@UserProbe(" + name + ", library = " + library + ", function = " + DeclaredLimits.quoted(probe.function()) + ")";
+            case USDT -> "@UsdtProbe(" + name + ", library = " + library + ", provider = " + DeclaredLimits.quoted(probe.group())
+                    + ", probe = " + DeclaredLimits.quoted(probe.event()) + ")";
+            case TRACEPOINT -> "@TracepointProbe(" + name + ", tracepoint = " + DeclaredLimits.quoted(probe.group() + ":" + probe.event())
+                    + (probe.host() ? ", scope = HOST" : "") + ")";
+            case KPROBE -> "@KernelProbe(" + name + ", function = " + DeclaredLimits.quoted(probe.function()) + ")";
+        };
+    }
 }

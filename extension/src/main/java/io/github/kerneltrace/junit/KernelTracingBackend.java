@@ -71,7 +71,7 @@ final class KernelTracingBackend implements TracingBackend {
                 // after tracking, before counting starts: the links are this slot's, detached after it closes
                 slot.declareProbes(plan.probes());
             } catch (IllegalArgumentException badDeclaration) {
-                throw new KernelTraceConfigurationException(badDeclaration.getMessage());
+                throw new KernelTraceConfigurationException(DeclaredProbes.attachFailure(plan.probes(), badDeclaration.getMessage()));
             }
         } catch (RuntimeException | Error e) {
             slot.close();

@@ -114,7 +114,7 @@ class RealKernelDeclaredProbesTest {
 
     @Test
     void badDeclarationsFailTheirTestBeforeItRunsAndLeaveTheOthers() {
-        RealKernel.Run run = RealKernel.run(BadDeclarations.class, 7);
+        RealKernel.Run run = RealKernel.run(BadDeclarations.class, 9);
         assertThat(run.throwableOf("undeclaredProbe")).isInstanceOf(KernelTraceConfigurationException.class)
                 .hasMessageContaining("@MaxProbeHits(probe = \"nope\", value = 1)").hasMessageContaining("no probe named \"nope\"");
         assertThat(run.throwableOf("duplicateName")).isInstanceOf(KernelTraceConfigurationException.class)
@@ -123,9 +123,18 @@ class RealKernelDeclaredProbesTest {
                 .hasMessageContaining("\"sched_process_fork\" is not category:name");
         assertThat(run.throwableOf("unknownLibrary")).isInstanceOf(KernelTraceConfigurationException.class)
                 .hasMessageContaining("no library libnosuch is mapped into this JVM");
+        // those the kernel refuses at attach time are named by their declaration too
         assertThat(run.throwableOf("unknownSymbol")).isInstanceOf(KernelTraceConfigurationException.class)
-                .hasMessageContaining("no_such_function").hasMessageContaining("libdeclared.so");
+                .hasMessageContaining("@UserProbe(name = \"nope\", library = \"").hasMessageContaining("libdeclared.so")
+                .hasMessageContaining("no_such_function").hasMessageContaining("nm -D --defined-only");
+        assertThat(run.throwableOf("unknownUsdtProbe")).isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessageContaining("@UsdtProbe(name = \"nope\", library = \"").hasMessageContaining("libjvm.so")
+                .hasMessageContaining("hotspot:no__such__probe").hasMessageContaining("readelf -n");
+        assertThat(run.throwableOf("unknownTracepoint")).isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessageContaining("@TracepointProbe(name = \"nope\", tracepoint = \"sched:no_such_tracepoint\"): no tracepoint")
+                .hasMessageContaining("/sys/kernel/tracing/available_events");
         assertThat(run.throwableOf("kernelProbe")).isInstanceOf(KernelTraceConfigurationException.class)
+                .hasMessageContaining("@KernelProbe(name = \"kernel\", function = \"no_such_kernel_function\"): ")
                 .satisfiesAnyOf(e -> assertThat(e).hasMessageContaining("CONFIG_KPROBES"),
                         e -> assertThat(e).hasMessageContaining("no_such_kernel_function"));
         assertThat(run.statusOf("goodOneBesideThem")).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
@@ -217,6 +226,16 @@ class RealKernelDeclaredProbesTest {
         @Test
         @UserProbe(name = "nope", library = "libdeclared", function = "no_such_function")
         void unknownSymbol() {
+        }
+
+        @Test
+        @UsdtProbe(name = "nope", library = "libjvm", provider = "hotspot", probe = "no__such__probe")
+        void unknownUsdtProbe() {
+        }
+
+        @Test
+        @TracepointProbe(name = "nope", tracepoint = "sched:no_such_tracepoint")
+        void unknownTracepoint() {
         }
 
         @Test
