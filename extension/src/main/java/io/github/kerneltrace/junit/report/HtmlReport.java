@@ -75,6 +75,8 @@ final class HtmlReport {
             entry.put("baseline", baseline);
             entry.put("flameGraphs", flameGraphLinks(test, out));
             entry.put("callSites", test.callSites());
+            entry.put("jvm", test.families().get("jvm"));
+            entry.put("probes", test.families().get("probes"));
             // each regressed or breached figure's top call site, for the findings at the top of the page
             Map<String, Object> topSites = new LinkedHashMap<>();
             test.changes("regressions").forEach(change -> topSite(test, change, topSites));

@@ -23,15 +23,19 @@ import java.util.Optional;
  *                     regressed figures and how they changed against the baseline (empty when absent)
  * @param flameGraphs  the report's {@code flameGraphs} entries ({@code profile}, {@code file} beside
  *                     the report, {@code title} …); empty when the test drew none
+ * @param families     the report's {@code jvm} and {@code probes} blocks as they are, where present
+ *                     (each figure with its scope, or why it was not counted)
  */
 record TestEntry(String file, String className, String methodName, String displayName, String uniqueId,
                  long durationNanos, Map<String, Long> metrics, Map<String, Long> syscalls,
                  Map<String, Map<String, Object>> histograms, List<Map<String, Object>> limits,
                  Map<String, Object> baseline, String testFailure, List<Map<String, Object>> flameGraphs,
-                 Map<String, Object> callSites) {
+                 Map<String, Object> callSites, Map<String, Object> families) {
 
     /** The families whose integer members are metrics (the schema's "Metric keys"). */
-    private static final List<String> METRIC_ROOTS = List.of("totals", "syscalls", "scheduler", "memory", "probes");
+    private static final List<String> METRIC_ROOTS = List.of("totals", "syscalls", "scheduler", "memory", "jvm", "probes");
+    /** The families whose whole block the HTML report shows as it is (figures with their scope or why not counted). */
+    private static final List<String> SHOWN_AS_BLOCKS = List.of("jvm", "probes");
 
     static TestEntry of(String file, Map<String, Object> report) {
         Map<String, Object> test = object(report, "test", file);
@@ -64,11 +68,17 @@ record TestEntry(String file, String className, String methodName, String displa
         }
         Map<String, Object> baseline = report.get("baseline") instanceof Map<?, ?> block
                 ? asObject(block, "baseline", file) : Map.of();
+        Map<String, Object> families = new LinkedHashMap<>();
+        for (String family : SHOWN_AS_BLOCKS) {
+            if (report.get(family) instanceof Map<?, ?> block) {
+                families.put(family, asObject(block, family, file));
+            }
+        }
         return new TestEntry(file, text(test, "className", file), text(test, "methodName", file),
                 text(test, "displayName", file), text(test, "uniqueId", file),
                 report.get("durationNanos") instanceof Long nanos ? nanos : 0, metrics, syscalls, histograms,
                 limits, baseline, report.get("testFailure") instanceof String failure ? failure : null, flameGraphs,
-                report.get("callSites") instanceof Map<?, ?> sites ? asObject(sites, "callSites", file) : Map.of());
+                report.get("callSites") instanceof Map<?, ?> sites ? asObject(sites, "callSites", file) : Map.of(), families);
     }
 
     /** Integer leaves are metrics; an object with percentiles is also a histogram summary. */
