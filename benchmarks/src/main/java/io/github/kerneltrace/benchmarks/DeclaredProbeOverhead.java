@@ -3,8 +3,6 @@ package io.github.kerneltrace.benchmarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -49,7 +47,7 @@ public final class DeclaredProbeOverhead {
         KernelTracer tracer = KernelTracer.shared();
         tracer.setDetachDelay(Duration.ZERO);
         DeclaredProbe probe = DeclaredProbe.uprobe("target", List.of(library), "probe_target");
-        int idleTid = startIdleThread();
+        int idleTid = IdleThread.start();
 
         target.call_target(calls * UNTRACED_FACTOR); // warm-up
         double[] medians = AlternatingRounds.measureAndPrint(Mode.class, rounds, "call of a probed C function, ns per call",
@@ -120,26 +118,6 @@ public final class DeclaredProbeOverhead {
             }
             return nsPerCall;
         }
-    }
-
-
-    /** A thread that only waits: what the other-thread rounds' slot tracks. Returns its kernel thread id. */
-    private static int startIdleThread() throws InterruptedException {
-        AtomicInteger tid = new AtomicInteger();
-        CountDownLatch started = new CountDownLatch(1);
-        Thread idle = new Thread(() -> {
-            tid.set(Threads.currentTid());
-            started.countDown();
-            try {
-                Thread.sleep(Long.MAX_VALUE);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "idle-tracked-thread");
-        idle.setDaemon(true);
-        idle.start();
-        started.await();
-        return tid.get();
     }
 
     private DeclaredProbeOverhead() {

@@ -3,8 +3,6 @@ package io.github.kerneltrace.benchmarks;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -56,7 +54,7 @@ public final class NativeAllocationOverhead {
         KernelTracer tracer = KernelTracer.shared();
         tracer.setDetachDelay(Duration.ZERO); // untraced rounds run with nothing attached
         String library = tracer.allocatorLibrary();
-        int idleTid = startIdleThread();
+        int idleTid = IdleThread.start();
 
         churn.churn(pairs * UNTRACED_FACTOR, SIZE); // warm-up: allocator, CPU frequency
         double[] medians = AlternatingRounds.measureAndPrint(Mode.class, rounds, "malloc+free (64 B), ns per pair", "%8.1f",
@@ -150,25 +148,6 @@ public final class NativeAllocationOverhead {
         if (tracer.uprobesAttached()) {
             throw new IllegalStateException("uprobes still attached after the last slot closed (detach delay 0)");
         }
-    }
-
-    /** A thread that only waits: what the bystander rounds' slot tracks. Returns its kernel thread id. */
-    private static int startIdleThread() throws InterruptedException {
-        AtomicInteger tid = new AtomicInteger();
-        CountDownLatch started = new CountDownLatch(1);
-        Thread idle = new Thread(() -> {
-            tid.set(Threads.currentTid());
-            started.countDown();
-            try {
-                Thread.sleep(Long.MAX_VALUE);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "idle-tracked-thread");
-        idle.setDaemon(true);
-        idle.start();
-        started.await();
-        return tid.get();
     }
 
     private NativeAllocationOverhead() {
