@@ -51,6 +51,9 @@ final class DeclaredProbes {
             if (element instanceof java.lang.reflect.Method method && !DeclaredLimits.mayCarryLimits(method)) {
                 continue; // most test methods: only @Test and the like (the annotation search is the costly part)
             }
+            if (element instanceof Class<?> type && !DECLARES_PROBES.computeIfAbsent(type, DeclaredProbes::declaresAny)) {
+                continue; // most classes, every one of their tests: searched once
+            }
             reader.read(element);
         }
         reader.checkLimits(limits);
@@ -62,6 +65,16 @@ final class DeclaredProbes {
             throw new KernelTraceConfigurationException(String.join("\n", reader.problems));
         }
         return List.copyOf(reader.byName.values());
+    }
+
+    /** Whether a class declares probes at all (its libraries are resolved at each test: one may be loaded later). */
+    private static final Map<Class<?>, Boolean> DECLARES_PROBES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static boolean declaresAny(Class<?> type) {
+        return !AnnotationSupport.findRepeatableAnnotations(type, UserProbe.class).isEmpty()
+                || !AnnotationSupport.findRepeatableAnnotations(type, UsdtProbe.class).isEmpty()
+                || !AnnotationSupport.findRepeatableAnnotations(type, TracepointProbe.class).isEmpty()
+                || !AnnotationSupport.findRepeatableAnnotations(type, KernelProbe.class).isEmpty();
     }
 
     private void read(AnnotatedElement element) {
