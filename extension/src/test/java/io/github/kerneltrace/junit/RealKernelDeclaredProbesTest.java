@@ -129,7 +129,8 @@ class RealKernelDeclaredProbesTest {
                 .hasMessageContaining("no_such_function").hasMessageContaining("nm -D --defined-only");
         assertThat(run.throwableOf("unknownUsdtProbe")).isInstanceOf(KernelTraceConfigurationException.class)
                 .hasMessageContaining("@UsdtProbe(name = \"nope\", library = \"").hasMessageContaining("libjvm.so")
-                .hasMessageContaining("hotspot:no__such__probe").hasMessageContaining("readelf -n");
+                .hasMessageContaining("hotspot:no__such__probe").hasMessageContaining("readelf -n")
+                .hasMessageContaining("probes of provider hotspot; the most alike: ");
         assertThat(run.throwableOf("unknownTracepoint")).isInstanceOf(KernelTraceConfigurationException.class)
                 .hasMessageContaining("@TracepointProbe(name = \"nope\", tracepoint = \"sched:no_such_tracepoint\"): no tracepoint")
                 .hasMessageContaining("/sys/kernel/tracing/available_events");

@@ -98,9 +98,21 @@ final class DeclaredAttachments {
         String what = probe.kind() == DeclaredProbe.Kind.USDT ? "USDT probe " + probe.group() + ":" + probe.event()
                 : "function " + probe.function();
         throw new IllegalArgumentException("probe \"" + probe.name() + "\": no mapped file " + probe.binaries()
-                + " has the " + what + failures
+                + " has the " + what + failures + (probe.kind() == DeclaredProbe.Kind.USDT ? usdtHint(probe) : "")
                 + "\n  (check the name: `nm -D --defined-only <file>` lists a library's functions, `readelf -n <file>`"
                 + " its USDT probes)");
+    }
+
+    /** For a USDT probe not found: the provider's probes in each file that look most alike, or that it has none. */
+    private static String usdtHint(DeclaredProbe probe) {
+        StringBuilder hint = new StringBuilder();
+        for (String binary : probe.binaries()) {
+            java.util.Set<String> names = UsdtNotes.probesOf(java.nio.file.Path.of(binary), probe.group());
+            hint.append("\n  ").append(binary).append(names.isEmpty() ? " has no probes of provider " + probe.group()
+                    : " has " + names.size() + " probes of provider " + probe.group() + "; the most alike: "
+                    + String.join(", ", UsdtNotes.alike(names, probe.event(), 5)));
+        }
+        return hint.toString();
     }
 
     /**
