@@ -71,6 +71,7 @@ struct thread_calls {
 	__u64 signal_interrupted_sp;	/* the user stack pointer the outermost handler interrupted */
 	__u32 signal_depth;		/* handlers in progress, nested; 0: none */
 	__u32 signal_epoch;		/* attach_epoch when the outermost handler began (signals.bpf.h) */
+	__u64 signal_begin_ns;		/* when the outermost handler began (signals.bpf.h) */
 	/* a park and a sleep in progress (jvm.bpf.h): their begin times, 0 when none */
 	__u64 jvm_park_ns;
 	__u64 jvm_sleep_ns;
