@@ -1,15 +1,9 @@
 package io.github.kerneltrace.probes;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.util.List;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 
@@ -38,7 +32,7 @@ public final class JvmProbes {
                     + " USDT probes; run the tests on a HotSpot JVM (OpenJDK, Temurin) built with them";
         }
         try {
-            if (!hasUsdtNotes(Path.of(library))) {
+            if (!UsdtNotes.present(Path.of(library))) {
                 return library + " has no USDT probes (no .note.stapsdt section): this JDK was built without DTrace"
                         + " probes; use a JDK that has them (Debian's OpenJDK and Temurin do: readelf -n libjvm.so | grep stapsdt)";
             }
@@ -55,17 +49,10 @@ public final class JvmProbes {
             return override;
         }
         try {
-            List<String> maps = Files.readAllLines(Path.of("/proc/self/maps"));
-            for (String line : maps) {
-                int path = line.indexOf('/');
-                if (path >= 0 && line.endsWith("/libjvm.so")) {
-                    return line.substring(path);
-                }
-            }
-        } catch (IOException e) {
+            return MappedLibraries.mappedFiles().stream().filter(file -> file.endsWith("/libjvm.so")).findFirst().orElse(null);
+        } catch (UncheckedIOException e) {
             return null;
         }
-        return null;
     }
 
     /**
@@ -82,52 +69,5 @@ public final class JvmProbes {
             // no such option: not HotSpot, or a HotSpot without it
         }
         return "not counted: start the JVM with -XX:+DTraceMonitorProbes";
-    }
-
-    /** Whether the ELF file has a section named .note.stapsdt (64-bit little-endian ELF only). */
-    static boolean hasUsdtNotes(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer header = read(channel, 0, 64);
-            if (header.getInt(0) != 0x464C457F || header.get(4) != 2 || header.get(5) != 1) {
-                return false; // not ELF64 little-endian
-            }
-            long sectionHeaders = header.getLong(0x28);
-            int entrySize = Short.toUnsignedInt(header.getShort(0x3A));
-            int sections = Short.toUnsignedInt(header.getShort(0x3C));
-            int namesIndex = Short.toUnsignedInt(header.getShort(0x3E));
-            if (sections == 0 || namesIndex >= sections || entrySize < 0x28) {
-                return false;
-            }
-            ByteBuffer table = read(channel, sectionHeaders, (long) sections * entrySize);
-            long namesOffset = table.getLong(namesIndex * entrySize + 0x18);
-            long namesSize = table.getLong(namesIndex * entrySize + 0x20);
-            byte[] names = new byte[(int) Math.min(namesSize, 1 << 20)];
-            read(channel, namesOffset, names.length).get(names);
-            for (int i = 0; i < sections; i++) {
-                int name = table.getInt(i * entrySize);
-                if (name >= 0 && name < names.length && ".note.stapsdt".equals(cString(names, name))) {
-                    return true;
-                }
-            }
-            return false;
-        }
-    }
-
-    private static String cString(byte[] bytes, int from) {
-        int end = from;
-        while (end < bytes.length && bytes[end] != 0) {
-            end++;
-        }
-        return new String(bytes, from, end - from, StandardCharsets.US_ASCII);
-    }
-
-    private static ByteBuffer read(FileChannel channel, long position, long length) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate((int) length).order(ByteOrder.LITTLE_ENDIAN);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, position + buffer.position()) < 0) {
-                throw new IOException("truncated ELF file");
-            }
-        }
-        return buffer.flip();
     }
 }

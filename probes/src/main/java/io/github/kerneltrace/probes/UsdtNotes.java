@@ -12,10 +12,10 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The USDT probes an ELF file declares (its {@code .note.stapsdt} notes: provider and name), read
- * only to say, when a declared probe is not found, which ones of that provider exist and which
- * look alike. libbpf reads the same notes to attach; this reads nothing else (64-bit little-endian
- * ELF, as on x86_64 and aarch64).
+ * The USDT probes an ELF file declares (its {@code .note.stapsdt} section: provider and name of
+ * each): whether it has any (JVM events need HotSpot's), and, when a declared probe is not found,
+ * which ones of its provider exist and which look alike. libbpf reads the same notes to attach;
+ * this reads nothing else (64-bit little-endian ELF, as on x86_64 and aarch64).
  */
 final class UsdtNotes {
 
@@ -24,30 +24,53 @@ final class UsdtNotes {
     private UsdtNotes() {
     }
 
+    /**
+     * Whether the file has a {@code .note.stapsdt} section.
+     *
+     * @throws IOException when it cannot be read, or is cut short
+     */
+    static boolean present(Path elf) throws IOException {
+        try (FileChannel file = FileChannel.open(elf)) {
+            return notes(file) != null;
+        }
+    }
+
     /** The names of {@code provider}'s probes in {@code elf}, sorted; empty when it has none or cannot be read. */
     static Set<String> probesOf(Path elf, String provider) {
         Set<String> names = new TreeSet<>();
         try (FileChannel file = FileChannel.open(elf)) {
-            ByteBuffer header = read(file, 0, 64);
-            if (header.getInt(0) != 0x464c457f || header.get(4) != 2 || header.get(5) != 1) {
-                return names; // not a 64-bit little-endian ELF file
-            }
-            long sections = header.getLong(0x28);
-            int entrySize = Short.toUnsignedInt(header.getShort(0x3a));
-            int count = Short.toUnsignedInt(header.getShort(0x3c));
-            int namesIndex = Short.toUnsignedInt(header.getShort(0x3e));
-            ByteBuffer table = read(file, sections, entrySize * count);
-            ByteBuffer sectionNames = section(file, table, entrySize, namesIndex);
-            for (int i = 0; i < count; i++) {
-                int nameOffset = table.getInt(i * entrySize);
-                if (table.getInt(i * entrySize + 4) == 7 /* SHT_NOTE */ && ".note.stapsdt".equals(text(sectionNames, nameOffset))) {
-                    collect(section(file, table, entrySize, i), provider, names);
-                }
+            ByteBuffer notes = notes(file);
+            if (notes != null) {
+                collect(notes, provider, names);
             }
         } catch (IOException | RuntimeException e) {
             // only a hint for a message: an unreadable file lists nothing
         }
         return names;
+    }
+
+    /** The contents of the {@code .note.stapsdt} section, or null when the file is not ELF64 LE or has none. */
+    private static ByteBuffer notes(FileChannel file) throws IOException {
+        ByteBuffer header = read(file, 0, 64);
+        if (header.getInt(0) != 0x464c457f || header.get(4) != 2 || header.get(5) != 1) {
+            return null; // not a 64-bit little-endian ELF file
+        }
+        long sections = header.getLong(0x28);
+        int entrySize = Short.toUnsignedInt(header.getShort(0x3a));
+        int count = Short.toUnsignedInt(header.getShort(0x3c));
+        int namesIndex = Short.toUnsignedInt(header.getShort(0x3e));
+        if (count == 0 || namesIndex >= count || entrySize < 0x28) {
+            return null;
+        }
+        ByteBuffer table = read(file, sections, entrySize * count);
+        ByteBuffer sectionNames = section(file, table, entrySize, namesIndex);
+        for (int i = 0; i < count; i++) {
+            int nameOffset = table.getInt(i * entrySize);
+            if (table.getInt(i * entrySize + 4) == 7 /* SHT_NOTE */ && ".note.stapsdt".equals(text(sectionNames, nameOffset))) {
+                return section(file, table, entrySize, i);
+            }
+        }
+        return null;
     }
 
     /** Up to {@code most} of {@code names} most like {@code wanted}: longest common prefix first, then shared words. */
@@ -107,8 +130,10 @@ final class UsdtNotes {
 
     private static ByteBuffer read(FileChannel file, long offset, int size) throws IOException {
         ByteBuffer buffer = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        while (buffer.hasRemaining() && file.read(buffer, offset + buffer.position()) >= 0) {
-            // until full, or the end of the file
+        while (buffer.hasRemaining()) {
+            if (file.read(buffer, offset + buffer.position()) < 0) {
+                throw new IOException("truncated ELF file");
+            }
         }
         return buffer.flip();
     }
@@ -120,6 +145,9 @@ final class UsdtNotes {
     }
 
     private static String text(ByteBuffer strings, int at) {
+        if (at < 0 || at >= strings.limit()) {
+            return "";
+        }
         int end = at;
         while (end < strings.limit() && strings.get(end) != 0) {
             end++;

@@ -138,8 +138,8 @@ class JvmEventsTest {
     @Test
     void findsTheNotesInThisJvmsLibrary() throws Exception {
         assertThat(JvmProbes.library()).endsWith("/libjvm.so");
-        assertThat(JvmProbes.hasUsdtNotes(Path.of(JvmProbes.library()))).isTrue();
-        assertThat(JvmProbes.hasUsdtNotes(Path.of("/bin/true").toRealPath())).isFalse();
+        assertThat(UsdtNotes.present(Path.of(JvmProbes.library()))).isTrue();
+        assertThat(UsdtNotes.present(Path.of("/bin/true").toRealPath())).isFalse();
         assertThat(JvmProbes.whyNoMonitorProbes()).isEqualTo("not counted: start the JVM with -XX:+DTraceMonitorProbes");
     }
 }
