@@ -60,16 +60,15 @@ static __always_inline struct declared_slot *declared_counting(__u64 cookie, str
 {
 	__u32 slot = declared_slot_of(cookie);
 	struct declared_slot *declared = bpf_map_lookup_elem(&declared_slots, &slot);
-	struct tracked_thread *t;
+	__u32 thread_slot;
 
 	*control = slot_control_at(slot);
 	if (!*control || !declared || !(*control)->open || declared->generation != declared_generation_of(cookie))
 		return NULL;
-	if (!(cookie & DECLARED_HOST)) {
-		t = current_tracked();
-		if (!t || t->slot != slot)
-			return NULL;
-	}
+	/* the thread's slot from its task storage's copy of `tracked`, as at a system call: no hash lookup per hit */
+	if (!(cookie & DECLARED_HOST)
+	    && (!current_slot(current_calls(), current_tid(), &thread_slot) || thread_slot != slot))
+		return NULL;
 	return declared;
 }
 
