@@ -93,7 +93,8 @@ class RealKernelJUnitWorkersTest {
             assertThat(blocks.diagnostics().handOffs().borrowedThreads()).as("JUnit's workers are never borrowed").isZero();
             woken = blocks.diagnostics().followedChildren() == 0;
             if (woken) {
-                assertThat(blocks.diagnostics().handOffs().runnerHandOffs()).as("the worker it woke, reported").isEqualTo(1);
+                // One as a rule; the pool may signal a second idle worker while the test blocks.
+                assertThat(blocks.diagnostics().handOffs().runnerHandOffs()).as("the worker it woke, reported").isPositive();
             }
         }
         assertThat(woken).as("a run in which no worker was started, only an idle one woken").isTrue();
@@ -118,7 +119,7 @@ class RealKernelJUnitWorkersTest {
      * A parallel stream started on a JUnit worker forks its subtasks into JUnit's pool; another
      * worker that takes some runs them uncounted (it runs other tests too, so it is never
      * followed). Every run either counts all 500 writes or says that it put JUnit's workers to
-     * work; before that note, a run counted 313 of 500 and said nothing.
+     * work, and how many; before that note, a run counted 313 of 500 and said nothing.
      */
     @Test
     void workForkedIntoJUnitsPoolIsCountedOrReported() {
@@ -132,10 +133,11 @@ class RealKernelJUnitWorkersTest {
             assertThat(writes).isBetween(1L, (long) ParallelStream.WRITES);
             if (writes < ParallelStream.WRITES) {
                 partial++;
-                assertThat(stream.diagnostics().handOffs().runnerHandOffs()).as("run %d counted %d of %d writes", attempt, writes,
-                        ParallelStream.WRITES).isPositive();
+                long putToWork = stream.diagnostics().handOffs().runnerHandOffs();
+                assertThat(putToWork).as("run %d counted %d of %d writes", attempt, writes, ParallelStream.WRITES).isPositive();
+                // Usually 1; 2 when the pool also started a compensating worker while the stream joined.
                 assertThat(stream.diagnostics().handOffs().notes()).anySatisfy(note -> assertThat(note)
-                        .contains("put 1 of JUnit's parallel workers to work, which are never counted"));
+                        .contains("put " + putToWork + " of JUnit's parallel workers to work, which are never counted"));
             }
         }
         System.out.println("RealKernelJUnitWorkersTest: " + partial + " of 5 parallel-stream runs counted part of the writes");
