@@ -7,12 +7,16 @@
  *
  * A handler runs from the kernel's delivery of the signal (signal:signal_deliver, in the
  * receiving thread, before the handler's frame is set up) to its rt_sigreturn; nested handlers
- * deepen it. A handler that never returns (siglongjmp out of it) is noticed at the thread's next
- * system call made at or above the stack pointer the outermost handler interrupted: the
- * handler's frames are gone then, and the thread counts again. (A handler on an alternate signal
- * stack above the interrupted one is taken as returned, so its calls are counted: too many, never
- * too few.) The state lives in the thread's task storage (tracking.bpf.h), next to its call in
- * flight: the system-call programs already hold it, so the check costs one load per call.
+ * deepen it. A handler that never returns (longjmp out of it) is noticed at the thread's next
+ * system call made at or above the stack pointer that handler interrupted: its frames are gone
+ * then. Each nesting level keeps its own: async-profiler's crash protection longjmps out of a
+ * SIGSEGV handler nested in its SIGPROF handler, which then returns by rt_sigreturn, and with the
+ * outermost level's pointer only, the thread stayed one handler deep after it, every call it made
+ * deeper in its stack than the sample's point uncounted (NestedHandlerLeftByLongjmpTest). (A
+ * handler on an alternate signal stack above the interrupted one is taken as returned, so its
+ * calls are counted: too many, never too few.) The state lives in the thread's task storage
+ * (tracking.bpf.h), next to its call in flight: the system-call programs already hold it, so the
+ * check costs one load per call outside handlers.
  */
 #ifndef SIGNALS_BPF_H
 #define SIGNALS_BPF_H
@@ -42,9 +46,9 @@ static __always_inline __u32 current_attach_epoch(void)
 }
 
 /*
- * A handler older than this is taken as returned, whatever the programs saw: a safety net for
- * an rt_sigreturn missed some way other than a detachment (a canary went unseen once more in CI,
- * under no profiler, the cause not found). Its cost, should a handler really run longer (a
+ * A handler older than this is taken as returned, whatever the programs saw: a safety net for an
+ * end missed some way not known yet (a canary unseen in CI turned out to be a nested handler left
+ * by longjmp, now ended where its frames are gone). Its cost, should a handler really run longer (a
  * thread suspended in HotSpot's SIGUSR2 handler), is that its later calls count for the test:
  * too many, never too few.
  */
@@ -68,6 +72,7 @@ static __always_inline int on_signal_deliver(__u64 *ctx)
 	__u64 pid_tgid = bpf_get_current_pid_tgid(), handler;
 	struct thread_calls *c;
 	struct task_struct *task;
+	__u32 depth;
 
 	if (!process_may_be_tracked((__u32)(pid_tgid >> 32)))
 		return 0;
@@ -81,31 +86,47 @@ static __always_inline int on_signal_deliver(__u64 *ctx)
 	c = current_calls();
 	if (!c)
 		return 0;
-	if (c->signal_depth == 0) {
-		task = bpf_get_current_task_btf();
-		c->signal_interrupted_sp = user_stack_pointer((struct pt_regs___kt *)bpf_task_pt_regs(task));
+	depth = c->signal_depth;
+	if (depth == 0) {
 		c->signal_epoch = current_attach_epoch();
 		c->signal_begin_ns = bpf_ktime_get_ns();
 	}
-	c->signal_depth++;
+	if (depth < SIGNAL_LEVELS) {
+		task = bpf_get_current_task_btf();
+		c->signal_interrupted_sp[depth] = user_stack_pointer((struct pt_regs___kt *)bpf_task_pt_regs(task));
+	}
+	c->signal_depth = depth + 1;
 	return 0;
 }
 
 /*
  * At a system call of a thread with a handler in progress (c->signal_depth != 0), counting or
- * not: true if the call is made inside the handler (the caller then counts it apart); the handler
- * ends at its rt_sigreturn, or when the call is made where its frames are gone. Only the thread
- * itself changes its own task storage here and at delivery: no atomics needed.
+ * not: true if the call is made inside a handler (the caller then counts it apart). A handler ends
+ * at its rt_sigreturn, or when a call is made where its frames are gone: at or above the stack
+ * pointer it interrupted, innermost level first. Only the thread itself changes its own task
+ * storage here and at delivery: no atomics needed.
  */
 static __always_inline bool in_signal_handler(struct thread_calls *c, __u64 *ctx, __s64 nr)
 {
-	if (c->signal_epoch != current_attach_epoch() || bpf_ktime_get_ns() - c->signal_begin_ns > SIGNAL_HANDLER_MAX_NS
-	    || user_stack_pointer((struct pt_regs___kt *)ctx[0]) >= c->signal_interrupted_sp) {
+	__u64 sp = user_stack_pointer((struct pt_regs___kt *)ctx[0]);
+	__u32 depth = c->signal_depth;
+	int level;
+
+	if (c->signal_epoch != current_attach_epoch() || bpf_ktime_get_ns() - c->signal_begin_ns > SIGNAL_HANDLER_MAX_NS)
+		depth = 0;
+	/* handlers left by longjmp; levels deeper than SIGNAL_LEVELS wait for their rt_sigreturn */
+#pragma unroll
+	for (level = SIGNAL_LEVELS - 1; level >= 0; level--) {
+		if (depth == (__u32)level + 1 && sp >= c->signal_interrupted_sp[level])
+			depth = level;
+	}
+	if (depth == 0) {
 		c->signal_depth = 0;
 		return false;
 	}
 	if (nr == config.rt_sigreturn_syscall)
-		c->signal_depth--;
+		depth--;	/* the innermost handler returns: this call is still its own */
+	c->signal_depth = depth;
 	return true;
 }
 

@@ -62,13 +62,16 @@ struct call_in_flight {
  * Per thread, in task storage (freed with the task, so no entry outlives its thread and a reused
  * thread id starts afresh): what `tracked` said about the thread, and its system call in flight.
  */
+/* Nested signal handlers whose interrupted stack pointers are kept (signals.bpf.h); deeper ones end at their rt_sigreturn only. */
+#define SIGNAL_LEVELS 4
+
 struct thread_calls {
 	__u64 valid_for;	/* tracking_generation + 1 when slot/counted were read from `tracked`; 0: never */
 	__u32 slot;
 	__u32 counted;		/* 1: tracked and not idle */
 	struct call_in_flight call;
 	/* signal handlers in progress on the thread (signals.bpf.h): their system calls are not the test's */
-	__u64 signal_interrupted_sp;	/* the user stack pointer the outermost handler interrupted */
+	__u64 signal_interrupted_sp[SIGNAL_LEVELS];	/* per nesting level: the user stack pointer its handler interrupted */
 	__u32 signal_depth;		/* handlers in progress, nested; 0: none */
 	__u32 signal_epoch;		/* attach_epoch when the outermost handler began (signals.bpf.h) */
 	__u64 signal_begin_ns;		/* when the outermost handler began (signals.bpf.h) */

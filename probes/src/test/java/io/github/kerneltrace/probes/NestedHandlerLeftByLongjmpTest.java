@@ -1,0 +1,115 @@
+package io.github.kerneltrace.probes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+
+import io.github.kerneltrace.probes.metrics.KernelMetrics;
+
+/**
+ * A nested signal handler left by longjmp, as async-profiler's crash protection leaves one (its
+ * stack walk faults inside its SIGPROF handler; the SIGSEGV handler longjmps back): the outer
+ * handler's rt_sigreturn ends it, the nested one never returns. Before each nesting level kept
+ * the stack pointer it interrupted (signals.bpf.h), the thread's depth stayed at one after the
+ * outer handler returned, and every call the thread made deeper in its stack than the point the
+ * signal had interrupted was taken for a handler's for up to a second: not counted, and the
+ * canary unseen ("the BPF programs do not see this test's thread", the profiled CI step, about
+ * one run in 40).
+ */
+class NestedHandlerLeftByLongjmpTest {
+
+    /** Signals HotSpot leaves alone (it suspends threads with SIGUSR2 and dumps them on SIGQUIT). */
+    private static final int SIGURG = 23;
+    private static final int SIGWINCH = 28;
+    private static final int WRITES = 10;
+    /** Java frames between the signal's point and the counted calls: far deeper than that point. */
+    private static final int DEPTH = 400;
+
+    interface NestedHandlers extends Library {
+        int kt_install(int outer, int nested);
+
+        int kt_raise(int outer);
+
+        int kt_nested_handlers_left();
+    }
+
+    private NestedHandlers handlers;
+
+    @BeforeAll
+    static void requireTracing() {
+        TracingAssumptions.requireTracing();
+    }
+
+    @BeforeEach
+    void compile(@TempDir Path work) throws Exception {
+        Path library = work.resolve("libnested_longjmp_handler.so");
+        Process gcc = new ProcessBuilder(List.of("gcc", "-O0", "-shared", "-fPIC", "-o", library.toString(),
+                Path.of("src/test/c/nested_longjmp_handler.c").toAbsolutePath().toString())).inheritIO().start();
+        assertThat(gcc.waitFor()).as("gcc nested_longjmp_handler.c").isZero();
+        handlers = Native.load(library.toString(), NestedHandlers.class);
+        assertThat(handlers.kt_install(SIGURG, SIGWINCH)).isZero();
+    }
+
+    /** The handlers ran before the window: the canary and every later call deep in the stack count. */
+    @Test
+    void beforeTheWindowTheCanaryAndTheTestsCallsAreSeen() {
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true); // the programs see this thread's signals from here
+            int left = handlers.kt_nested_handlers_left();
+            assertThat(handlers.kt_raise(SIGURG)).isZero();
+            assertThat(handlers.kt_nested_handlers_left()).as("a nested handler left by longjmp").isEqualTo(left + 1);
+
+            KernelMetrics metrics = deepInTheStack(DEPTH, slot, true);
+
+            assertThat(metrics.syscall("write").count()).as("the writes, deep in the stack").isEqualTo(WRITES);
+            assertThat(metrics.diagnostics().signalHandlerCalls()).isZero();
+        }
+    }
+
+    /** The handlers ran inside the window: their calls are set apart, the thread's own still count. */
+    @Test
+    void insideTheWindowTheHandlersCallsAreSetApartAndTheTestsCount() {
+        try (TraceSlot slot = KernelTracer.shared().openSlot()) {
+            slot.trackThread(Threads.currentTid(), true);
+            slot.start();
+            assertThat(handlers.kt_raise(SIGURG)).isZero(); // the thread's own tgkill; the handler's is set apart
+            KernelMetrics metrics = deepInTheStack(DEPTH, slot, false);
+
+            assertThat(metrics.syscall("write").count()).as("the writes, deep in the stack").isEqualTo(WRITES);
+            assertThat(metrics.syscall("tgkill").count()).as("the thread's own raise, not the handler's").isEqualTo(1);
+            assertThat(metrics.diagnostics().signalHandlerCalls()).as("the outer handler's raise and rt_sigreturn")
+                    .isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    /** {@code depth} frames down: opens the window (unless open), writes, and reads the counts. */
+    private static KernelMetrics deepInTheStack(int depth, TraceSlot slot, boolean start) {
+        if (depth > 0) {
+            return deepInTheStack(depth - 1, slot, start);
+        }
+        try (FileOutputStream devNull = new FileOutputStream("/dev/null")) {
+            if (start) {
+                slot.start(); // the canary
+            }
+            for (int i = 0; i < WRITES; i++) {
+                devNull.write(1);
+            }
+            slot.stop();
+            return slot.metrics();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
