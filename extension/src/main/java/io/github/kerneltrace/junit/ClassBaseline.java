@@ -3,6 +3,7 @@ package io.github.kerneltrace.junit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,7 +22,9 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 
 import io.github.kerneltrace.junit.Baseline.Entry;
 import io.github.kerneltrace.junit.TraceOutcome.Series;
+import io.github.kerneltrace.probes.metrics.DeclaredProbeMetrics;
 import io.github.kerneltrace.probes.metrics.Metric;
+import io.github.kerneltrace.probes.metrics.ProbeMetrics;
 
 /**
  * A test class's baseline while the class runs: read once when its first traced test starts (a
@@ -122,7 +125,7 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         String test = testKey(outcome.test());
         SortedMap<String, Series> metrics = outcome.series();
         SortedMap<String, Entry> entries = recorded.tests().get(test);
-        Rules rules = new Rules(tolerances, entries);
+        Rules rules = Rules.of(tolerances, entries, outcome);
         List<String> notes = new ArrayList<>();
         List<BaselineVerdict.Change> regressions = new ArrayList<>();
         List<BaselineVerdict.Change> improvements = new ArrayList<>();
@@ -289,7 +292,18 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
      * Which rule gates each metric of one test, first found wins: a {@link BaselineTolerance} in
      * code, the rule on the metric's line in the file, the default for the metric.
      */
-    private record Rules(DeclaredTolerances tolerances, SortedMap<String, Entry> entries) {
+    private record Rules(DeclaredTolerances tolerances, SortedMap<String, Entry> entries, Set<String> hostWide) {
+
+        /**
+         * @param outcome its declared probes that count the whole host ({@code scope = HOST}) get no
+         *                default rule: other processes' events are not the code's
+         */
+        static Rules of(DeclaredTolerances tolerances, SortedMap<String, Entry> entries, TraceOutcome outcome) {
+            Set<String> hostWide = new HashSet<>();
+            outcome.metrics().probes().byName().values().stream().filter(ProbeMetrics::host)
+                    .forEach(probe -> hostWide.add(DeclaredProbeMetrics.hitsKey(probe.name())));
+            return new Rules(tolerances, entries, hostWide);
+        }
 
         /** The rule, or null for a metric that is neither recorded nor compared. */
         BaselineRule of(String key, Series series) {
@@ -298,7 +312,10 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
                 return inCode;
             }
             Entry entry = entries != null ? entries.get(key) : null;
-            return entry != null ? entry.rule() : BaselineRule.defaultFor(key, series);
+            if (entry != null) {
+                return entry.rule();
+            }
+            return hostWide.contains(key) ? null : BaselineRule.defaultFor(key, series);
         }
 
         /** The rule of a line of the file, unless code sets another. */
@@ -311,7 +328,7 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
     /** The metric keys a rule applies to for this test, whatever the mode: the report lists their repetitions. */
     SortedSet<String> gatedKeys(TraceOutcome outcome, DeclaredTolerances tolerances) {
         SortedMap<String, Entry> entries = mode == Mode.OFF ? null : recorded.tests().get(testKey(outcome.test()));
-        Rules rules = new Rules(tolerances, entries);
+        Rules rules = Rules.of(tolerances, entries, outcome);
         SortedSet<String> keys = new TreeSet<>();
         outcome.series().forEach((key, series) -> {
             if (rules.of(key, series) != null) {

@@ -142,6 +142,55 @@ class RealKernelDeclaredProbesTest {
         assertThat(run.metrics("goodOneBesideThem").probes().probe("calls").hits()).isEqualTo(1);
     }
 
+    /**
+     * A baseline gates a declared probe's hits like the system calls the code makes: recorded
+     * exact, unchanged passes, one call more fails naming the probe. A probe counting the whole
+     * host is not recorded: other processes' events are not the code's.
+     */
+    @Test
+    void aBaselineGatesAProbesHitsExactlyAndLeavesHostWideOnesOut(@TempDir Path directory) throws IOException {
+        Path file = directory.resolve(ProbedBaseline.class.getName() + ".baseline");
+        ProbedBaseline.calls = 5;
+        assertThat(baselineRun(directory, "update")).isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+        assertThat(Files.readString(file)).contains("\ncallsTheProbedFunction() :: probes.calls.hits = 5 exact\n")
+                .doesNotContain("probes.hostSignals").doesNotContain("probes.calls.latencyNanos");
+
+        assertThat(baselineRun(directory, "compare")).as("unchanged").isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+
+        ProbedBaseline.calls = 6;
+        Throwable regression = Fixtures.throwableOf(Fixtures.run(ProbedBaseline.class, baselineConfiguration(directory, "compare"))
+                .testEvents(), "callsTheProbedFunction");
+        assertThat(regression).isInstanceOf(KernelLimitExceededError.class)
+                .hasMessageContaining("- probes.calls.hits: 5 → 6 (+1, exact)");
+    }
+
+    /** A run of its own each time (not RealKernel's cached one): the fixture's count changes between runs. */
+    private static TestExecutionResult.Status baselineRun(Path directory, String mode) {
+        return Fixtures.statusOf(Fixtures.run(ProbedBaseline.class, baselineConfiguration(directory, mode)).testEvents(),
+                "callsTheProbedFunction");
+    }
+
+    private static Map<String, String> baselineConfiguration(Path directory, String mode) {
+        return Map.of(KernelTraceConfiguration.REQUIRE, "true", ClassBaseline.DIRECTORY, directory.toString(),
+                ClassBaseline.MODE, mode, "kerneltrace.reportDir", reports.toString());
+    }
+
+    @Tag("fixture")
+    @KernelTrace
+    static class ProbedBaseline {
+
+        static volatile int calls;
+
+        @Test
+        @UserProbe(name = "calls", library = "libdeclared", function = "probed_call")
+        @TracepointProbe(name = "hostSignals", tracepoint = "signal:signal_generate", scope = ProbeScope.HOST)
+        void callsTheProbedFunction() {
+            for (int i = 0; i < calls; i++) {
+                workload.probed_call(i);
+            }
+        }
+    }
+
     @Tag("fixture")
     @KernelTrace
     static class Probes extends RealKernel.Recorded {

@@ -35,12 +35,17 @@ public final class DeclaredProbeMetrics {
         return byName.isEmpty();
     }
 
+    /** The metric key of a declared probe's hits: {@code probes.<name>.hits}. */
+    public static String hitsKey(String name) {
+        return "probes." + name + ".hits";
+    }
+
     /** {@code probes.<name>.hits}, and for timed probes the {@code probes.<name>.latencyNanos} summary. */
     List<Metric> list() {
         List<Metric> metrics = new ArrayList<>();
         for (ProbeMetrics probe : byName.values()) {
             String prefix = "probes." + probe.name() + ".";
-            metrics.add(new Metric(prefix + "hits", Metric.Unit.COUNT, probe.hits()));
+            metrics.add(new Metric(hitsKey(probe.name()), Metric.Unit.COUNT, probe.hits()));
             if (probe.latencyNanos() != null) {
                 Metric.addHistogram(metrics, prefix + "latencyNanos", Metric.Unit.NANOSECONDS, probe.latencyNanos());
             }
