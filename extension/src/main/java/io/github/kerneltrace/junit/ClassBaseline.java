@@ -16,6 +16,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -69,12 +70,19 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
             new ConcurrentHashMap<>();
     /** Where the class's tests ran, for the file update mode writes. */
     private volatile Map<String, String> environmentHere;
+    /**
+     * The file's tests that the class no longer has (renamed or removed): their gate is lost
+     * without a word unless said. Said once, with the class's first verdict; update mode drops them.
+     */
+    private final SortedSet<String> testsGone;
+    private final AtomicBoolean testsGoneSaid = new AtomicBoolean();
 
-    private ClassBaseline(String className, Mode mode, boolean failOnMismatch, Baseline recorded) {
+    private ClassBaseline(String className, Mode mode, boolean failOnMismatch, Baseline recorded, SortedSet<String> testsGone) {
         this.className = className;
         this.mode = mode;
         this.failOnMismatch = failOnMismatch;
         this.recorded = recorded;
+        this.testsGone = testsGone;
     }
 
     /** The baseline of the test's class, read the first time one of its tests asks. */
@@ -85,10 +93,11 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         }
         Class<?> testClass = context.getRequiredTestClass();
         return classContext.getStore(NAMESPACE).getOrComputeIfAbsent(testClass,
-                key -> read(context, testClass.getName()), ClassBaseline.class);
+                key -> read(context, testClass), ClassBaseline.class);
     }
 
-    private static ClassBaseline read(ExtensionContext context, String className) {
+    private static ClassBaseline read(ExtensionContext context, Class<?> testClass) {
+        String className = testClass.getName();
         Path file = Path.of(context.getConfigurationParameter(DIRECTORY).map(String::strip).filter(dir -> !dir.isEmpty())
                 .orElse("src/test/kerneltrace")).resolve(className + ".baseline");
         String modeValue = context.getConfigurationParameter(MODE).map(String::strip).orElse("");
@@ -108,7 +117,35 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         // Update mode reads the file too: it keeps the entries of tests that do not run, and a
         // corrupt file must fail rather than be overwritten.
         Baseline recorded = mode != Mode.OFF && Files.exists(file) ? Baseline.read(file) : Baseline.empty(file, Map.of());
-        return new ClassBaseline(className, mode, mismatch.equalsIgnoreCase("fail"), recorded);
+        return new ClassBaseline(className, mode, mismatch.equalsIgnoreCase("fail"), recorded,
+                testsGone(recorded.tests().keySet(), testClass));
+    }
+
+    /**
+     * The test keys ({@link #testKey}: {@code method(ParameterTypes)}, then an invocation's name)
+     * whose method the class, its superclasses and their interfaces do not declare.
+     */
+    static SortedSet<String> testsGone(Set<String> testKeys, Class<?> testClass) {
+        Set<String> methods = new HashSet<>();
+        List<Class<?>> types = new ArrayList<>();
+        for (Class<?> type = testClass; type != null && type != Object.class; type = type.getSuperclass()) {
+            types.add(type);
+            types.addAll(List.of(type.getInterfaces()));
+        }
+        for (Class<?> type : types) {
+            for (java.lang.reflect.Method method : type.getDeclaredMethods()) {
+                methods.add(method.getName() + "(" + java.util.Arrays.stream(method.getParameterTypes())
+                        .map(Class::getSimpleName).collect(java.util.stream.Collectors.joining(", ")) + ")");
+            }
+        }
+        SortedSet<String> gone = new TreeSet<>();
+        testKeys.forEach(key -> {
+            int end = key.indexOf(')');
+            if (end < 0 || !methods.contains(key.substring(0, end + 1))) {
+                gone.add(key);
+            }
+        });
+        return gone;
     }
 
     /**
@@ -155,6 +192,13 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
                     : newMetrics ? BaselineVerdict.Status.NEW
                     : !improvements.isEmpty() ? BaselineVerdict.Status.IMPROVED
                     : BaselineVerdict.Status.PASSED;
+        }
+        if (!testsGone.isEmpty() && testsGoneSaid.compareAndSet(false, true)) {
+            notes.add(mode == Mode.UPDATE
+                    ? "dropped the entries of tests " + simpleName() + " no longer has: " + String.join(", ", testsGone)
+                    : recorded.file() + " has entries of tests " + simpleName() + " no longer has, renamed or removed: "
+                            + String.join(", ", testsGone) + ", which nothing gates now (-D" + MODE
+                            + "=update records the renamed ones and drops these)");
         }
         List<String> reported = new ArrayList<>();
         improvements.forEach(change -> reported.add("baseline can be tightened: " + change.text()));
@@ -269,6 +313,11 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
      */
     static String testKey(TracedTest test) {
         return test.shortName().substring(test.shortName().indexOf('.') + 1).replaceAll("[\\r\\n]+", " ").strip();
+    }
+
+    /** The class's name without its package, as messages name it ({@code Outer$Inner}). */
+    private String simpleName() {
+        return className.substring(className.lastIndexOf('.') + 1);
     }
 
     /** How {@code here} differs from where the baseline was recorded, or null when it does not. */
@@ -492,8 +541,11 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
     public void close() {
         if (mode == Mode.UPDATE && !measured.isEmpty()) {
             TreeMap<String, SortedMap<String, Entry>> tests = new TreeMap<>(recorded.tests());
+            tests.keySet().removeAll(testsGone); // they can never run again
             tests.putAll(measured);
-            new Baseline(recorded.file(), environmentHere, tests, recorded.callSites()).write(className);
+            TreeMap<String, SortedMap<String, Map<String, CallSiteChanges.Recorded>>> sites = new TreeMap<>(recorded.callSites());
+            sites.keySet().removeAll(testsGone);
+            new Baseline(recorded.file(), environmentHere, tests, sites).write(className);
         } else if (mode == Mode.SITES && !measuredSites.isEmpty()) {
             TreeMap<String, SortedMap<String, Map<String, CallSiteChanges.Recorded>>> sites = new TreeMap<>(recorded.callSites());
             // a test re-run replaces its sites, also with none (nothing to attribute)
