@@ -46,6 +46,7 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
     static final String DIRECTORY = "kerneltrace.baselineDir";
     static final String MISMATCH = "kerneltrace.baselineMismatch";
     static final String REPORT_KEY = "kerneltrace.baseline";
+    static final String DEFAULT_DIRECTORY = "src/test/kerneltrace";
 
     private static final Namespace NAMESPACE = Namespace.create(ClassBaseline.class);
 
@@ -98,8 +99,7 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
 
     private static ClassBaseline read(ExtensionContext context, Class<?> testClass) {
         String className = testClass.getName();
-        Path file = Path.of(context.getConfigurationParameter(DIRECTORY).map(String::strip).filter(dir -> !dir.isEmpty())
-                .orElse("src/test/kerneltrace")).resolve(className + ".baseline");
+        Path file = directory(context.getConfigurationParameter(DIRECTORY)).resolve(className + ".baseline");
         String modeValue = context.getConfigurationParameter(MODE).map(String::strip).orElse("");
         Mode mode;
         try {
@@ -119,6 +119,11 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
         Baseline recorded = mode != Mode.OFF && Files.exists(file) ? Baseline.read(file) : Baseline.empty(file, Map.of());
         return new ClassBaseline(className, mode, mismatch.equalsIgnoreCase("fail"), recorded,
                 testsGone(recorded.tests().keySet(), testClass));
+    }
+
+    /** The baseline directory the configuration parameter names, or the default. */
+    static Path directory(Optional<String> parameter) {
+        return Path.of(parameter.map(String::strip).filter(dir -> !dir.isEmpty()).orElse(DEFAULT_DIRECTORY));
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.TestExecutionListener;
@@ -36,6 +37,8 @@ public final class RunReportListener implements TestExecutionListener {
 
     /** This JVM's tests not traced, by the report directory their plan wrote to. */
     private static final Map<Path, List<String[]>> NOT_TRACED = new HashMap<>();
+    /** Whether this JVM looked for baselines of classes gone ({@link OrphanedBaselines}): once, as a fork runs many plans. */
+    private static final AtomicBoolean ORPHANS_CHECKED = new AtomicBoolean();
 
     /** Tests of this plan, by unique id; JUnit calls a listener one event at a time. */
     private final Set<String> ranInThisPlan = new HashSet<>();
@@ -70,6 +73,12 @@ public final class RunReportListener implements TestExecutionListener {
                 .map(String::strip).filter("false"::equalsIgnoreCase).isPresent();
         RunReports.endOfRun(directory, summary ? System.out : null, Set.copyOf(ranInThisPlan));
         ranInThisPlan.clear();
+        boolean baselinesOff = plan.getConfigurationParameters().get(ClassBaseline.MODE).map(String::strip)
+                .filter("off"::equalsIgnoreCase).isPresent();
+        if (!baselinesOff && ORPHANS_CHECKED.compareAndSet(false, true)) {
+            OrphanedBaselines.warnings(ClassBaseline.directory(plan.getConfigurationParameters().get(ClassBaseline.DIRECTORY)),
+                    Thread.currentThread().getContextClassLoader()).forEach(System.out::println);
+        }
     }
 
     private static void writeNotTraced(Path directory) {
