@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -49,11 +48,7 @@ class DeclaredProbesTest {
     @BeforeAll
     static void buildWorkload() throws IOException, InterruptedException {
         TracingAssumptions.requireTracing();
-        Path path = Path.of("target", "test-native", "libdeclared.so").toAbsolutePath();
-        Files.createDirectories(path.getParent());
-        Process gcc = new ProcessBuilder("gcc", "-O0", "-shared", "-fPIC", "-o", path.toString(), "src/test/c/declared.c")
-                .inheritIO().start();
-        assertThat(gcc.waitFor()).as("gcc building src/test/c/declared.c (is gcc installed?)").isZero();
+        Path path = TestLibraries.build("declared");
         workload = Native.load(path.toString(), Workload.class);
         library = path.toString();
     }

@@ -3,8 +3,6 @@ package io.github.kerneltrace.probes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -16,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
@@ -50,12 +47,7 @@ class NativeAllocationTest {
     @BeforeAll
     static void buildWorkload() throws IOException, InterruptedException {
         TracingAssumptions.requireTracing();
-        Path library = Path.of("target", "test-native", "liballocations.so").toAbsolutePath();
-        Files.createDirectories(library.getParent());
-        Process gcc = new ProcessBuilder("gcc", "-O0", "-fno-builtin", "-Wno-unused-result", "-shared", "-fPIC",
-                "-o", library.toString(), "src/test/c/allocations.c").inheritIO().start();
-        assertThat(gcc.waitFor()).as("gcc building src/test/c/allocations.c (is gcc installed?)").isZero();
-        workload = Native.load(library.toString(), Allocations.class);
+        workload = TestLibraries.load("allocations", Allocations.class, "-fno-builtin", "-Wno-unused-result");
         KernelTracer.shared().setDetachDelay(java.time.Duration.ZERO);
     }
 

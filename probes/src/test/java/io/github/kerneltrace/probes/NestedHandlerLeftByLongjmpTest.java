@@ -5,16 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
-import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
@@ -53,12 +49,8 @@ class NestedHandlerLeftByLongjmpTest {
     }
 
     @BeforeEach
-    void compile(@TempDir Path work) throws Exception {
-        Path library = work.resolve("libnested_longjmp_handler.so");
-        Process gcc = new ProcessBuilder(List.of("gcc", "-O0", "-shared", "-fPIC", "-o", library.toString(),
-                Path.of("src/test/c/nested_longjmp_handler.c").toAbsolutePath().toString())).inheritIO().start();
-        assertThat(gcc.waitFor()).as("gcc nested_longjmp_handler.c").isZero();
-        handlers = Native.load(library.toString(), NestedHandlers.class);
+    void buildHandlers() throws Exception {
+        handlers = TestLibraries.load("nested_longjmp_handler", NestedHandlers.class);
         assertThat(handlers.kt_install(SIGURG, SIGWINCH)).isZero();
     }
 

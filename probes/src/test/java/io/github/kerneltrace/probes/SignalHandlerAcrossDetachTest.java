@@ -4,18 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.FileOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import com.sun.jna.Library;
-import com.sun.jna.Native;
 
 import io.github.kerneltrace.probes.metrics.KernelMetrics;
 
@@ -51,8 +47,8 @@ class SignalHandlerAcrossDetachTest {
     }
 
     @Test
-    void aHandlerThatReturnedWhileDetachedDoesNotSwallowTheNextTestsCalls(@TempDir Path work) throws Exception {
-        SpinningHandler handler = compile(work);
+    void aHandlerThatReturnedWhileDetachedDoesNotSwallowTheNextTestsCalls() throws Exception {
+        SpinningHandler handler = TestLibraries.load("spinning_handler", SpinningHandler.class);
         assertThat(handler.kt_install(SIGURG)).isZero();
         KernelTracer tracer = KernelTracer.shared();
         Duration delay = tracer.detachDelay();
@@ -101,11 +97,4 @@ class SignalHandlerAcrossDetachTest {
         }
     }
 
-    private static SpinningHandler compile(Path work) throws Exception {
-        Path library = work.resolve("libspinning_handler.so");
-        Process gcc = new ProcessBuilder(List.of("gcc", "-O0", "-shared", "-fPIC", "-o", library.toString(),
-                Path.of("src/test/c/spinning_handler.c").toAbsolutePath().toString())).inheritIO().start();
-        assertThat(gcc.waitFor()).as("gcc spinning_handler.c").isZero();
-        return Native.load(library.toString(), SpinningHandler.class);
-    }
 }
