@@ -2,10 +2,6 @@ package io.github.kerneltrace.probes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -63,7 +59,7 @@ class NestedHandlerLeftByLongjmpTest {
             assertThat(handlers.kt_raise(SIGURG)).isZero();
             assertThat(handlers.kt_nested_handlers_left()).as("a nested handler left by longjmp").isEqualTo(left + 1);
 
-            KernelMetrics metrics = deepInTheStack(DEPTH, slot, true);
+            KernelMetrics metrics = SignalHandlerAcrossDetachTest.writesDeepInTheStack(DEPTH, slot, true, WRITES);
 
             assertThat(metrics.syscall("write").count()).as("the writes, deep in the stack").isEqualTo(WRITES);
             assertThat(metrics.diagnostics().signalHandlerCalls()).isZero();
@@ -77,31 +73,12 @@ class NestedHandlerLeftByLongjmpTest {
             slot.trackThread(Threads.currentTid(), true);
             slot.start();
             assertThat(handlers.kt_raise(SIGURG)).isZero(); // the thread's own tgkill; the handler's is set apart
-            KernelMetrics metrics = deepInTheStack(DEPTH, slot, false);
+            KernelMetrics metrics = SignalHandlerAcrossDetachTest.writesDeepInTheStack(DEPTH, slot, false, WRITES);
 
             assertThat(metrics.syscall("write").count()).as("the writes, deep in the stack").isEqualTo(WRITES);
             assertThat(metrics.syscall("tgkill").count()).as("the thread's own raise, not the handler's").isEqualTo(1);
             assertThat(metrics.diagnostics().signalHandlerCalls()).as("the outer handler's raise and rt_sigreturn")
                     .isGreaterThanOrEqualTo(2);
-        }
-    }
-
-    /** {@code depth} frames down: opens the window (unless open), writes, and reads the counts. */
-    private static KernelMetrics deepInTheStack(int depth, TraceSlot slot, boolean start) {
-        if (depth > 0) {
-            return deepInTheStack(depth - 1, slot, start);
-        }
-        try (FileOutputStream devNull = new FileOutputStream("/dev/null")) {
-            if (start) {
-                slot.start(); // the canary
-            }
-            for (int i = 0; i < WRITES; i++) {
-                devNull.write(1);
-            }
-            slot.stop();
-            return slot.metrics();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -59,7 +59,10 @@ class SignalHandlerAcrossDetachTest {
                 first.trackThread(Threads.currentTid(), true);
                 // the programs see this delivery; the handler spins until released
                 handler.kt_raise_and_spin(SIGURG);
-                return deepInTheStack(DEPTH);
+                try (TraceSlot slot = tracer.openSlot()) { // the programs attach again
+                    slot.trackThread(Threads.currentTid(), true);
+                    return writesDeepInTheStack(DEPTH, slot, true, WRITES);
+                }
             });
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (handler.kt_inside() == 0 && System.nanoTime() < deadline) {
@@ -78,16 +81,20 @@ class SignalHandlerAcrossDetachTest {
         }
     }
 
-    /** A test on this thread, its window opened and its calls made {@code depth} frames down. */
-    private static KernelMetrics deepInTheStack(int depth) {
+    /**
+     * {@code depth} frames down, far below where a signal interrupted the thread: opens the slot's
+     * window if {@code start} (the canary), makes {@code writes} one-byte writes, stops, and
+     * returns the counts. Also NestedHandlerLeftByLongjmpTest's.
+     */
+    static KernelMetrics writesDeepInTheStack(int depth, TraceSlot slot, boolean start, int writes) {
         if (depth > 0) {
-            return deepInTheStack(depth - 1);
+            return writesDeepInTheStack(depth - 1, slot, start, writes);
         }
-        try (FileOutputStream devNull = new FileOutputStream("/dev/null");
-             TraceSlot slot = KernelTracer.shared().openSlot()) {
-            slot.trackThread(Threads.currentTid(), true);
-            slot.start(); // the canary
-            for (int i = 0; i < WRITES; i++) {
+        try (FileOutputStream devNull = new FileOutputStream("/dev/null")) {
+            if (start) {
+                slot.start();
+            }
+            for (int i = 0; i < writes; i++) {
                 devNull.write(1);
             }
             slot.stop();
