@@ -3,8 +3,11 @@ package io.github.kerneltrace.junit.report;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +49,8 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
         List<TestEntry> tests = new ArrayList<>();
         List<NotTraced> notTraced = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        // when each file was written: a directory kept across runs (no mvn clean) holds older runs' files
+        Map<Object, FileTime> written = new IdentityHashMap<>();
         for (Path directory : directories) {
             if (!Files.isDirectory(directory)) {
                 problems.add(directory + " is not a directory");
@@ -64,12 +69,17 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
                     continue;
                 }
                 try {
+                    FileTime time = Files.getLastModifiedTime(file);
                     if (name.startsWith(NOT_TRACED_PREFIX)) {
-                        readNotTraced(object(Json.parse(Files.readString(file))), notTraced);
+                        List<NotTraced> read = new ArrayList<>();
+                        readNotTraced(object(Json.parse(Files.readString(file))), read);
+                        read.forEach(test -> written.put(test, time));
+                        notTraced.addAll(read);
                     } else {
                         TestEntry test = READ.testEntry(file);
                         if (test != null) {
                             tests.add(test);
+                            written.put(test, time);
                         } // any other JSON file in the directory is not ours
                     }
                 } catch (IOException | IllegalArgumentException e) {
@@ -79,6 +89,7 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
                 }
             }
         }
+        latestOfEachTest(tests, notTraced, written);
         tests.sort(Comparator.comparing((TestEntry test) -> test.status().equals("failed") ? 0 : 1)
                 .thenComparing(TestEntry::className).thenComparing(TestEntry::methodName)
                 .thenComparing(TestEntry::displayName).thenComparing(TestEntry::file));
@@ -86,6 +97,29 @@ record RunReport(List<TestEntry> tests, List<NotTraced> notTraced, List<List<Tes
         tests.forEach(test -> byId.computeIfAbsent(test.uniqueId(), id -> new ArrayList<>()).add(test));
         List<List<TestEntry>> duplicates = byId.values().stream().filter(group -> group.size() > 1).toList();
         return new RunReport(List.copyOf(tests), List.copyOf(notTraced), duplicates, List.copyOf(problems));
+    }
+
+    /**
+     * A test both traced in one run and not traced in another (a report directory kept across runs)
+     * is what its latest file says: the older record goes, so that no test shows as passed and not
+     * traced at once. Of several not-traced records of one test (one file per JVM), the latest stays.
+     */
+    private static void latestOfEachTest(List<TestEntry> tests, List<NotTraced> notTraced, Map<Object, FileTime> written) {
+        Map<String, NotTraced> latestNotTraced = new LinkedHashMap<>();
+        for (NotTraced test : notTraced) {
+            latestNotTraced.merge(test.uniqueId(), test,
+                    (kept, other) -> written.get(other).compareTo(written.get(kept)) > 0 ? other : kept);
+        }
+        Map<String, FileTime> tracedAt = new HashMap<>();
+        tests.forEach(test -> tracedAt.merge(test.uniqueId(), written.get(test), (a, b) -> a.compareTo(b) >= 0 ? a : b));
+        tests.removeIf(test -> {
+            NotTraced later = latestNotTraced.get(test.uniqueId());
+            return later != null && written.get(later).compareTo(written.get(test)) > 0;
+        });
+        notTraced.clear();
+        latestNotTraced.values().stream()
+                .filter(test -> !tracedAt.containsKey(test.uniqueId()) || written.get(test).compareTo(tracedAt.get(test.uniqueId())) > 0)
+                .forEach(notTraced::add);
     }
 
     static Map<?, ?> object(Object json) {

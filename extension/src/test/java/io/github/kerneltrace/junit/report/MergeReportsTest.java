@@ -172,4 +172,43 @@ class MergeReportsTest {
         assertThat(((Map<?, ?>) summary(work.resolve("merged")).get("totals")).get("notTraced")).isEqualTo(1L);
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Not traced: KernelTrace cannot trace here: no BTF.\n");
     }
+
+    /**
+     * A report directory kept across runs (no {@code mvn clean}) holds older runs' files: a test is
+     * what its latest record says, never passed and not traced at once.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTestTracedAndNotTracedInDifferentRunsIsWhatItsLatestRecordSays() throws Exception {
+        Path directory = work.resolve("kept");
+        String notTracedBefore = """
+                {"notTraced": [{"uniqueId": "[engine:junit-jupiter]/[class:com.example.ATest]/[method:writes()]",
+                  "displayName": "writes()", "reason": "KernelTrace cannot trace here: an older run."}]}""";
+        String notTracedNow = """
+                {"notTraced": [{"uniqueId": "[engine:junit-jupiter]/[class:com.example.ATest]/[method:reads()]",
+                  "displayName": "reads()", "reason": "KernelTrace cannot trace here: this run."}]}""";
+        Reports.test("com.example.ATest", "reads").calls("read", 2).writeTo(directory);
+        Files.writeString(directory.resolve("not-traced-1111.json"), notTracedBefore);
+        Reports.test("com.example.ATest", "writes").calls("write", 3).writeTo(directory);
+        Files.writeString(directory.resolve("not-traced-2222.json"), notTracedNow);
+        java.nio.file.attribute.FileTime base = java.nio.file.attribute.FileTime.fromMillis(1_700_000_000_000L);
+        Files.setLastModifiedTime(directory.resolve("com.example.ATest.reads.json"), base);
+        Files.setLastModifiedTime(directory.resolve("not-traced-1111.json"), plus(base, 1));
+        Files.setLastModifiedTime(directory.resolve("com.example.ATest.writes.json"), plus(base, 2));
+        Files.setLastModifiedTime(directory.resolve("not-traced-2222.json"), plus(base, 3));
+
+        assertThat(merge("--out", work.resolve("merged").toString(), directory.toString())).isZero();
+
+        Map<String, Object> summary = summary(work.resolve("merged"));
+        assertThat(((List<Map<String, Object>>) summary.get("tests"))).extracting(test -> test.get("methodName"))
+                .as("traced after its older run's not-traced record").containsExactly("writes");
+        assertThat(((Map<?, ?>) summary.get("totals")).get("notTraced")).as("reads(), not traced after its older report")
+                .isEqualTo(1L);
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Not traced: KernelTrace cannot trace here: this run.\n")
+                .doesNotContain("an older run");
+    }
+
+    private static java.nio.file.attribute.FileTime plus(java.nio.file.attribute.FileTime time, int seconds) {
+        return java.nio.file.attribute.FileTime.fromMillis(time.toMillis() + seconds * 1000L);
+    }
 }
