@@ -58,13 +58,13 @@ struct call_in_flight {
 	__u64 total_vm_at_enter;/* mm->total_vm (pages) at entry, for the address-space calls */
 };
 
+/* Nested signal handlers whose interrupted stack pointers are kept (signals.bpf.h); deeper ones end at their rt_sigreturn only. */
+#define SIGNAL_LEVELS 4
+
 /*
  * Per thread, in task storage (freed with the task, so no entry outlives its thread and a reused
  * thread id starts afresh): what `tracked` said about the thread, and its system call in flight.
  */
-/* Nested signal handlers whose interrupted stack pointers are kept (signals.bpf.h); deeper ones end at their rt_sigreturn only. */
-#define SIGNAL_LEVELS 4
-
 struct thread_calls {
 	__u64 valid_for;	/* tracking_generation + 1 when slot/counted were read from `tracked`; 0: never */
 	__u32 slot;
