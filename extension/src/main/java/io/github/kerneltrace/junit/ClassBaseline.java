@@ -1,8 +1,10 @@
 package io.github.kerneltrace.junit;
 
+import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,6 +19,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -138,9 +141,9 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
             types.addAll(List.of(type.getInterfaces()));
         }
         for (Class<?> type : types) {
-            for (java.lang.reflect.Method method : type.getDeclaredMethods()) {
-                methods.add(method.getName() + "(" + java.util.Arrays.stream(method.getParameterTypes())
-                        .map(Class::getSimpleName).collect(java.util.stream.Collectors.joining(", ")) + ")");
+            for (Method method : type.getDeclaredMethods()) {
+                methods.add(method.getName() + "(" + Arrays.stream(method.getParameterTypes())
+                        .map(Class::getSimpleName).collect(Collectors.joining(", ")) + ")");
             }
         }
         SortedSet<String> gone = new TreeSet<>();
