@@ -131,14 +131,20 @@ final class ClassBaseline implements AutoCloseable, ExtensionContext.Store.Close
 
     /**
      * The test keys ({@link #testKey}: {@code method(ParameterTypes)}, then an invocation's name)
-     * whose method the class, its superclasses and their interfaces do not declare.
+     * whose method the class, its superclasses and the interfaces they extend do not declare.
      */
     static SortedSet<String> testsGone(Set<String> testKeys, Class<?> testClass) {
         Set<String> methods = new HashSet<>();
-        List<Class<?>> types = new ArrayList<>();
-        for (Class<?> type = testClass; type != null && type != Object.class; type = type.getSuperclass()) {
-            types.add(type);
-            types.addAll(List.of(type.getInterfaces()));
+        Set<Class<?>> types = new LinkedHashSet<>();
+        List<Class<?>> toVisit = new ArrayList<>(List.of(testClass));
+        while (!toVisit.isEmpty()) { // the class, its superclasses, and every interface any of them extends
+            Class<?> type = toVisit.remove(toVisit.size() - 1);
+            if (type != Object.class && types.add(type)) {
+                if (type.getSuperclass() != null) {
+                    toVisit.add(type.getSuperclass());
+                }
+                toVisit.addAll(List.of(type.getInterfaces()));
+            }
         }
         for (Class<?> type : types) {
             for (Method method : type.getDeclaredMethods()) {

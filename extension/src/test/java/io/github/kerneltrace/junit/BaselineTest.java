@@ -218,6 +218,23 @@ class BaselineTest {
         assertThat(Files.readString(file)).doesNotContain("renamedAway").isEqualTo(recorded);
     }
 
+    interface InheritedTests {
+        default void fromAnInterface() {
+        }
+    }
+
+    interface MoreInheritedTests extends InheritedTests {
+    }
+
+    static class WithInheritedTests extends Baselined implements MoreInheritedTests {
+    }
+
+    @Test
+    void aTestInheritedFromASuperclassOrAnInterfaceOfAnInterfaceIsNotGone() {
+        assertThat(ClassBaseline.testsGone(java.util.Set.of("writes()", "fromAnInterface()", "gone()"), WithInheritedTests.class))
+                .containsExactly("gone()");
+    }
+
     @Test
     void testsGoneAreThoseWhoseMethodTheClassAndItsSupertypesDoNotDeclare() {
         assertThat(ClassBaseline.testsGone(java.util.Set.of("writes()", "parameterized(String) [1] one", "parameterized(int) [1] 1",
